@@ -1,0 +1,44 @@
+/** The public ioredis surface the adapter relies on (ioredis 5 `Redis` and `Cluster`). */
+export type IoredisArg = string | Buffer | number
+
+export interface IoredisPipelineLike {
+  call(command: string, ...args: IoredisArg[]): IoredisPipelineLike
+  callBuffer(command: string, ...args: IoredisArg[]): IoredisPipelineLike
+  exec(): Promise<[Error | null, unknown][] | null>
+}
+
+export interface IoredisLike {
+  status: string
+  readonly isCluster: boolean
+  readonly options: { keyPrefix?: string }
+  call(command: string, ...args: IoredisArg[]): Promise<unknown>
+  callBuffer(command: string, ...args: IoredisArg[]): Promise<unknown>
+  pipeline(): IoredisPipelineLike
+  once(event: string, listener: (...args: unknown[]) => void): unknown
+  removeListener(event: string, listener: (...args: unknown[]) => void): unknown
+  connect(): Promise<void>
+  quit(): Promise<unknown>
+  disconnect(): void
+}
+
+export interface IoredisClusterLike extends IoredisLike {
+  readonly isCluster: true
+  nodes(role: 'master' | 'slave' | 'all'): IoredisLike[]
+}
+
+const isFunction = (value: unknown): boolean => typeof value === 'function'
+
+export function isIoredisLike(value: unknown): value is IoredisLike {
+  if (typeof value !== 'object' || value === null) return false
+  const candidate = value as Record<string, unknown>
+  return (
+    isFunction(candidate.callBuffer) &&
+    isFunction(candidate.pipeline) &&
+    isFunction(candidate.once) &&
+    typeof candidate.status === 'string' &&
+    typeof candidate.isCluster === 'boolean'
+  )
+}
+
+export const isIoredisCluster = (value: IoredisLike): value is IoredisClusterLike =>
+  value.isCluster && isFunction((value as Partial<IoredisClusterLike>).nodes)

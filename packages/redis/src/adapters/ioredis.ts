@@ -1,0 +1,171 @@
+import { resolveClientOptions, type ClientOptions } from '../client-options.js'
+import { ManagedClient } from '../client.js'
+import { RedisClientError } from '../errors.js'
+import { evalWithFallback } from '../script.js'
+import { type Guard, ServerReplyError, type Transport } from '../transport.js'
+import type { Arg, Command, RedisClient, Reply } from '../types.js'
+import { type IoredisLike, isIoredisCluster, isIoredisLike } from './ioredis-like.js'
+import { sameSlot } from './slots.js'
+
+export interface IoredisAdapterOptions extends ClientOptions {
+  /** Quit the ioredis connection on `close()`. Default false: the caller owns what it passed in. */
+  closeConnection?: boolean
+}
+
+const isReplyError = (error: unknown): error is Error => error instanceof Error && error.name === 'ReplyError'
+
+function normalizeReply(value: unknown): Reply {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'string' || typeof value === 'number' || Buffer.isBuffer(value)) return value
+  if (Array.isArray(value)) return value.map(normalizeReply)
+  throw new RedisClientError('ERR_REDIS_REPLY', `Unexpected reply type from ioredis: ${typeof value}`)
+}
+
+const sum = (replies: Reply[]): Reply => replies.reduce<number>((total, reply) => total + Number(reply), 0)
+
+const crossSlotCombiners: Readonly<Record<string, (replies: Reply[]) => Reply>> = {
+  MGET: (replies) => replies.flatMap((reply) => (Array.isArray(reply) ? reply : [reply])),
+  DEL: sum,
+  UNLINK: sum,
+  EXISTS: sum,
+}
+
+const toServerError = (error: unknown): unknown => (isReplyError(error) ? new ServerReplyError(error.message) : error)
+
+/**
+ * Resolves once the connection is ready, so no command ever waits in ioredis' offline queue: a
+ * command is only handed to ioredis when it can be written at once.
+ */
+function whenReady(redis: IoredisLike, signal: AbortSignal): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve()
+  if (redis.status === 'end' || redis.status === 'close') {
+    return Promise.reject(new RedisClientError('ERR_REDIS_UNAVAILABLE', `Redis connection is ${redis.status}.`))
+  }
+  if (redis.status === 'wait') redis.connect().catch(() => undefined)
+  return new Promise<void>((resolve, reject) => {
+    const onReady = () => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }
+    const onAbort = () => {
+      redis.removeListener('ready', onReady)
+      reject(signal.reason)
+    }
+    redis.once('ready', onReady)
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+export class IoredisTransport implements Transport {
+  readonly kind: 'ioredis' | 'cluster'
+  readonly #redis: IoredisLike
+  readonly #prefix: string
+
+  constructor(redis: IoredisLike) {
+    this.#redis = redis
+    this.kind = isIoredisCluster(redis) ? 'cluster' : 'ioredis'
+    this.#prefix = redis.options.keyPrefix ?? ''
+  }
+
+  async send(command: Command<unknown>, signal: AbortSignal): Promise<Reply> {
+    if (this.kind === 'cluster' && command.keyIndexes.length > 1 && !sameSlot([command])) {
+      return this.#sendAcrossSlots(command, signal)
+    }
+    await whenReady(this.#redis, signal)
+    const args = command.args as Arg[]
+    try {
+      const reply = command.wantsBuffers
+        ? await this.#redis.callBuffer(command.name, ...args)
+        : await this.#redis.call(command.name, ...args)
+      return normalizeReply(reply)
+    } catch (error) {
+      throw toServerError(error)
+    }
+  }
+
+  /** Multi-key commands whose keys live in different slots run once per key and are combined. */
+  async #sendAcrossSlots(command: Command<unknown>, signal: AbortSignal): Promise<Reply> {
+    const combine = crossSlotCombiners[command.name]
+    if (!combine) {
+      throw new ServerReplyError(`CROSSSLOT ${command.name} keys must share a hash tag on Redis Cluster.`)
+    }
+    const replies = await Promise.all(
+      command.keyIndexes.map((index) =>
+        this.send({ ...command, args: [command.args[index] ?? ''], keyIndexes: [0] }, signal),
+      ),
+    )
+    return combine(replies)
+  }
+
+  async sendBatch(list: readonly Command<unknown>[], signal: AbortSignal): Promise<(Reply | ServerReplyError)[]> {
+    if (this.kind === 'cluster' && !sameSlot(list)) {
+      return Promise.all(
+        list.map((command) =>
+          this.send(command, signal).catch((error: unknown) => {
+            if (error instanceof ServerReplyError) return error
+            throw error
+          }),
+        ),
+      )
+    }
+    await whenReady(this.#redis, signal)
+    const pipeline = this.#redis.pipeline()
+    for (const command of list) {
+      const args = command.args as Arg[]
+      if (command.wantsBuffers) pipeline.callBuffer(command.name, ...args)
+      else pipeline.call(command.name, ...args)
+    }
+    const results = await pipeline.exec()
+    if (!results) throw new RedisClientError('ERR_REDIS_UNAVAILABLE', 'The pipeline was discarded.')
+    return results.map(([error, reply]) => {
+      if (!error) return normalizeReply(reply)
+      if (isReplyError(error)) return new ServerReplyError(error.message)
+      throw error
+    })
+  }
+
+  runScript(script: Parameters<Transport['runScript']>[0], keys: readonly string[], args: readonly Arg[], signal: AbortSignal) {
+    return evalWithFallback((command) => this.send(command, signal), script, keys, args)
+  }
+
+  async *scan(match: string, count: number, guard: Guard): AsyncIterable<string[]> {
+    const nodes = isIoredisCluster(this.#redis) ? this.#redis.nodes('master') : [this.#redis]
+    const pattern = this.#prefix + match
+    for (const node of nodes) {
+      let cursor = '0'
+      do {
+        const [next, keys] = await guard(async (signal) => {
+          await whenReady(node, signal)
+          // A cluster node connection does not apply the cluster-level keyPrefix, so the pattern
+          // carries it explicitly; ioredis never prefixes a SCAN pattern on its own.
+          const reply = normalizeReply(await node.call('SCAN', cursor, 'MATCH', pattern, 'COUNT', count))
+          if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) {
+            throw new RedisClientError('ERR_REDIS_REPLY', 'Unexpected SCAN reply.')
+          }
+          return [String(reply[0]), (reply[1] as Reply[]).map(String)] as const
+        })
+        cursor = next
+        if (keys.length > 0) yield keys.map((key) => (key.startsWith(this.#prefix) ? key.slice(this.#prefix.length) : key))
+      } while (cursor !== '0')
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#redis.quit()
+    } catch {
+      this.#redis.disconnect()
+    }
+  }
+}
+
+/**
+ * Adapts an ioredis `Redis` or `Cluster`. Respects its `keyPrefix`; binary-safe. Default deadline
+ * 250 ms.
+ */
+export function fromIoredis(redis: unknown, options: IoredisAdapterOptions = {}): RedisClient {
+  if (!isIoredisLike(redis)) {
+    throw new TypeError('fromIoredis() expects an ioredis Redis or Cluster instance.')
+  }
+  return new ManagedClient(new IoredisTransport(redis), resolveClientOptions(options, 250), options.closeConnection ?? false)
+}

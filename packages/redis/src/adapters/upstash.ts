@@ -1,0 +1,120 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { resolveClientOptions, type ClientOptions } from '../client-options.js'
+import { ManagedClient } from '../client.js'
+import { RedisClientError } from '../errors.js'
+import { evalWithFallback } from '../script.js'
+import { type Guard, ServerReplyError, type Transport } from '../transport.js'
+import type { Arg, Command, RedisClient, Reply, Script } from '../types.js'
+import { type UpstashLike, type UpstashMiddleware, isUpstashLike } from './upstash-like.js'
+import { toWire } from './upstash-wire.js'
+
+export interface UpstashAdapterOptions extends ClientOptions {}
+
+/** One outgoing pipeline request of ours, routed through the user's client by the middleware. */
+interface PendingRequest {
+  body: string[][]
+  signal: AbortSignal
+  sent: boolean
+  response?: unknown
+}
+
+const pendingRequest = new AsyncLocalStorage<PendingRequest>()
+const instrumented = new WeakSet<object>()
+
+/**
+ * Installed once per @upstash/redis instance through its public `use()`. Only requests made inside
+ * our own `pendingRequest` context are rewritten: they go to `/pipeline` with our commands and our
+ * abort signal (so the client's retries stop at our deadline), and the raw reply is kept before the
+ * client's JSON deserialisation could change "123" into 123 or "null" into null.
+ */
+const middleware: UpstashMiddleware = async (request, next) => {
+  const pending = pendingRequest.getStore()
+  if (!pending || pending.sent) return next(request) as Promise<{ result?: unknown }>
+  pending.sent = true
+  pending.response = await next({ ...request, path: ['pipeline'], body: pending.body, signal: pending.signal })
+  return { result: 'OK' }
+}
+
+function fromHex(reply: unknown): Reply {
+  if (typeof reply === 'string') return Buffer.from(reply, 'hex')
+  if (Array.isArray(reply)) return reply.map(fromHex)
+  return toReply(reply)
+}
+
+function toReply(value: unknown): Reply {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'string' || typeof value === 'number') return value
+  if (Array.isArray(value)) return value.map(toReply)
+  throw new RedisClientError('ERR_REDIS_REPLY', `Unexpected reply from Upstash: ${JSON.stringify(value)}`)
+}
+
+export class UpstashTransport implements Transport {
+  readonly kind = 'upstash' as const
+  readonly #redis: UpstashLike
+
+  constructor(redis: UpstashLike) {
+    this.#redis = redis
+    if (!instrumented.has(redis)) {
+      redis.use(middleware)
+      instrumented.add(redis)
+    }
+  }
+
+  async #pipeline(list: readonly Command<unknown>[], signal: AbortSignal): Promise<(Reply | ServerReplyError)[]> {
+    const wires = list.map(toWire)
+    const pending: PendingRequest = { body: wires.map((wire) => wire.body), signal, sent: false }
+    await pendingRequest.run(pending, () => this.#redis.exec(['PING']))
+    if (!pending.sent || !Array.isArray(pending.response)) {
+      throw new RedisClientError('ERR_REDIS_REPLY', 'The @upstash/redis client did not route the request through rediware.')
+    }
+    const items = pending.response as unknown[]
+    return wires.map((wire, index) => {
+      const item = items[index] as { result?: unknown; error?: unknown } | undefined
+      if (!item) throw new RedisClientError('ERR_REDIS_REPLY', 'Upstash returned fewer replies than commands.')
+      if (typeof item.error === 'string') return new ServerReplyError(item.error)
+      return wire.hexReplies ? fromHex(item.result) : toReply(item.result)
+    })
+  }
+
+  async send(command: Command<unknown>, signal: AbortSignal): Promise<Reply> {
+    const [reply] = await this.#pipeline([command], signal)
+    if (reply instanceof ServerReplyError) throw reply
+    return reply ?? null
+  }
+
+  sendBatch(list: readonly Command<unknown>[], signal: AbortSignal): Promise<(Reply | ServerReplyError)[]> {
+    return this.#pipeline(list, signal)
+  }
+
+  runScript(script: Script<unknown>, keys: readonly string[], args: readonly Arg[], signal: AbortSignal): Promise<Reply> {
+    return evalWithFallback((command) => this.send(command, signal), script, keys, args)
+  }
+
+  async *scan(match: string, count: number, guard: Guard): AsyncIterable<string[]> {
+    let cursor = '0'
+    do {
+      const reply = await guard((signal) =>
+        this.send({ name: 'SCAN', args: [cursor, 'MATCH', match, 'COUNT', count], keyIndexes: [], parse: toReply }, signal),
+      )
+      if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) {
+        throw new RedisClientError('ERR_REDIS_REPLY', 'Unexpected SCAN reply.')
+      }
+      cursor = String(reply[0])
+      const keys = (reply[1] as Reply[]).map(String)
+      if (keys.length > 0) yield keys
+    } while (cursor !== '0')
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * Adapts an `@upstash/redis` client. Replies are read as raw strings whatever its
+ * `automaticDeserialization` setting, so data is interchangeable with ioredis. Default deadline 1 s.
+ */
+export function fromUpstash(redis: unknown, options: UpstashAdapterOptions = {}): RedisClient {
+  if (!isUpstashLike(redis)) {
+    throw new TypeError('fromUpstash() expects an @upstash/redis Redis instance.')
+  }
+  return new ManagedClient(new UpstashTransport(redis), resolveClientOptions(options, 1000), false)
+}

@@ -1,0 +1,39 @@
+import type { Guard, ServerReplyError, Transport } from './transport.js'
+import type { Arg, BackendKind, Command, Reply, Script } from './types.js'
+
+/** A transport whose real one is built on first use (to load an optional driver without blocking). */
+export class LazyTransport implements Transport {
+  readonly kind: BackendKind
+  readonly #create: () => Promise<Transport>
+  #transport: Promise<Transport> | undefined
+
+  constructor(kind: BackendKind, create: () => Promise<Transport>) {
+    this.kind = kind
+    this.#create = create
+  }
+
+  #get(): Promise<Transport> {
+    this.#transport ??= this.#create()
+    return this.#transport
+  }
+
+  async send(command: Command<unknown>, signal: AbortSignal): Promise<Reply> {
+    return (await this.#get()).send(command, signal)
+  }
+
+  async sendBatch(list: readonly Command<unknown>[], signal: AbortSignal): Promise<(Reply | ServerReplyError)[]> {
+    return (await this.#get()).sendBatch(list, signal)
+  }
+
+  async runScript(script: Script<unknown>, keys: readonly string[], args: readonly Arg[], signal: AbortSignal): Promise<Reply> {
+    return (await this.#get()).runScript(script, keys, args, signal)
+  }
+
+  async *scan(match: string, count: number, guard: Guard): AsyncIterable<string[]> {
+    yield* (await this.#get()).scan(match, count, guard)
+  }
+
+  async close(): Promise<void> {
+    if (this.#transport) await (await this.#transport).close()
+  }
+}

@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto'
+import type { Arg, Command, Reply, Script, ScriptDefinition } from './types.js'
+import { ServerReplyError } from './transport.js'
+
+const identity = (reply: Reply): Reply => reply
+
+/**
+ * Declares a Lua script and its TypeScript twin for the memory backend. Scripts must touch only the
+ * keys they are given (Cluster, Dragonfly) and take time from `redis.call('TIME')`.
+ */
+export function defineScript<T = Reply>(definition: ScriptDefinition<T>): Script<T> {
+  if (!Number.isInteger(definition.keys) || definition.keys < 0) {
+    throw new RangeError(`defineScript(${definition.name}): keys must be a non-negative integer.`)
+  }
+  const lua = definition.lua.trim()
+  return {
+    name: definition.name,
+    keys: definition.keys,
+    lua,
+    sha: createHash('sha1').update(lua).digest('hex'),
+    local: definition.local,
+    parse: definition.parse ?? (identity as (reply: Reply) => T),
+  }
+}
+
+const scriptCommand = (name: 'EVALSHA' | 'EVAL', body: string, keys: readonly string[], args: readonly Arg[]): Command<Reply> => ({
+  name,
+  args: [body, keys.length, ...keys, ...args],
+  keyIndexes: keys.map((_, index) => index + 2),
+  parse: identity,
+})
+
+export const isNoScript = (error: unknown): boolean => error instanceof ServerReplyError && error.message.startsWith('NOSCRIPT')
+
+/** EVALSHA, and EVAL only when the server answers NOSCRIPT (after SCRIPT FLUSH or a restart). */
+export async function evalWithFallback(
+  send: (command: Command<Reply>) => Promise<Reply>,
+  script: Script<unknown>,
+  keys: readonly string[],
+  args: readonly Arg[],
+): Promise<Reply> {
+  try {
+    return await send(scriptCommand('EVALSHA', script.sha, keys, args))
+  } catch (error) {
+    if (!isNoScript(error)) throw error
+    return send(scriptCommand('EVAL', script.lua, keys, args))
+  }
+}

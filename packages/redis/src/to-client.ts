@@ -1,0 +1,36 @@
+import { fromIoredis } from './adapters/ioredis.js'
+import { isIoredisLike } from './adapters/ioredis-like.js'
+import { fromUpstash } from './adapters/upstash.js'
+import { isUpstashLike } from './adapters/upstash-like.js'
+import type { ClientOptions } from './client-options.js'
+import { describeValue } from './duration.js'
+import type { RedisClient } from './types.js'
+
+const isFunction = (value: unknown): boolean => typeof value === 'function'
+
+export function isRedisClient(value: unknown): value is RedisClient {
+  if (typeof value !== 'object' || value === null) return false
+  const candidate = value as Record<string, unknown>
+  return (
+    typeof candidate.kind === 'string' &&
+    isFunction(candidate.runScript) &&
+    isFunction(candidate.batch) &&
+    isFunction(candidate.onStateChange)
+  )
+}
+
+/** Anything `toClient` accepts: a `RedisClient`, an ioredis `Redis`/`Cluster`, or an `@upstash/redis` client. */
+export type RedisInput = RedisClient | object
+
+/**
+ * Accepts a `RedisClient`, an ioredis `Redis` or `Cluster`, or an `@upstash/redis` `Redis`, detected
+ * by their public API. Anything else throws a TypeError saying what was given.
+ */
+export function toClient(value: unknown, options?: ClientOptions, optionName = 'redis'): RedisClient {
+  if (isRedisClient(value)) return value
+  if (isIoredisLike(value)) return fromIoredis(value, options)
+  if (isUpstashLike(value)) return fromUpstash(value, options)
+  throw new TypeError(
+    `${optionName} must be an ioredis Redis or Cluster, an @upstash/redis Redis, or a RedisClient from @rediware/redis; got ${describeValue(value)}.`,
+  )
+}

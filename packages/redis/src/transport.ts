@@ -1,0 +1,27 @@
+import type { Arg, BackendKind, Command, Reply, Script } from './types.js'
+
+/** Runs `fn` under the client's deadline and breaker; what transports use for multi-step work. */
+export type Guard = <T>(fn: (signal: AbortSignal) => Promise<T>) => Promise<T>
+
+/** An error reply from the server (WRONGTYPE, NOSCRIPT, …), as opposed to a failure to reach it. */
+export class ServerReplyError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ServerReplyError'
+  }
+}
+
+/**
+ * What an adapter implements. The client around it adds deadlines, the circuit breaker, state and
+ * typed parsing; the transport only moves commands and replies.
+ */
+export interface Transport {
+  readonly kind: BackendKind
+  /** Sends one command; rejects with ServerReplyError for an error reply, anything else for I/O failure. */
+  send(command: Command<unknown>, signal: AbortSignal): Promise<Reply>
+  /** Sends several commands in as few round trips as the backend allows; error replies come back in place. */
+  sendBatch(commands: readonly Command<unknown>[], signal: AbortSignal): Promise<(Reply | ServerReplyError)[]>
+  runScript(script: Script<unknown>, keys: readonly string[], args: readonly Arg[], signal: AbortSignal): Promise<Reply>
+  scan(match: string, count: number, guard: Guard): AsyncIterable<string[]>
+  close(): Promise<void>
+}

@@ -1,0 +1,166 @@
+/** A value Redis returns: bulk strings arrive as `string` (or `Buffer` where a command asks for bytes). */
+export type Reply = string | number | null | Buffer | readonly Reply[]
+
+/** An argument sent to Redis. Numbers are sent as their decimal form. */
+export type Arg = string | number | Buffer
+
+export type BackendKind = 'ioredis' | 'cluster' | 'upstash' | 'memory'
+
+/**
+ * Health of a client as the circuit breaker sees it.
+ * - `ready`: calls succeed.
+ * - `degraded`: recent calls failed, but not enough to stop calling.
+ * - `down`: the breaker is open; calls fail fast until a probe succeeds.
+ */
+export type ClientState = 'ready' | 'degraded' | 'down'
+
+export interface CallOptions {
+  /** Deadline for this call in milliseconds, overriding the client's `timeout`. */
+  timeout?: number
+}
+
+export interface SetOptions extends CallOptions {
+  /** Expire after this many milliseconds. */
+  px?: number
+  /** Expire at this Unix time in milliseconds. */
+  pxat?: number
+  /** Only set when the key does not exist. */
+  nx?: boolean
+  /** Only set when the key exists. */
+  xx?: boolean
+  /** Keep the key's current time to live. */
+  keepTtl?: boolean
+}
+
+export interface ExpireOptions extends CallOptions {
+  nx?: boolean
+  xx?: boolean
+  gt?: boolean
+  lt?: boolean
+}
+
+export interface ScoredMember {
+  score: number
+  member: string
+}
+
+export interface RangeByScoreOptions extends CallOptions {
+  /** Pagination: skip `offset` members and return at most `count`. */
+  limit?: { offset: number; count: number }
+  withScores?: boolean
+}
+
+export interface ScanOptions extends CallOptions {
+  /** Glob pattern, relative to the client's key prefix (ioredis `keyPrefix`). */
+  match?: string
+  /** Hint for how many keys each SCAN step looks at. Defaults to 100. */
+  count?: number
+}
+
+/** One command as it goes to a transport: a name, its arguments and which arguments are keys. */
+export interface Command<T> {
+  readonly name: string
+  readonly args: readonly Arg[]
+  /** Indexes into `args` of the arguments that are keys (for prefixes, slots and validation). */
+  readonly keyIndexes: readonly number[]
+  /** Bulk replies should come back as `Buffer` rather than `string`. */
+  readonly wantsBuffers?: boolean
+  parse(reply: Reply): T
+}
+
+export type CommandResults<T extends readonly Command<unknown>[]> = {
+  -readonly [K in keyof T]: T[K] extends Command<infer R> ? R : never
+}
+
+/** The subset of Redis every rediware package uses, the same on every backend. */
+export interface RedisClient {
+  readonly kind: BackendKind
+  /** Current health, as the circuit breaker sees it. */
+  readonly state: ClientState
+  /** Called on every state change; returns a function that removes the listener. */
+  onStateChange(listener: (state: ClientState, error?: Error) => void): () => void
+
+  get(key: string, options?: CallOptions): Promise<string | null>
+  getBuffer(key: string, options?: CallOptions): Promise<Buffer | null>
+  /** SET; resolves to whether the value was written (false when NX/XX prevented it). */
+  set(key: string, value: string | Buffer, options?: SetOptions): Promise<boolean>
+  /** SET … GET; resolves to the previous value. */
+  setGet(key: string, value: string | Buffer, options?: SetOptions): Promise<string | null>
+  mget(keys: readonly string[], options?: CallOptions): Promise<(string | null)[]>
+  del(keys: string | readonly string[], options?: CallOptions): Promise<number>
+  unlink(keys: string | readonly string[], options?: CallOptions): Promise<number>
+  exists(keys: string | readonly string[], options?: CallOptions): Promise<number>
+  incr(key: string, options?: CallOptions): Promise<number>
+  incrBy(key: string, increment: number, options?: CallOptions): Promise<number>
+  pexpire(key: string, milliseconds: number, options?: ExpireOptions): Promise<boolean>
+  pexpireAt(key: string, unixMilliseconds: number, options?: ExpireOptions): Promise<boolean>
+  /** Remaining time to live in ms; -1 when the key has none, -2 when it does not exist. */
+  pttl(key: string, options?: CallOptions): Promise<number>
+
+  hget(key: string, field: string, options?: CallOptions): Promise<string | null>
+  hmget(key: string, fields: readonly string[], options?: CallOptions): Promise<(string | null)[]>
+  hgetall(key: string, options?: CallOptions): Promise<Record<string, string>>
+  hset(key: string, fields: Readonly<Record<string, string | Buffer>>, options?: CallOptions): Promise<number>
+  hdel(key: string, fields: readonly string[], options?: CallOptions): Promise<number>
+  hincrBy(key: string, field: string, increment: number, options?: CallOptions): Promise<number>
+
+  zadd(key: string, members: readonly ScoredMember[], options?: CallOptions): Promise<number>
+  zrem(key: string, members: readonly string[], options?: CallOptions): Promise<number>
+  zcard(key: string, options?: CallOptions): Promise<number>
+  zscore(key: string, member: string, options?: CallOptions): Promise<number | null>
+  zrangeByScore(key: string, min: number | string, max: number | string, options?: RangeByScoreOptions): Promise<string[]>
+  zremRangeByScore(key: string, min: number | string, max: number | string, options?: CallOptions): Promise<number>
+
+  sadd(key: string, members: readonly string[], options?: CallOptions): Promise<number>
+  srem(key: string, members: readonly string[], options?: CallOptions): Promise<number>
+  smembers(key: string, options?: CallOptions): Promise<string[]>
+
+  /** Server time in milliseconds (Redis TIME). */
+  time(options?: CallOptions): Promise<number>
+  ping(options?: CallOptions): Promise<void>
+
+  /**
+   * Iterates every key matching `match` on every master (Cluster) or the one server, one page at a
+   * time. Keys are returned without the ioredis `keyPrefix`, like every other key in this API.
+   */
+  scan(options?: ScanOptions): AsyncIterable<string[]>
+
+  /** Runs a script from `defineScript` (EVALSHA, EVAL only after NOSCRIPT). */
+  runScript<T>(script: Script<T>, keys: readonly string[], args: readonly Arg[], options?: CallOptions): Promise<T>
+
+  /**
+   * Sends several commands in one round trip where the backend allows it and resolves to their
+   * results in order. Build commands with the `commands` helpers. On Cluster the commands are
+   * grouped per slot.
+   */
+  batch<T extends readonly Command<unknown>[]>(commands: readonly [...T], options?: CallOptions): Promise<CommandResults<T>>
+
+  /** Ends the connection if this client created it; a client passed in by the user is left open. */
+  close(): Promise<void>
+}
+
+/** The synchronous Redis a script's `local` twin runs against (the memory backend's keyspace). */
+export interface LocalRedis {
+  call(name: string, ...args: Arg[]): Reply
+}
+
+export interface ScriptDefinition<T> {
+  /** Used in error messages. */
+  name: string
+  /** Number of KEYS the script takes. */
+  keys: number
+  lua: string
+  /** The same operation in TypeScript, run by the memory backend. Must return what the Lua returns. */
+  local: (redis: LocalRedis, keys: readonly string[], args: readonly string[]) => Reply
+  /** Turns the raw reply into the script's result. Defaults to identity. */
+  parse?: (reply: Reply) => T
+}
+
+export interface Script<T> {
+  readonly name: string
+  readonly keys: number
+  readonly lua: string
+  readonly sha: string
+  readonly local: ScriptDefinition<T>['local']
+  parse(reply: Reply): T
+}
