@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join } from 'node:path'
 
 export interface PackedProject {
   dir: string
@@ -10,13 +10,22 @@ export interface PackedProject {
   remove(): void
 }
 
-const repoRoot = resolve(__dirname, '../../..')
+/** The workspace root: the nearest folder up from the working directory with pnpm-workspace.yaml. */
+function findRepoRoot(start = process.cwd()): string {
+  let dir = start
+  while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
+    const parent = dirname(dir)
+    if (parent === dir) throw new Error(`No pnpm-workspace.yaml above ${start}`)
+    dir = parent
+  }
+  return dir
+}
 
 /** `pnpm pack`s the given workspace packages (paths relative to the repo root) into a temp folder. */
 export function packPackages(packageDirs: readonly string[], destination: string): string[] {
   return packageDirs.map((packageDir) => {
     const before = new Set(readdirSync(destination))
-    execFileSync('pnpm', ['pack', '--pack-destination', destination], { cwd: join(repoRoot, packageDir), stdio: 'pipe' })
+    execFileSync('pnpm', ['pack', '--pack-destination', destination], { cwd: join(findRepoRoot(), packageDir), stdio: 'pipe' })
     const created = readdirSync(destination).find((name) => name.endsWith('.tgz') && !before.has(name))
     if (!created) throw new Error(`pnpm pack produced no tarball for ${packageDir}`)
     return join(destination, created)

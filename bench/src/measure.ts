@@ -1,0 +1,101 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import { countClientCommands } from './count-commands.js'
+import type { Scenario } from './scenario.js'
+
+export interface Measurement {
+  scenario: Scenario
+  requests: number
+  requestsPerSecond: number
+  p50: number
+  p99: number
+  statuses: Record<string, number>
+  errors: number
+  peakRssMb: number
+  redisCommandsPerRequest: number
+}
+
+export interface LoadSettings {
+  durationSeconds: number
+  connections: number
+  warmupSeconds: number
+}
+
+const here = dirname(fileURLToPath(import.meta.url))
+
+async function startScenarioServer(scenario: Scenario, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
+  // The tsx loader runs in the server's own process, so its pid is the one to measure and kill.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'serve.ts'), scenario.id], {
+    cwd: join(here, '..'),
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const port = await new Promise<number>((resolve, reject) => {
+    let output = ''
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /LISTENING (\d+)/.exec(output)
+      if (match) resolve(Number(match[1]))
+    })
+    child.once('exit', (code) => reject(new Error(`scenario ${scenario.id} exited with ${code} before listening`)))
+  })
+  return { child, port }
+}
+
+function peakRssMb(pid: number | undefined): number {
+  if (pid === undefined) return 0
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const match = /VmHWM:\s+(\d+) kB/.exec(status)
+  return match ? Math.round(Number(match[1]) / 1024) : 0
+}
+
+const countedRequests = 100
+
+/** Sends requests one at a time, so the command count per request is exact. */
+async function sequentialRequests(url: string, count: number): Promise<void> {
+  for (let index = 0; index < count; index += 1) {
+    const response = await fetch(url)
+    await response.arrayBuffer()
+  }
+}
+
+function load(url: string, durationSeconds: number, connections: number): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, duration: durationSeconds, connections, pipelining: 1 }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    )
+  })
+}
+
+/** Starts the scenario's server in its own process, warms it up, loads it and measures. */
+export async function measure(scenario: Scenario, env: NodeJS.ProcessEnv, redisUrl: string, settings: LoadSettings): Promise<Measurement> {
+  const { child, port } = await startScenarioServer(scenario, env)
+  try {
+    const url = `http://127.0.0.1:${port}${scenario.path}`
+    await load(url, settings.warmupSeconds, settings.connections)
+    const result = await load(url, settings.durationSeconds, settings.connections)
+    const commands = await countClientCommands(redisUrl, () => sequentialRequests(url, countedRequests))
+    const statuses: Record<string, number> = {}
+    for (const code of ['1xx', '2xx', '3xx', '4xx', '5xx'] as const) {
+      const count = result[code]
+      if (count > 0) statuses[code] = count
+    }
+    const requests = result.requests.total
+    return {
+      scenario,
+      requests,
+      requestsPerSecond: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      statuses,
+      errors: result.errors + result.timeouts,
+      peakRssMb: peakRssMb(child.pid),
+      redisCommandsPerRequest: commands / countedRequests,
+    }
+  } finally {
+    child.kill('SIGKILL')
+  }
+}

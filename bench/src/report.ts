@@ -1,0 +1,37 @@
+import type { Measurement } from './measure.js'
+
+const fixed = (value: number, digits = 0) => value.toFixed(digits)
+const ratio = (value: number, base: number | undefined) => (base ? `${(value / base).toFixed(2)}×` : '–')
+
+/** One markdown table per group, with ratios against bare Express and the best peer of the group. */
+export function renderReport(measurements: readonly Measurement[], header: string): string {
+  const groups = [...new Set(measurements.map((m) => m.scenario.group))]
+  const sections = groups.map((group) => {
+    const rows = measurements.filter((m) => m.scenario.group === group)
+    const bare = rows.find((m) => m.scenario.contender === 'bare express')?.requestsPerSecond
+    const bestPeer = Math.max(0, ...rows.filter((m) => m.scenario.contender === 'peer').map((m) => m.requestsPerSecond))
+    const lines = rows.map((m) =>
+      [
+        m.scenario.contender === 'rediware' ? `**${m.scenario.label}**` : m.scenario.label,
+        fixed(m.requestsPerSecond),
+        fixed(m.p50, 1),
+        fixed(m.p99, 1),
+        String(m.peakRssMb),
+        fixed(m.redisCommandsPerRequest, 2),
+        Object.entries(m.statuses)
+          .map(([code, count]) => `${code}: ${count}`)
+          .join(', ') + (m.errors ? `, errors: ${m.errors}` : ''),
+        ratio(m.requestsPerSecond, bare),
+        ratio(m.requestsPerSecond, bestPeer || undefined),
+      ].join(' | '),
+    )
+    return [
+      `### ${group}`,
+      '',
+      '| contender | req/s | p50 ms | p99 ms | peak RSS MB | Redis cmds/req | answers | vs bare Express | vs best peer |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |',
+      ...lines.map((line) => `| ${line} |`),
+    ].join('\n')
+  })
+  return `${header}\n\n${sections.join('\n\n')}\n`
+}

@@ -1,0 +1,82 @@
+import type { RequestHandler } from 'express'
+import { pathTag } from './cache-key.js'
+import { CacheCore } from './core.js'
+import { getOrSet, keyTag, valueKey } from './get-or-set.js'
+import {
+  type CacheOptions,
+  type GetOrSetOptions,
+  type RouteOptions,
+  resolveCacheOptions,
+  resolveOneOffOptions,
+  resolveRouteOptions,
+} from './options.js'
+import { createRouteMiddleware } from './route-middleware.js'
+
+export interface InvalidateTarget {
+  /** Tags given to `route({ tags })` or `getOrSet(…, { tags })`. */
+  tags?: readonly string[]
+  /** URL paths (`/api/products/42`): every query and vary variant of each path. */
+  paths?: readonly string[]
+}
+
+export interface WrapOptions<A extends unknown[]> extends GetOrSetOptions {
+  /** Cache key from the call's arguments. */
+  key: (...args: A) => string
+}
+
+export interface Cache {
+  /** Middleware caching the responses of the routes it is mounted on. */
+  route(options?: RouteOptions): RequestHandler
+  /** Marks every entry with one of these tags or paths as invalid, on every instance. Rejects if the backend fails. */
+  invalidate(target: InvalidateTarget): Promise<void>
+  /** Cache-aside: the cached value, or the loader's (run once for concurrent callers), stored for `ttl`. */
+  getOrSet<T>(key: string, loader: () => T | Promise<T>, options: GetOrSetOptions): Promise<Awaited<T>>
+  /** Removes a `getOrSet` value; a loader already running for it will not store its (older) result as valid. */
+  delete(key: string): Promise<void>
+  /** Wraps a function so calls with the same key share one cached result. */
+  wrap<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, options: WrapOptions<A>): (...args: A) => Promise<Awaited<R>>
+}
+
+function listOf(value: unknown, name: string): readonly string[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item.length === 0)) {
+    throw new TypeError(`invalidate: ${name} must be an array of non-empty strings.`)
+  }
+  return value as string[]
+}
+
+function buildCache(core: CacheCore): Cache {
+  return {
+    route: (options) => createRouteMiddleware(core, resolveRouteOptions(options)),
+    invalidate: async (target) => {
+      if (typeof target !== 'object' || target === null) throw new TypeError('invalidate: pass { tags: [...] } and/or { paths: [...] }.')
+      const tags = listOf(target.tags, 'tags')
+      const paths = listOf(target.paths, 'paths').map((path) => pathTag(path.split('?')[0] ?? path))
+      await core.versions.bump([...tags, ...paths])
+    },
+    getOrSet: (key, loader, options) => getOrSet(core, key, loader, options),
+    delete: async (key) => {
+      await core.versions.bump([keyTag(key)])
+      await core.client.del(valueKey(core, key), core.callOptions)
+    },
+    wrap: (fn, options) => {
+      if (typeof fn !== 'function') throw new TypeError('wrap: the first argument must be the function to cache.')
+      if (typeof options !== 'object' || options === null || typeof options.key !== 'function') {
+        throw new TypeError("wrap: options.key must be a function building the cache key from the arguments, such as (id) => 'user:' + id.")
+      }
+      const { key, ...rest } = options
+      return (...args) => getOrSet(core, key(...args), () => fn(...args), rest)
+    },
+  }
+}
+
+/** A cache over one backend: route middleware, invalidation and cache-aside helpers sharing it. */
+export function createCache(options: CacheOptions = {}): Cache {
+  return buildCache(new CacheCore(resolveCacheOptions(options)))
+}
+
+/** One-off middleware: `createCache(options).route(options)` in one call. */
+export function cache(options: CacheOptions & RouteOptions = {}): RequestHandler {
+  const resolved = resolveOneOffOptions(options)
+  return createRouteMiddleware(new CacheCore(resolved.cache), resolved.route)
+}

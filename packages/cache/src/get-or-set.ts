@@ -1,0 +1,87 @@
+import { hashKeyPart } from '@rediware/redis'
+import type { CacheCore } from './core.js'
+import { type GetOrSetOptions, resolveGetOrSetOptions } from './options.js'
+import { tagsMatch } from './tag-versions.js'
+
+interface ValueWire {
+  v: 1
+  /** The value; absent for a cached null/undefined (negative entry). */
+  d?: unknown
+  n?: 1
+  g: Record<string, string>
+}
+
+/** Every helper key carries an implicit tag, so `delete(key)` also defeats a fill racing it. */
+export const keyTag = (key: string): string => `k:${key}`
+
+function decode(text: string | null): ValueWire | undefined {
+  if (text === null) return undefined
+  try {
+    const wire = JSON.parse(text) as unknown
+    if (typeof wire !== 'object' || wire === null) return undefined
+    const w = wire as Partial<ValueWire>
+    if (w.v !== 1 || typeof w.g !== 'object' || w.g === null) return undefined
+    return w as ValueWire
+  } catch {
+    return undefined
+  }
+}
+
+export function valueKey(core: CacheCore, key: string): string {
+  return `${core.prefix}d:${hashKeyPart(key)}`
+}
+
+/**
+ * Cache-aside: returns the cached value for `key`, or runs `loader` once per process for concurrent
+ * callers, stores its result (JSON) and returns it. Cache failures fall back to the loader.
+ */
+export async function getOrSet<T>(
+  core: CacheCore,
+  key: string,
+  loader: () => T | Promise<T>,
+  rawOptions: GetOrSetOptions,
+): Promise<Awaited<T>> {
+  if (typeof key !== 'string' || key.length === 0) throw new TypeError('getOrSet: key must be a non-empty string.')
+  if (typeof loader !== 'function') throw new TypeError('getOrSet: loader must be a function returning the value (or a promise of it).')
+  const options = resolveGetOrSetOptions(rawOptions)
+  const pending = core.loading.get(key)
+  if (pending !== undefined) return pending as Promise<Awaited<T>>
+  const work = (async (): Promise<Awaited<T>> => {
+    const tags = [...new Set([keyTag(key), ...options.tags])]
+    const storageKey = valueKey(core, key)
+    let snapshot: Record<string, string> | undefined
+    try {
+      const [text, versions] = await Promise.all([core.client.get(storageKey, core.callOptions), core.versions.read(tags)])
+      core.reporter.healthy()
+      const wire = decode(text)
+      if (wire !== undefined && Object.keys(wire.g).length === tags.length && tagsMatch(wire.g, versions)) {
+        return (wire.n === 1 ? null : wire.d) as Awaited<T>
+      }
+      snapshot = await core.versions.snapshot(tags, versions)
+    } catch (error) {
+      core.reporter.report(error)
+    }
+    const value = await loader()
+    if (snapshot === undefined) return value
+    const negative = value === null || value === undefined
+    const baseTtl = negative ? options.negativeTtl : options.ttl
+    if (baseTtl === undefined) return value
+    const ttl = Math.max(1, Math.round(baseTtl * (1 - Math.random() * options.jitter)))
+    const wire: ValueWire = negative ? { v: 1, n: 1, g: snapshot } : { v: 1, d: value, g: snapshot }
+    let text: string
+    try {
+      text = JSON.stringify(wire)
+    } catch (error) {
+      throw new TypeError(`getOrSet("${key}"): the loader's value cannot be stored as JSON (${(error as Error).message}).`)
+    }
+    // awaited (bounded by the client's deadline) so that once getOrSet resolves, other instances see the value
+    await core.client.set(storageKey, text, { px: ttl, ...core.callOptions }).catch((error: unknown) => core.reporter.report(error))
+    return value
+  })()
+  core.loading.set(key, work)
+  try {
+    return await work
+  } finally {
+    core.loading.delete(key)
+  }
+}

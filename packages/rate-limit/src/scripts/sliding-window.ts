@@ -1,0 +1,167 @@
+import type { LocalRedis, Reply } from '@rediware/redis'
+import { fmt, luaPreamble, num, readCommon, type LimiterScriptSource } from './shared.js'
+
+/**
+ * Sliding-window counter: windows aligned to epoch multiples of `w`; the previous window's count is
+ * weighted by how much of it still overlaps the rolling window (rounded up, so the estimate never
+ * under-counts an evenly spread previous window). State per policy: hash { s, c, p }.
+ */
+const lua = `${luaPreamble}
+local function ceildiv(a, b) return math.floor((a + b - 1) / b) end
+if mode == 'r' then
+  for i = 1, n do
+    local b = 3 + (i - 1) * 3
+    local w = tonumber(ARGV[b + 2])
+    local stamp = tonumber(ARGV[b + 3])
+    local v = redis.call('HMGET', KEYS[i], 's', 'c', 'p')
+    local s = tonumber(v[1])
+    if s ~= nil and s == stamp then
+      local c = (tonumber(v[2]) or 0) - cost
+      if c < 0 then c = 0 end
+      redis.call('HSET', KEYS[i], 'c', fmt(c))
+    elseif s ~= nil and s == stamp + w then
+      local p = (tonumber(v[3]) or 0) - cost
+      if p < 0 then p = 0 end
+      redis.call('HSET', KEYS[i], 'p', fmt(p))
+    end
+  end
+  return {1}
+end
+local S, C, P, U, ok = {}, {}, {}, {}, 1
+for i = 1, n do
+  local b = 3 + (i - 1) * 3
+  local limit = tonumber(ARGV[b + 1])
+  local w = tonumber(ARGV[b + 2])
+  local cur = now - (now % w)
+  local v = redis.call('HMGET', KEYS[i], 's', 'c', 'p')
+  local s = tonumber(v[1])
+  local c = tonumber(v[2]) or 0
+  local p = tonumber(v[3]) or 0
+  if s == nil then
+    s, c, p = cur, 0, 0
+  elseif s ~= cur then
+    if cur == s + w then p = c else p = 0 end
+    s, c = cur, 0
+  end
+  local used = c + ceildiv(p * (w - (now - s)), w)
+  S[i], C[i], P[i], U[i] = s, c, p, used
+  if used + cost > limit then ok = 0 end
+end
+local out = {ok}
+for i = 1, n do
+  local b = 3 + (i - 1) * 3
+  local limit = tonumber(ARGV[b + 1])
+  local w = tonumber(ARGV[b + 2])
+  local s, c, p, used = S[i], C[i], P[i], U[i]
+  local allowed, retry = 1, 0
+  if used + cost > limit then
+    allowed = 0
+    if cost > limit then
+      retry = -1
+    else
+      local room = limit - c - cost
+      if room >= 0 then
+        retry = s + w - math.floor(room * w / p) - now
+      else
+        local e = 0
+        if c > 0 then e = w - math.floor((limit - cost) * w / c) end
+        retry = s + w + e - now
+      end
+    end
+  end
+  if ok == 1 and cost > 0 then
+    c = c + cost
+    used = used + cost
+    redis.call('HSET', KEYS[i], 's', fmt(s), 'c', fmt(c), 'p', fmt(p))
+    redis.call('PEXPIRE', KEYS[i], s + 2 * w - now)
+  end
+  local reset = 0
+  if c > 0 then reset = s + 2 * w - now elseif p > 0 then reset = s + w - now end
+  local remaining = limit - used
+  if remaining < 0 then remaining = 0 end
+  local k = #out
+  out[k + 1] = allowed
+  out[k + 2] = remaining
+  out[k + 3] = reset
+  out[k + 4] = retry
+  out[k + 5] = s
+end
+return out
+`
+
+const ceildiv = (a: number, b: number): number => Math.floor((a + b - 1) / b)
+
+function local(redis: LocalRedis, keys: readonly string[], args: readonly string[]): Reply {
+  const { now, mode, cost, policies } = readCommon(redis, keys, args)
+  if (mode === 'r') {
+    keys.forEach((key, index) => {
+      const policy = policies[index]
+      if (!policy) return
+      const [sReply, cReply, pReply] = redis.call('HMGET', key, 's', 'c', 'p') as Reply[]
+      const s = num(sReply)
+      if (s !== undefined && s === policy.stamp) {
+        redis.call('HSET', key, 'c', fmt(Math.max(0, (num(cReply) ?? 0) - cost)))
+      } else if (s !== undefined && s === policy.stamp + policy.window) {
+        redis.call('HSET', key, 'p', fmt(Math.max(0, (num(pReply) ?? 0) - cost)))
+      }
+    })
+    return [1]
+  }
+  let ok = 1
+  const state = keys.map((key, index) => {
+    const { limit, window: w } = policies[index] ?? { limit: 0, window: 1 }
+    const cur = now - (now % w)
+    const [sReply, cReply, pReply] = redis.call('HMGET', key, 's', 'c', 'p') as Reply[]
+    let s = num(sReply)
+    let c = num(cReply) ?? 0
+    let p = num(pReply) ?? 0
+    if (s === undefined) {
+      s = cur
+      c = 0
+      p = 0
+    } else if (s !== cur) {
+      p = cur === s + w ? c : 0
+      s = cur
+      c = 0
+    }
+    const used = c + ceildiv(p * (w - (now - s)), w)
+    if (used + cost > limit) ok = 0
+    return { s, c, p, used }
+  })
+  const out: number[] = [ok]
+  state.forEach((entry, index) => {
+    const key = keys[index]
+    const policy = policies[index]
+    if (key === undefined || !policy) return
+    const { limit, window: w } = policy
+    let { c, used } = entry
+    const { s, p } = entry
+    let allowed = 1
+    let retry = 0
+    if (used + cost > limit) {
+      allowed = 0
+      if (cost > limit) {
+        retry = -1
+      } else {
+        const room = limit - c - cost
+        if (room >= 0) {
+          retry = s + w - Math.floor((room * w) / p) - now
+        } else {
+          const e = c > 0 ? w - Math.floor(((limit - cost) * w) / c) : 0
+          retry = s + w + e - now
+        }
+      }
+    }
+    if (ok === 1 && cost > 0) {
+      c += cost
+      used += cost
+      redis.call('HSET', key, 's', fmt(s), 'c', fmt(c), 'p', fmt(p))
+      redis.call('PEXPIRE', key, s + 2 * w - now)
+    }
+    const reset = c > 0 ? s + 2 * w - now : p > 0 ? s + w - now : 0
+    out.push(allowed, Math.max(0, limit - used), reset, retry, s)
+  })
+  return out
+}
+
+export const slidingWindow: LimiterScriptSource = { name: 'rate-limit:sliding-window', lua, local }

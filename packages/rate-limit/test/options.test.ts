@@ -1,0 +1,44 @@
+import { memoryClient } from '@rediware/redis'
+import { rateLimit, type RateLimitOptions } from '@rediware/rate-limit'
+
+const redis = memoryClient()
+
+describe('bad options are rejected at construction, naming the option', () => {
+  test.each<[string, unknown, typeof TypeError | typeof RangeError, RegExp]>([
+    ['not an object', 5, TypeError, /options must be an object/],
+    ['no limit', { redis }, TypeError, /set limit/],
+    ['limit 0', { redis, limit: 0 }, RangeError, /limit must be a positive integer/],
+    ['limit fractional', { redis, limit: 1.5 }, RangeError, /limit must be a positive integer/],
+    ['bad window string', { redis, limit: 5, window: '5 parsecs' }, TypeError, /window/],
+    ['zero window', { redis, limit: 5, window: 0 }, RangeError, /window/],
+    ['limit and policies', { redis, limit: 5, policies: [{ limit: 1, window: 1000 }] }, TypeError, /either limit\/window or policies/],
+    ['empty policies', { redis, policies: [] }, TypeError, /policies must be a non-empty array/],
+    ['duplicate policy names', { redis, policies: [{ name: 'a', limit: 1, window: 1000 }, { name: 'a', limit: 2, window: 2000 }] }, TypeError, /used twice/],
+    ['bad policy name', { redis, policies: [{ name: 'a b{', limit: 1, window: 1000 }] }, TypeError, /policies\[0\]\.name/],
+    ['policy limit', { redis, policies: [{ limit: -1, window: 1000 }] }, RangeError, /policies\[0\]\.limit/],
+    ['algorithm', { redis, limit: 5, algorithm: 'leaky' }, TypeError, /algorithm must be one of/],
+    ['cost', { redis, limit: 5, cost: -1 }, RangeError, /cost must be a non-negative integer/],
+    ['headers', { redis, limit: 5, headers: 'draft-7' }, TypeError, /headers must be/],
+    ['onStoreError', { redis, limit: 5, onStoreError: 'ignore' }, TypeError, /onStoreError must be/],
+    ['redis', { redis: { hello: 1 }, limit: 5 }, TypeError, /redis must be an ioredis/],
+    ['key', { redis, limit: 5, key: 'ip' }, TypeError, /key must be a function/],
+    ['allowList entry', { redis, limit: 5, allowList: ['10.0.0.0/33'] }, TypeError, /allowList entry/],
+    ['prefix with braces', { redis, limit: 5, prefix: '{x}' }, TypeError, /prefix/],
+    ['timeout', { redis, limit: 5, timeout: -5 }, RangeError, /timeout/],
+    ['ipv6Subnet', { redis, limit: 5, ipv6Subnet: 200 }, RangeError, /ipv6Subnet/],
+    ['unknown option (typo)', { redis, max: 5 }, TypeError, /unknown option "max"/],
+    ['limiter', { limiter: {}, limit: 5 }, TypeError, /limiter must be an @upstash\/ratelimit/],
+    ['statusCode', { redis, limit: 5, statusCode: 200 }, RangeError, /statusCode/],
+  ])('%s', (_name, options, errorType, message) => {
+    expect(() => rateLimit(options as RateLimitOptions)).toThrow(errorType)
+    expect(() => rateLimit(options as RateLimitOptions)).toThrow(message)
+  })
+
+  test('without redis it runs in memory and warns once', () => {
+    const warnings: string[] = []
+    const warn = (message: string) => warnings.push(message)
+    rateLimit({ limit: 5, warn })
+    rateLimit({ limit: 5, warn })
+    expect(warnings.length).toBeLessThanOrEqual(1)
+  })
+})

@@ -1,0 +1,123 @@
+import { memoryClient } from '@rediware/redis'
+import { describeExpress } from '@rediware/test-utils'
+import request from 'supertest'
+import { rateLimit } from '@rediware/rate-limit'
+import { parseSfList } from './helpers.js'
+
+describeExpress('responses and headers', (createApp) => {
+  test('stacked limiters append draft header items; legacy headers keep the most restrictive', async () => {
+    const redis = memoryClient()
+    const app = createApp()
+    app.use(rateLimit({ redis, limit: 100, window: '1 m', key: () => 'k' }))
+    app.use(rateLimit({ redis, prefix: 'second:', key: () => 'k', policies: [{ name: 'hourly', limit: 3, window: '1 h' }] }))
+    app.get('/', (_req, res) => {
+      res.send('ok')
+    })
+    const res = await request(app).get('/')
+    expect(parseSfList(String(res.headers['ratelimit-policy']))).toEqual([
+      { value: 'default', params: { q: 100, w: 60 } },
+      { value: 'hourly', params: { q: 3, w: 3600 } },
+    ])
+    const state = parseSfList(String(res.headers.ratelimit))
+    expect(state.map((item) => [item.value, item.params.r])).toEqual([
+      ['default', 99],
+      ['hourly', 2],
+    ])
+    expect(res.headers['x-ratelimit-limit']).toBe('3')
+    expect(res.headers['x-ratelimit-remaining']).toBe('2')
+    expect(Number(res.headers['x-ratelimit-reset'])).toBeGreaterThan(0)
+  })
+
+  test.each([
+    ['draft', true, false],
+    ['legacy', false, true],
+    [false, false, false],
+  ] as const)('headers: %s', async (mode, draft, legacy) => {
+    const app = createApp()
+    app.get('/', rateLimit({ redis: memoryClient(), limit: 2, headers: mode }), (_req, res) => {
+      res.send('ok')
+    })
+    const res = await request(app).get('/')
+    expect(res.headers.ratelimit !== undefined).toBe(draft)
+    expect(res.headers['ratelimit-policy'] !== undefined).toBe(draft)
+    expect(res.headers['x-ratelimit-remaining'] !== undefined).toBe(legacy)
+  })
+
+  test('message and handler replace the 429 body; dryRun never rejects', async () => {
+    const redis = memoryClient()
+    const app = createApp()
+    const limited: string[] = []
+    app.get('/text', rateLimit({ redis, prefix: 'a:', limit: 1, message: 'slow down' }), (_req, res) => {
+      res.send('ok')
+    })
+    app.get('/json', rateLimit({ redis, prefix: 'b:', limit: 1, message: { error: 'limited' } }), (_req, res) => {
+      res.send('ok')
+    })
+    app.get(
+      '/handler',
+      rateLimit({
+        redis,
+        prefix: 'c:',
+        limit: 1,
+        handler: (_req, res, _next, info) => {
+          res.status(418).send(`${info.violated.join(',')}`)
+        },
+      }),
+      (_req, res) => {
+        res.send('ok')
+      },
+    )
+    app.get(
+      '/dry',
+      rateLimit({ redis, prefix: 'd:', limit: 1, dryRun: true, onLimited: (_req, info) => limited.push(info.key) }),
+      (req, res) => {
+        res.json(req.rateLimit?.allowed)
+      },
+    )
+    await request(app).get('/text')
+    const text = await request(app).get('/text')
+    expect(text.status).toBe(429)
+    expect(text.text).toBe('slow down')
+    await request(app).get('/json')
+    expect((await request(app).get('/json')).body).toEqual({ error: 'limited' })
+    await request(app).get('/handler')
+    const handled = await request(app).get('/handler')
+    expect(handled.status).toBe(418)
+    expect(handled.text).toBe('default')
+    await request(app).get('/dry')
+    const dry = await request(app).get('/dry')
+    expect(dry.status).toBe(200)
+    expect(dry.body).toBe(false)
+    expect(dry.headers['x-ratelimit-remaining']).toBe('0')
+    expect(limited).toHaveLength(1)
+  })
+
+  test('skipSuccessfulRequests refunds successes only', async () => {
+    const app = createApp()
+    const limiter = rateLimit({ redis: memoryClient(), limit: 2, window: '1 h', key: () => 'k', skipSuccessfulRequests: true })
+    app.get('/ok', limiter, (_req, res) => {
+      res.send('ok')
+    })
+    app.get('/bad', limiter, (_req, res) => {
+      res.status(400).send('bad')
+    })
+    for (let index = 0; index < 5; index++) expect((await request(app).get('/ok')).status).toBe(200)
+    expect((await request(app).get('/bad')).status).toBe(400)
+    expect((await request(app).get('/bad')).status).toBe(400)
+    expect((await request(app).get('/bad')).status).toBe(429)
+  })
+
+  test('reset(key) and get(key)', async () => {
+    const app = createApp()
+    const limiter = rateLimit({ redis: memoryClient(), limit: 1, window: '1 h', key: () => 'user:1' })
+    app.get('/', limiter, (_req, res) => {
+      res.send('ok')
+    })
+    expect((await request(app).get('/')).status).toBe(200)
+    expect((await request(app).get('/')).status).toBe(429)
+    expect((await limiter.get('user:1'))[0]?.remaining).toBe(0)
+    await limiter.reset('user:1')
+    expect((await limiter.get('user:1'))[0]?.remaining).toBe(1)
+    expect((await request(app).get('/')).status).toBe(200)
+  })
+})

@@ -1,0 +1,5 @@
+export { SessionIdConflictError, SessionStoreUnavailableError } from './errors.js'
+export type { RedisStoreOptions, Serializer, SessionStoreEvent } from './options.js'
+export { RedisStore, type UserSessionInfo } from './redis-store.js'
+export { rotateSession } from './rotate-session.js'
+export { type SessionMiddleware, type SessionOptions, session } from './session.js'

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto'
+import { defineScript, type Reply } from '@rediware/redis'
+import { decodeStored, encodeStored, luaStoredValue } from '../stored-value.js'
+import { asArray, asText, int, localGet, localNow } from './local-helpers.js'
+
+/** `insert`: only when the id is free; `update`: only when the session still exists; `upsert`: either. */
+export type WriteMode = 'insert' | 'update' | 'upsert'
+
+export type WriteResult =
+  | { kind: 'written'; created: number; previousUser: string; now: number }
+  | { kind: 'exists' }
+  | { kind: 'gone' }
+  | { kind: 'expired'; previousUser: string }
+  | { kind: 'conflict'; current: string }
+
+/** SHA-1 of a stored value, as Lua's `redis.sha1hex` computes it. */
+export const sha1 = (value: string): string => createHash('sha1').update(value, 'utf8').digest('hex')
+
+const modeCode: Record<WriteMode, string> = { insert: 'i', update: 'u', upsert: 'a' }
+export const writeModeArg = (mode: WriteMode): string => modeCode[mode]
+
+/**
+ * Writes a session with its metadata header, refusing to resurrect a destroyed session (`update`)
+ * or to overwrite an existing one (`insert`). Keeps the creation time of an existing session.
+ * KEYS: session key. ARGV: payload, mode (i/u/a), ttlMs (0 = no TTL), idleMs, absoluteMs (0 = none),
+ * created (0 = keep or now), userKey, expected SHA-1 of the stored value ('' = no check; update only).
+ * Reply: {status, created, previousUser, now}; status 1 written, 0 exists, -1 gone, -2 expired;
+ * {2, current} when the stored value is not the one expected (a concurrent write: merge and retry).
+ */
+export const writeSession = defineScript<WriteResult>({
+  name: 'session-write',
+  keys: 1,
+  lua: `${luaStoredValue}
+local cur = redis.call('GET', KEYS[1])
+local mode = ARGV[2]
+if mode == 'i' and cur then return { 0, 0, '', 0 } end
+if mode == 'u' and not cur then return { -1, 0, '', 0 } end
+if mode == 'u' and ARGV[8] ~= '' and redis.sha1hex(cur) ~= ARGV[8] then return { 2, cur } end
+local now = now_ms()
+local ttl = tonumber(ARGV[3])
+local abs = tonumber(ARGV[5])
+local c = tonumber(ARGV[6])
+local prev = ''
+if cur then
+  local pc, _, pu = decode(cur)
+  if pc then
+    prev = pu
+    if c == 0 then c = pc end
+  end
+end
+if c == 0 then c = now end
+local at = 0
+if ttl > 0 then at = now + ttl end
+if abs > 0 then
+  local deadline = c + abs
+  if deadline <= now then
+    redis.call('DEL', KEYS[1])
+    return { -2, fmt(c), prev, fmt(now) }
+  end
+  if at == 0 or deadline < at then at = deadline end
+end
+local value = encode(ARGV[1], c, tonumber(ARGV[4]), ARGV[7])
+if at > 0 then
+  redis.call('SET', KEYS[1], value, 'PXAT', fmt(at))
+else
+  redis.call('SET', KEYS[1], value)
+end
+return { 1, fmt(c), prev, fmt(now) }
+`,
+  local: (redis, keys, args) => {
+    const key = keys[0] ?? ''
+    const current = localGet(redis, key)
+    const mode = args[1]
+    if (mode === 'i' && current !== null) return [0, 0, '', 0]
+    if (mode === 'u' && current === null) return [-1, 0, '', 0]
+    if (mode === 'u' && current !== null && (args[7] ?? '') !== '' && sha1(current) !== args[7]) return [2, current]
+    const now = localNow(redis)
+    const ttl = int(args[2])
+    const absolute = int(args[4])
+    let created = int(args[5])
+    let previous = ''
+    if (current !== null) {
+      const { meta } = decodeStored(current)
+      if (meta) {
+        previous = meta.user
+        if (created === 0) created = meta.created
+      }
+    }
+    if (created === 0) created = now
+    let at = ttl > 0 ? now + ttl : 0
+    if (absolute > 0) {
+      const deadline = created + absolute
+      if (deadline <= now) {
+        redis.call('DEL', key)
+        return [-2, String(created), previous, String(now)]
+      }
+      if (at === 0 || deadline < at) at = deadline
+    }
+    const value = encodeStored(args[0] ?? '', { created, idle: int(args[3]), user: args[6] ?? '' })
+    if (at > 0) redis.call('SET', key, value, 'PXAT', at)
+    else redis.call('SET', key, value)
+    return [1, String(created), previous, String(now)]
+  },
+  parse: (reply: Reply): WriteResult => {
+    const [status, created, previous, now] = asArray(reply)
+    if (Number(status) === 2) return { kind: 'conflict', current: asText(created) }
+    switch (Number(status)) {
+      case 1:
+        return { kind: 'written', created: Number(asText(created)), previousUser: asText(previous), now: Number(asText(now)) }
+      case 0:
+        return { kind: 'exists' }
+      case -1:
+        return { kind: 'gone' }
+      default:
+        return { kind: 'expired', previousUser: asText(previous) }
+    }
+  },
+})
