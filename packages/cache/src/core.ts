@@ -1,6 +1,7 @@
 import type { CallOptions, RedisClient } from '@rediware/redis'
 import type { Entry } from './envelope.js'
 import type { CacheEvent, ResolvedCacheOptions } from './options.js'
+import { Keyspace } from './keyspace.js'
 import { OutageReporter } from './outage.js'
 import { TagVersions } from './tag-versions.js'
 
@@ -21,6 +22,7 @@ export class CacheCore {
   readonly name: string
   readonly now: () => number
   readonly callOptions: CallOptions
+  readonly keys: Keyspace
   readonly versions: TagVersions
   readonly reporter: OutageReporter
   /** In-process coalescing of route lookups and fills, by entry hash. */
@@ -37,7 +39,8 @@ export class CacheCore {
     this.name = options.name
     this.now = options.now
     this.callOptions = options.timeout === undefined ? {} : { timeout: options.timeout }
-    this.versions = new TagVersions(this.client, this.prefix, options.timeout)
+    this.keys = new Keyspace(this.prefix, this.client.kind)
+    this.versions = new TagVersions(this.client, this.keys, options.timeout)
     this.reporter = new OutageReporter(this.client, options.onError)
   }
 

@@ -1,4 +1,3 @@
-import { hashKeyPart } from '@rediware/redis'
 import type { CacheCore } from './core.js'
 import { type GetOrSetOptions, resolveGetOrSetOptions } from './options.js'
 import { tagsMatch } from './tag-versions.js'
@@ -28,7 +27,7 @@ function decode(text: string | null): ValueWire | undefined {
 }
 
 export function valueKey(core: CacheCore, key: string): string {
-  return `${core.prefix}d:${hashKeyPart(key)}`
+  return core.keys.valueKey(key)
 }
 
 /**
@@ -51,7 +50,7 @@ export async function getOrSet<T>(
     const storageKey = valueKey(core, key)
     let snapshot: Record<string, string> | undefined
     try {
-      const [text, versions] = await Promise.all([core.client.get(storageKey, core.callOptions), core.versions.read(tags)])
+      const { text, versions } = await core.versions.lookup(storageKey, tags)
       core.reporter.healthy()
       const wire = decode(text)
       if (wire !== undefined && Object.keys(wire.g).length === tags.length && tagsMatch(wire.g, versions)) {

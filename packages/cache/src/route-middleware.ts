@@ -43,9 +43,14 @@ interface RequestContext {
 
 export function createRouteMiddleware(core: CacheCore, options: ResolvedRouteOptions): RequestHandler {
   const { name } = core
-  const entryKey = (hash: string): string => `${core.prefix}e:${hash}`
-  const refreshKey = (hash: string): string => `${core.prefix}r:${hash}`
-  const lockKey = (hash: string): string => `${core.prefix}l:${hash}`
+  const entryKey = (context: RequestContext): string => core.keys.entryKey(context.hash, context.path)
+  /**
+   * The refresh lock is per stale entry (its storedAt) and simply expires: a request that read the
+   * old entry just before the refresh stored the new one can not start a second refresh (it would if
+   * the lock were deleted after the store), and the next staleness of the new entry has its own lock.
+   */
+  const refreshKey = (hash: string, stale: Entry): string => `${core.keys.refreshKey(hash)}:${stale.storedAt}`
+  const lockKey = (hash: string): string => core.keys.lockKey(hash)
 
   /**
    * `lock: 'distributed'`: another instance holds the fill lock. Polls for its entry until the lock
@@ -58,10 +63,9 @@ export function createRouteMiddleware(core: CacheCore, options: ResolvedRouteOpt
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, pause))
       pause = Math.min(pause * 2, 200)
-      const [text, locked, versions] = await Promise.all([
-        core.client.get(entryKey(context.hash), core.callOptions),
+      const [{ text, versions }, locked] = await Promise.all([
+        core.versions.lookup(entryKey(context), context.tags),
         core.client.exists(lockKey(context.hash), core.callOptions),
-        core.versions.read(context.tags),
       ])
       const entry = decodeEntry(text)
       if (entry !== undefined && tagsMatch(entry.tags, versions) && core.now() < entry.freshUntil) return entry
@@ -171,11 +175,10 @@ export function createRouteMiddleware(core: CacheCore, options: ResolvedRouteOpt
           }
           const px = options.ttl + Math.max(options.swr, options.sie)
           const stored = core.client
-            .set(entryKey(context.hash), encodeEntry(entry), { px, ...core.callOptions })
-            .then(async () => {
+            .set(entryKey(context), encodeEntry(entry), { px, ...core.callOptions })
+            .then(() => {
               core.reporter.healthy()
               core.emit({ type: 'store', path: context.path })
-              if (isRefresh(req)) await core.client.del(refreshKey(context.hash), core.callOptions)
             })
             .catch((error: unknown) => core.reporter.report(error))
           // requests of this process arriving before the SET completes still get the entry
@@ -192,10 +195,10 @@ export function createRouteMiddleware(core: CacheCore, options: ResolvedRouteOpt
   }
 
   /** One refresh per key across instances: a short NX lock, then a background request through the app. */
-  const refreshInBackground = (req: Request, context: RequestContext): void => {
+  const refreshInBackground = (req: Request, context: RequestContext, stale: Entry): void => {
     const token = randomBytes(8).toString('hex')
     core.client
-      .set(refreshKey(context.hash), token, { nx: true, px: Math.max(options.lockTimeout, 1000), ...core.callOptions })
+      .set(refreshKey(context.hash, stale), token, { nx: true, px: Math.max(options.lockTimeout, 1000), ...core.callOptions })
       .then((acquired) => {
         if (acquired && dispatchRefresh(req, context.scoped)) core.emit({ type: 'refresh', path: context.path })
       })
@@ -241,7 +244,8 @@ export function createRouteMiddleware(core: CacheCore, options: ResolvedRouteOpt
     let entry: Entry | undefined
     let versions: Record<string, string | null> | undefined
     try {
-      const [text, current] = await Promise.all([core.client.get(entryKey(context.hash), core.callOptions), core.versions.read(context.tags)])
+      // the whole hit: entry and tag versions in one MGET (one per hash slot on Cluster), one round trip
+      const { text, versions: current } = await core.versions.lookup(entryKey(context), context.tags)
       core.reporter.healthy()
       versions = current
       const decoded = decodeEntry(text)
@@ -267,7 +271,7 @@ export function createRouteMiddleware(core: CacheCore, options: ResolvedRouteOpt
     if (entry !== undefined && now < entry.staleUntil) {
       serve(req, res, entry, true, '')
       done({ entry, stale: true })
-      refreshInBackground(req, context)
+      refreshInBackground(req, context, entry)
       return
     }
     if (req.method === 'HEAD') {

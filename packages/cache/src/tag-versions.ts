@@ -1,37 +1,49 @@
 import { randomBytes } from 'node:crypto'
-import { commands, hashKeyPart, hashTag, type RedisClient } from '@rediware/redis'
+import { commands, type RedisClient } from '@rediware/redis'
+import { type Keyspace, slotOf } from './keyspace.js'
+
+/** What a lookup read: the stored text and the current version of every tag asked for. */
+export interface Lookup {
+  text: string | null
+  versions: Record<string, string | null>
+}
 
 /**
- * Tag versions: one counter per tag, all in one hash-tagged slot so a single MGET reads any set of
- * them (Cluster-safe, no SCAN/KEYS). An entry records the versions read before its fill; invalidation
- * INCRs the counters, so every entry carrying an older version reads as invalid. A missing counter
- * (never seeded, evicted, FLUSHDB) is seeded with a random value and never matches an old snapshot.
+ * Tag versions: one counter per tag (placement: see Keyspace). An entry records the versions read
+ * before its fill; invalidation INCRs the counters, so every entry carrying an older version reads as
+ * invalid. A missing counter (never seeded, evicted, FLUSHDB) is seeded with a random value and never
+ * matches an old snapshot. Reads are grouped by hash slot: one MGET per slot, all in one round trip.
  */
 export class TagVersions {
-  readonly #slot: string
-
-  constructor(private readonly client: RedisClient, prefix: string, private readonly timeout: number | undefined) {
-    this.#slot = `${prefix}${hashTag(`${prefix}tv`)}:`
-  }
+  constructor(
+    private readonly client: RedisClient,
+    private readonly keys: Keyspace,
+    private readonly timeout: number | undefined,
+  ) {}
 
   key(tag: string): string {
-    return this.#slot + hashKeyPart(tag)
+    return this.keys.counterKey(tag)
+  }
+
+  /**
+   * The hit path: the stored value at `key` and the versions of `tags`, read together. One MGET when
+   * the key and every counter share a slot (always on unsharded backends), otherwise one MGET per
+   * slot in one round trip.
+   */
+  async lookup(key: string, tags: readonly string[]): Promise<Lookup> {
+    const [text = null, ...values] = await this.#mget([key, ...tags.map((tag) => this.key(tag))])
+    return { text, versions: this.#byTag(tags, values) }
   }
 
   /** Current versions; missing counters come back as `null`. */
   async read(tags: readonly string[]): Promise<Record<string, string | null>> {
-    const result: Record<string, string | null> = {}
-    if (tags.length === 0) return result
-    const values = await this.client.mget(tags.map((tag) => this.key(tag)), this.#options())
-    tags.forEach((tag, index) => {
-      result[tag] = values[index] ?? null
-    })
-    return result
+    if (tags.length === 0) return {}
+    return this.#byTag(tags, await this.#mget(tags.map((tag) => this.key(tag))))
   }
 
   /** Versions for a fill snapshot: seeds missing counters (SET NX) and returns what is stored. */
   async snapshot(tags: readonly string[], known?: Record<string, string | null>): Promise<Record<string, string>> {
-    const current = known ?? (await this.read(tags))
+    const current = { ...(known ?? (await this.read(tags))) }
     const missing = tags.filter((tag) => current[tag] === null || current[tag] === undefined)
     if (missing.length > 0) {
       // a random 48-bit integer: INCR still works, and a reset counter never returns to an old value
@@ -48,11 +60,44 @@ export class TagVersions {
     return snapshot
   }
 
-  /** Bumps every tag's counter (one round trip; all keys share one slot). */
+  /** Bumps every tag's counter (one round trip; Cluster groups the INCRs per slot). */
   async bump(tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return
     const unique = [...new Set(tags)]
     await this.client.batch(unique.map((tag) => commands.incr(this.key(tag))), this.#options())
+  }
+
+  #byTag(tags: readonly string[], values: readonly (string | null)[]): Record<string, string | null> {
+    const result: Record<string, string | null> = {}
+    tags.forEach((tag, index) => {
+      result[tag] = values[index] ?? null
+    })
+    return result
+  }
+
+  /** MGET across slots: one MGET per hash slot, one command when all keys share one. */
+  async #mget(keys: readonly string[]): Promise<(string | null)[]> {
+    const groups = new Map<string, number[]>()
+    keys.forEach((key, index) => {
+      const slot = slotOf(key)
+      const group = groups.get(slot)
+      if (group === undefined) groups.set(slot, [index])
+      else group.push(index)
+    })
+    if (groups.size <= 1) return this.client.mget(keys, this.#options())
+    const indexes = [...groups.values()]
+    const replies = await this.client.batch(
+      indexes.map((group) => commands.mget(group.map((index) => keys[index] ?? ''))),
+      this.#options(),
+    )
+    const values: (string | null)[] = new Array<string | null>(keys.length).fill(null)
+    indexes.forEach((group, groupIndex) => {
+      const reply = replies[groupIndex] ?? []
+      group.forEach((keyIndex, position) => {
+        values[keyIndex] = reply[position] ?? null
+      })
+    })
+    return values
   }
 
   #options(): { timeout?: number } {

@@ -86,9 +86,8 @@ export interface ResolvedStoreOptions {
   onEvent: ((event: SessionStoreEvent) => void) | undefined
 }
 
-const known = new Set([
-  'redis',
-  'client',
+/** The RedisStore options that `session()` passes through to the store it creates. */
+export const storeOptionNames = [
   'prefix',
   'ttl',
   'disableTouch',
@@ -104,7 +103,9 @@ const known = new Set([
   'encryption',
   'keySecret',
   'onEvent',
-])
+] as const
+
+const known = new Set<string>(['redis', 'client', ...storeOptionNames])
 
 function bool(value: unknown, name: string): boolean {
   if (value === undefined) return false

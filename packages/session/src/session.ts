@@ -2,7 +2,7 @@ import type { RedisInput } from '@rediware/redis'
 import { describeValue, warnOnce } from '@rediware/redis'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import expressSession from 'express-session'
-import type { RedisStoreOptions } from './options.js'
+import { type RedisStoreOptions, storeOptionNames } from './options.js'
 import { RedisStore } from './redis-store.js'
 
 type ExpressSessionOptions = expressSession.SessionOptions
@@ -21,23 +21,6 @@ export interface SessionOptions extends Omit<ExpressSessionOptions, 'store' | 's
 /** The middleware, with the store it created (for `revokeUser`, `listUserSessions`, …). */
 export type SessionMiddleware = RequestHandler & { store: RedisStore }
 
-const storeOptionNames = [
-  'prefix',
-  'ttl',
-  'disableTouch',
-  'disableTTL',
-  'serializer',
-  'scanCount',
-  'absoluteTimeout',
-  'userId',
-  'maxSessionsPerUser',
-  'userIndexPrefix',
-  'onStoreError',
-  'concurrency',
-  'encryption',
-  'keySecret',
-  'onEvent',
-] as const
 
 function checkSecret(secret: unknown): string[] {
   const list = Array.isArray(secret) ? secret : [secret]

@@ -1,0 +1,70 @@
+import { type BackendKind, hashKeyPart, hashTag } from '@rediware/redis'
+
+/**
+ * Where every key lives. The rule: a hit reads its entry and every version counter it must check in
+ * as few commands as possible, and one command may only touch one hash slot (Cluster).
+ *
+ * - Unsharded backends (ioredis `Redis`, Upstash, memory): all keys of a prefix share ONE hash tag,
+ *   `{<prefix>tv}`. Slots do not place data there, so this costs nothing, and a hit is always ONE
+ *   `MGET` (entry + all its tag counters), whatever the number of tags.
+ * - Cluster: an entry's home slot is its path (`{<prefix>p:<hash(path)>}`), shared with the path's
+ *   version counter, so entries spread over the cluster and a hit on a route without custom tags is
+ *   ONE `MGET`. Custom tag counters live in the tag slot `{<prefix>tv}`: a hit on a route with
+ *   custom tags adds one `MGET` there, sent in the same round trip. `getOrSet` values likewise live
+ *   with their key's counter (`{<prefix>k:<hash(key)>}`).
+ *
+ * Tags named `p:<path>` and `k:<key>` are the implicit path and helper-key tags.
+ */
+export class Keyspace {
+  readonly sharded: boolean
+  readonly #prefix: string
+  readonly #tagSlot: string
+
+  constructor(prefix: string, kind: BackendKind) {
+    this.#prefix = prefix
+    this.sharded = kind === 'cluster'
+    this.#tagSlot = hashTag(`${prefix}tv`)
+  }
+
+  #pathHome(path: string): string {
+    return this.sharded ? hashTag(`${this.#prefix}p:${hashKeyPart(path)}`) : this.#tagSlot
+  }
+
+  #keyHome(key: string): string {
+    return this.sharded ? hashTag(`${this.#prefix}k:${hashKeyPart(key)}`) : this.#tagSlot
+  }
+
+  /** The version counter of a tag (no TTL). Every counter key starts with `<prefix>{`. */
+  counterKey(tag: string): string {
+    if (this.sharded && tag.startsWith('p:')) return `${this.#prefix}${this.#pathHome(tag.slice(2))}:v`
+    if (this.sharded && tag.startsWith('k:')) return `${this.#prefix}${this.#keyHome(tag.slice(2))}:v`
+    return `${this.#prefix}${this.#tagSlot}:${hashKeyPart(tag)}`
+  }
+
+  /** A route entry, in its path's home slot. */
+  entryKey(hash: string, path: string): string {
+    return `${this.#prefix}e:${this.#pathHome(path)}:${hash}`
+  }
+
+  /** A `getOrSet` value, in its key's home slot. */
+  valueKey(key: string): string {
+    return `${this.#prefix}d:${this.#keyHome(key)}:${hashKeyPart(key)}`
+  }
+
+  refreshKey(hash: string): string {
+    return `${this.#prefix}r:${hash}`
+  }
+
+  lockKey(hash: string): string {
+    return `${this.#prefix}l:${hash}`
+  }
+}
+
+/** The hash-tag content of a key (what Redis Cluster hashes), or the whole key when it has none. */
+export function slotOf(key: string): string {
+  const open = key.indexOf('{')
+  if (open === -1) return key
+  const close = key.indexOf('}', open + 1)
+  if (close === -1 || close === open + 1) return key
+  return key.slice(open + 1, close)
+}
