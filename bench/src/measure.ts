@@ -16,6 +16,8 @@ export interface Measurement {
   errors: number
   peakRssMb: number
   redisCommandsPerRequest: number
+  /** The value of `scenario.extra`, when the scenario has one. */
+  extra?: string
 }
 
 export interface LoadSettings {
@@ -31,7 +33,8 @@ async function startScenarioServer(scenario: Scenario, env: NodeJS.ProcessEnv): 
   const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'serve.ts'), scenario.id], {
     cwd: join(here, '..'),
     env,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    // serve.ts exits when its stdin closes, so a run that dies without killing it leaves nothing behind.
+    stdio: ['pipe', 'pipe', 'inherit'],
   })
   const port = await new Promise<number>((resolve, reject) => {
     let output = ''
@@ -53,18 +56,19 @@ function peakRssMb(pid: number | undefined): number {
 }
 
 const countedRequests = 100
+const settleMs = 250
 
 /** Sends requests one at a time, so the command count per request is exact. */
-async function sequentialRequests(url: string, count: number): Promise<void> {
+async function sequentialRequests(url: string, count: number, headers: Record<string, string>): Promise<void> {
   for (let index = 0; index < count; index += 1) {
-    const response = await fetch(url)
+    const response = await fetch(url, { headers })
     await response.arrayBuffer()
   }
 }
 
-function load(url: string, durationSeconds: number, connections: number): Promise<autocannon.Result> {
+function load(url: string, durationSeconds: number, connections: number, headers: Record<string, string>): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    autocannon({ url, duration: durationSeconds, connections, pipelining: 1 }, (error, result) =>
+    autocannon({ url, duration: durationSeconds, connections, pipelining: 1, headers }, (error, result) =>
       error ? reject(error) : resolve(result),
     )
   })
@@ -74,10 +78,15 @@ function load(url: string, durationSeconds: number, connections: number): Promis
 export async function measure(scenario: Scenario, env: NodeJS.ProcessEnv, redisUrl: string, settings: LoadSettings): Promise<Measurement> {
   const { child, port } = await startScenarioServer(scenario, env)
   try {
-    const url = `http://127.0.0.1:${port}${scenario.path}`
-    await load(url, settings.warmupSeconds, settings.connections)
-    const result = await load(url, settings.durationSeconds, settings.connections)
-    const commands = await countClientCommands(redisUrl, () => sequentialRequests(url, countedRequests))
+    const baseUrl = `http://127.0.0.1:${port}`
+    const url = `${baseUrl}${scenario.path}`
+    const headers = scenario.headers ?? {}
+    await load(url, settings.warmupSeconds, settings.connections, headers)
+    const result = await load(url, settings.durationSeconds, settings.connections, headers)
+    // Let the requests autocannon left in flight finish, so their Redis calls are not counted.
+    await new Promise((resolve) => setTimeout(resolve, settleMs))
+    const commands = await countClientCommands(redisUrl, () => sequentialRequests(url, countedRequests, headers))
+    const extra = scenario.extra ? await scenario.extra.measure(baseUrl) : undefined
     const statuses: Record<string, number> = {}
     for (const code of ['1xx', '2xx', '3xx', '4xx', '5xx'] as const) {
       const count = result[code]
@@ -94,6 +103,7 @@ export async function measure(scenario: Scenario, env: NodeJS.ProcessEnv, redisU
       errors: result.errors + result.timeouts,
       peakRssMb: peakRssMb(child.pid),
       redisCommandsPerRequest: commands / countedRequests,
+      ...(extra === undefined ? {} : { extra }),
     }
   } finally {
     child.kill('SIGKILL')

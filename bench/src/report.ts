@@ -3,7 +3,7 @@ import type { Measurement } from './measure.js'
 const fixed = (value: number, digits = 0) => value.toFixed(digits)
 const ratio = (value: number, base: number | undefined) => (base ? `${(value / base).toFixed(2)}×` : '–')
 
-/** One markdown table per group, with ratios against bare Express and the best peer of the group. */
+/** One markdown table per group, with ratios against bare Express and the best (Redis-backed) peer of the group. */
 export function renderReport(measurements: readonly Measurement[], header: string): string {
   const groups = [...new Set(measurements.map((m) => m.scenario.group))]
   const sections = groups.map((group) => {
@@ -33,5 +33,22 @@ export function renderReport(measurements: readonly Measurement[], header: strin
       ...lines.map((line) => `| ${line} |`),
     ].join('\n')
   })
-  return `${header}\n\n${sections.join('\n\n')}\n`
+  return `${header}\n\n${[...sections, ...extraSections(measurements)].join('\n\n')}\n`
+}
+
+/** One table per `scenario.extra.section`: contender and the extra value. */
+function extraSections(measurements: readonly Measurement[]): string[] {
+  const withExtra = measurements.filter((m) => m.scenario.extra !== undefined && m.extra !== undefined)
+  const titles = [...new Set(withExtra.map((m) => m.scenario.extra?.section ?? ''))]
+  return titles.map((title) => {
+    const rows = withExtra.filter((m) => m.scenario.extra?.section === title)
+    const column = rows[0]?.scenario.extra?.column ?? 'value'
+    return [
+      `### ${title}`,
+      '',
+      `| contender | ${column} |`,
+      '| --- | --- |',
+      ...rows.map((m) => `| ${m.scenario.contender === 'rediware' ? `**${m.scenario.label}**` : m.scenario.label} | ${m.extra} |`),
+    ].join('\n')
+  })
 }

@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     'Each scenario runs in its own process against the same redis-server (and upstash-local in front of it), one after another,',
     'loaded by autocannon from this process. Compare ratios, not absolute numbers: the machine is shared.',
     'Redis cmds/req: commands clients sent (MONITOR, script-internal calls excluded) over 100 sequential requests after the load.',
+    '"vs best peer" compares with the fastest Redis-backed peer; in-process peers (memory stores) are shown for reference only.',
   ].join('\n')
   const outDir = join(dirname(fileURLToPath(import.meta.url)), '../results')
   mkdirSync(outDir, { recursive: true })

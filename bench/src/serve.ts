@@ -17,6 +17,9 @@ async function main(): Promise<void> {
 }
 
 process.on('SIGINT', () => process.exit(0))
+// The parent holds our stdin open; when it goes away (even killed), stdin ends and so do we.
+process.stdin.on('end', () => process.exit(0))
+process.stdin.resume()
 
 main().catch((error: unknown) => {
   console.error(error)

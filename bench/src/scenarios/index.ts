@@ -1,6 +1,13 @@
 import type { Scenario } from '../scenario.js'
+import { bareExpress } from './baseline.js'
+import { cacheApicacheScenarios } from './cache-apicache.js'
+import { cacheHitGroup } from './cache-common.js'
+import { cacheOurScenarios } from './cache-ours.js'
 import { rateLimitOurScenarios } from './rate-limit-ours.js'
 import { rateLimitPeerScenarios } from './rate-limit-peers.js'
+import { sessionConnectRedisScenarios } from './session-connect-redis.js'
+import { sessionExpressSessionScenarios } from './session-express-session.js'
+import { sessionOurScenarios } from './session-ours.js'
 
 const byGroup = (scenarios: Scenario[]): Scenario[] => {
   const groups = [...new Set(scenarios.map((s) => s.group))]
@@ -9,5 +16,14 @@ const byGroup = (scenarios: Scenario[]): Scenario[] => {
 
 /** Every scenario, grouped in the order the report shows them. */
 export function allScenarios(): Scenario[] {
-  return byGroup([...rateLimitPeerScenarios(), ...rateLimitOurScenarios()])
+  return byGroup([
+    ...rateLimitPeerScenarios(),
+    ...rateLimitOurScenarios(),
+    bareExpress(cacheHitGroup),
+    ...cacheApicacheScenarios(),
+    ...cacheOurScenarios(),
+    ...sessionExpressSessionScenarios(),
+    ...sessionConnectRedisScenarios(),
+    ...sessionOurScenarios(),
+  ])
 }

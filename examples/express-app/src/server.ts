@@ -1,18 +1,45 @@
+import { fileURLToPath } from 'node:url'
 import { createClient } from '@rediware/redis'
 import { createApp } from './app.js'
+import { loadConfig } from './config.js'
+import { openDatabase } from './db/open-database.js'
 
 const port = Number(process.env.PORT ?? 3000)
+const config = loadConfig(process.env)
 const redis = createClient(process.env)
-const app = createApp({ redis })
+const db = await openDatabase(process.env)
+const app = createApp({ redis, db, config, publicDir: fileURLToPath(new URL('../public', import.meta.url)) })
+
+function describeBackend(): string {
+  switch (redis.kind) {
+    case 'memory':
+      return 'in-process memory (set REDIS_URL or UPSTASH_REDIS_REST_URL/UPSTASH_REDIS_REST_TOKEN to share state)'
+    case 'ioredis':
+      return 'Redis via ioredis (REDIS_URL)'
+    case 'cluster':
+      return 'Redis Cluster via ioredis (REDIS_CLUSTER_NODES)'
+    case 'upstash':
+      return 'Upstash over HTTP (UPSTASH_REDIS_REST_URL)'
+    default:
+      return String(redis.kind)
+  }
+}
 
 const server = app.listen(port, () => {
-  console.log(`rediware example app on http://localhost:${port} (backend: ${redis.kind})`)
+  console.log(`[example] backend: ${describeBackend()}`)
+  console.log(`[example] database: ${db.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite, in memory (set DATABASE_URL for PostgreSQL)'}`)
+  if (config.session.generatedSecret) console.log('[example] SESSION_SECRET unset: using a random one, so sessions end when the app restarts')
+  console.log(`[example] rediware example app on http://localhost:${port}  (demo login: alice@example.com / rediware-demo)`)
 })
 
+let closing = false
 function shutdown(): void {
+  if (closing) return
+  closing = true
   server.close(() => {
-    void redis.close().finally(() => process.exit(0))
+    void Promise.allSettled([redis.close(), db.close()]).finally(() => process.exit(0))
   })
+  server.closeAllConnections()
 }
 
 process.on('SIGINT', shutdown)

@@ -56,7 +56,8 @@ export async function getOrSet<T>(
       if (wire !== undefined && Object.keys(wire.g).length === tags.length && tagsMatch(wire.g, versions)) {
         return (wire.n === 1 ? null : wire.d) as Awaited<T>
       }
-      snapshot = await core.versions.snapshot(tags, versions)
+      // counters seeded now must outlive the longest entry this call may store (extended at the store)
+      snapshot = await core.versions.snapshot(tags, Math.max(options.ttl, options.negativeTtl ?? 0), versions)
     } catch (error) {
       core.reporter.report(error)
     }
@@ -74,7 +75,8 @@ export async function getOrSet<T>(
       throw new TypeError(`getOrSet("${key}"): the loader's value cannot be stored as JSON (${(error as Error).message}).`)
     }
     // awaited (bounded by the client's deadline) so that once getOrSet resolves, other instances see the value
-    await core.client.set(storageKey, text, { px: ttl, ...core.callOptions }).catch((error: unknown) => core.reporter.report(error))
+    // the value's PX and the extension of its counters' TTLs go in one batch (one round trip)
+    await core.versions.store(storageKey, text, ttl, tags).catch((error: unknown) => core.reporter.report(error))
     return value
   })()
   core.loading.set(key, work)

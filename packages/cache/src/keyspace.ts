@@ -34,7 +34,7 @@ export class Keyspace {
     return this.sharded ? hashTag(`${this.#prefix}k:${hashKeyPart(key)}`) : this.#tagSlot
   }
 
-  /** The version counter of a tag (no TTL). Every counter key starts with `<prefix>{`. */
+  /** The version counter of a tag (TTL: see TagVersions). Every counter key starts with `<prefix>{`. */
   counterKey(tag: string): string {
     if (this.sharded && tag.startsWith('p:')) return `${this.#prefix}${this.#pathHome(tag.slice(2))}:v`
     if (this.sharded && tag.startsWith('k:')) return `${this.#prefix}${this.#keyHome(tag.slice(2))}:v`

@@ -95,6 +95,9 @@ export function createRouteMiddleware(core: CacheCore, options: ResolvedRouteOpt
     })
   }
 
+  /** An entry's physical life (its PX); its tag counters live at least this long (see TagVersions). */
+  const lifetime = options.ttl + Math.max(options.swr, options.sie)
+
   /** Runs the handler, capturing its response; stores it when it is shareable. Resolves followers. */
   const fill = (
     req: Request,
@@ -103,13 +106,15 @@ export function createRouteMiddleware(core: CacheCore, options: ResolvedRouteOpt
     context: RequestContext,
     fillOptions: { known: Record<string, string | null> | undefined; staleForError: Entry | undefined; store: boolean; done: (outcome: Outcome, stored?: Promise<void>) => void },
   ): void => {
+    // what middleware before the cache set: per-request headers, never stored nor dropped
+    const upstream = { ...res.getHeaders() }
     const run = async (): Promise<void> => {
       // the versions are read before the handler runs: an invalidation during the fill makes the
       // stored entry carry an old version, so it is never served as fresh
       let snapshot: Record<string, string> | undefined
       if (fillOptions.store) {
         try {
-          snapshot = await core.versions.snapshot(context.tags, fillOptions.known)
+          snapshot = await core.versions.snapshot(context.tags, lifetime, fillOptions.known)
           core.reporter.healthy()
         } catch (error) {
           core.reporter.report(error)
@@ -134,7 +139,10 @@ export function createRouteMiddleware(core: CacheCore, options: ResolvedRouteOpt
           if (status >= 500 && stale !== undefined && core.now() < stale.errorUntil) {
             return (response: ServerResponse) => {
               guard?.stop()
-              for (const header of response.getHeaderNames()) response.removeHeader(header)
+              for (const header of response.getHeaderNames()) {
+                if (upstream[header] === undefined) response.removeHeader(header)
+                else response.setHeader(header, upstream[header])
+              }
               serve(req, res, stale, true, `; detail=stale-if-error-${status}`)
               finish({ entry: stale, stale: true })
             }
@@ -164,7 +172,7 @@ export function createRouteMiddleware(core: CacheCore, options: ResolvedRouteOpt
           const appEtag = captured.headers.etag
           const entry: Entry = {
             status: captured.status,
-            headers: storedHeaders(captured.headers),
+            headers: storedHeaders(captured.headers, upstream),
             body,
             etag: typeof appEtag === 'string' && appEtag.length > 0 ? appEtag : `"${hashKeyPart(body)}"`,
             storedAt,
@@ -173,9 +181,9 @@ export function createRouteMiddleware(core: CacheCore, options: ResolvedRouteOpt
             errorUntil: storedAt + options.ttl + options.sie,
             tags: snapshot,
           }
-          const px = options.ttl + Math.max(options.swr, options.sie)
-          const stored = core.client
-            .set(entryKey(context), encodeEntry(entry), { px, ...core.callOptions })
+          // the entry's PX and the extension of its counters' TTLs go in one batch (one round trip)
+          const stored = core.versions
+            .store(entryKey(context), encodeEntry(entry), lifetime, context.tags)
             .then(() => {
               core.reporter.healthy()
               core.emit({ type: 'store', path: context.path })

@@ -48,12 +48,21 @@ export function unstorableReason(
   return undefined
 }
 
-/** The end-to-end headers worth replaying, names lowercased. */
-export function storedHeaders(headers: OutgoingHttpHeaders): [string, string | string[]][] {
+/**
+ * The end-to-end headers worth replaying, names lowercased. Headers that middleware before the cache
+ * had already set (`upstream`), and the handler left as they were, belong to each request (rate-limit
+ * counters, request ids) and are not stored: a hit keeps the values this request's middleware set.
+ */
+export function storedHeaders(
+  headers: OutgoingHttpHeaders,
+  upstream: OutgoingHttpHeaders = {},
+): [string, string | string[]][] {
   const result: [string, string | string[]][] = []
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase()
     if (value === undefined || notStored.has(lower)) continue
+    const before = upstream[lower]
+    if (before !== undefined && headerText(before) === headerText(value)) continue
     result.push([lower, Array.isArray(value) ? value.map(String) : String(value)])
   }
   return result

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { commands, type RedisClient } from '@rediware/redis'
+import { type Command, commands, type RedisClient } from '@rediware/redis'
 import { type Keyspace, slotOf } from './keyspace.js'
 
 /** What a lookup read: the stored text and the current version of every tag asked for. */
@@ -9,10 +9,26 @@ export interface Lookup {
 }
 
 /**
+ * How much longer than the longest-lived entry it guards a counter lives (ms). The counter's TTL is
+ * set in the same batch as the entry's PX, so this only absorbs clock differences between Cluster
+ * nodes and the time between a fill's seed and its store.
+ */
+export const COUNTER_MARGIN = 60_000
+
+/** A fresh counter value: a random 48-bit integer, so a re-created counter never returns to an old value. */
+const randomVersion = (): string => String(randomBytes(6).readUIntBE(0, 6))
+
+/**
  * Tag versions: one counter per tag (placement: see Keyspace). An entry records the versions read
- * before its fill; invalidation INCRs the counters, so every entry carrying an older version reads as
- * invalid. A missing counter (never seeded, evicted, FLUSHDB) is seeded with a random value and never
- * matches an old snapshot. Reads are grouped by hash slot: one MGET per slot, all in one round trip.
+ * before its fill; invalidation replaces the counters' values, so every entry carrying an older version
+ * reads as invalid. A missing counter (never seeded, expired, evicted, FLUSHDB) reads as invalid for
+ * every entry, is seeded with a random value by the next fill and never matches an old snapshot.
+ * Reads are grouped by hash slot: one MGET per slot, all in one round trip.
+ *
+ * Counters never outlive what they guard: a seed gets `PX` of the entry's whole lifetime plus
+ * `COUNTER_MARGIN`, every store extends it in the store's own batch (`PEXPIRE … GT`, plus
+ * `PEXPIRE … NX` for a counter left without TTL by an older version), and invalidation never creates
+ * a counter (`SET … XX KEEPTTL`).
  */
 export class TagVersions {
   constructor(
@@ -41,13 +57,16 @@ export class TagVersions {
     return this.#byTag(tags, await this.#mget(tags.map((tag) => this.key(tag))))
   }
 
-  /** Versions for a fill snapshot: seeds missing counters (SET NX) and returns what is stored. */
-  async snapshot(tags: readonly string[], known?: Record<string, string | null>): Promise<Record<string, string>> {
+  /**
+   * Versions for a fill snapshot: seeds missing counters (SET NX PX, `lifetime` being the longest
+   * physical life of the entry about to be stored) and returns what is stored.
+   */
+  async snapshot(tags: readonly string[], lifetime: number, known?: Record<string, string | null>): Promise<Record<string, string>> {
     const current = { ...(known ?? (await this.read(tags))) }
     const missing = tags.filter((tag) => current[tag] === null || current[tag] === undefined)
     if (missing.length > 0) {
-      // a random 48-bit integer: INCR still works, and a reset counter never returns to an old value
-      const seeds = missing.map((tag) => commands.set(this.key(tag), String(randomBytes(6).readUIntBE(0, 6)), { nx: true }))
+      const px = counterTtl(lifetime)
+      const seeds = missing.map((tag) => commands.set(this.key(tag), randomVersion(), { nx: true, px }))
       await this.client.batch(seeds, this.#options())
       Object.assign(current, await this.read(missing))
     }
@@ -60,11 +79,35 @@ export class TagVersions {
     return snapshot
   }
 
-  /** Bumps every tag's counter (one round trip; Cluster groups the INCRs per slot). */
+  /**
+   * Stores a filled value (`SET key text PX px`) and, in the same batch (one round trip), extends the
+   * counters of `tags` to outlive it: `PEXPIRE … GT` never shortens a counter another, longer-lived
+   * entry relies on, and `PEXPIRE … NX` gives a TTL to a counter that has none. A counter that
+   * vanished since the snapshot stays missing (PEXPIRE does not create keys): the entry reads invalid.
+   */
+  async store(key: string, text: string, px: number, tags: readonly string[]): Promise<void> {
+    const ttl = counterTtl(px)
+    const extend: Command<boolean>[] = []
+    for (const tag of new Set(tags)) {
+      const counter = this.key(tag)
+      extend.push(commands.pexpire(counter, ttl, { nx: true }), commands.pexpire(counter, ttl, { gt: true }))
+    }
+    await this.client.batch([commands.set(key, text, { px }), ...extend], this.#options())
+  }
+
+  /**
+   * Invalidates every tag (one round trip; Cluster groups the commands per slot): each existing counter
+   * gets a new random value, keeping its TTL. A missing counter is left missing: missing already reads
+   * as invalid, so creating it would only leave a key behind (and a deterministic `INCR` from 0 could
+   * recreate a value an in-flight fill snapshotted before the counter expired).
+   */
   async bump(tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return
     const unique = [...new Set(tags)]
-    await this.client.batch(unique.map((tag) => commands.incr(this.key(tag))), this.#options())
+    await this.client.batch(
+      unique.map((tag) => commands.set(this.key(tag), randomVersion(), { xx: true, keepTtl: true })),
+      this.#options(),
+    )
   }
 
   #byTag(tags: readonly string[], values: readonly (string | null)[]): Record<string, string | null> {
@@ -103,6 +146,11 @@ export class TagVersions {
   #options(): { timeout?: number } {
     return this.timeout === undefined ? {} : { timeout: this.timeout }
   }
+}
+
+/** The TTL of a counter guarding entries that live at most `lifetime` ms. */
+export function counterTtl(lifetime: number): number {
+  return Math.ceil(lifetime) + COUNTER_MARGIN
 }
 
 /** True when every tag the entry recorded still has the version it recorded. */

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto'
-import { commands, hashKeyPart, isUnavailableError, type RedisClient, warnOnce } from '@rediware/redis'
+import { commands, hashKeyPart, isRedisClientError, isUnavailableError, type RedisClient, warnOnce } from '@rediware/redis'
 import expressSession, { type SessionData } from 'express-session'
 import { settle } from './callbacks.js'
 import { SessionIdConflictError, SessionStoreUnavailableError } from './errors.js'
@@ -9,6 +9,7 @@ import { destroySession } from './scripts/destroy-session.js'
 import { type ReadResult, readSession } from './scripts/read-session.js'
 import { touchSession } from './scripts/touch-session.js'
 import { sha1, type WriteMode, type WriteResult, writeModeArg, writeSession } from './scripts/write-session.js'
+import { ScriptBatcher } from './script-batcher.js'
 import { decodeStored, encodeStored } from './stored-value.js'
 
 type Callback<T> = (error: unknown, value?: T) => void
@@ -62,6 +63,13 @@ const escapeGlob = (text: string): string => text.replace(/[*?[\]\\]/g, (char) =
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)))
 
+/** A reply error saying the key holds another Redis type than the command expects (stored garbage). */
+const isWrongType = (error: unknown): boolean =>
+  isRedisClientError(error) && error.code === 'ERR_REDIS_REPLY' && error.message.includes('WRONGTYPE')
+
+const wrongTypeSession = (): Error =>
+  new TypeError('the session key held another Redis type than a string (a hash, list, set…); it was deleted')
+
 function defaultReport(event: SessionStoreEvent): void {
   switch (event.type) {
     case 'store-unavailable':
@@ -91,6 +99,7 @@ function defaultReport(event: SessionStoreEvent): void {
 export class RedisStore extends Store {
   readonly #options: ResolvedStoreOptions
   readonly #client: RedisClient
+  readonly #reads: ScriptBatcher<ReadResult>
   /** Metadata of sessions returned by `get`, picked up by `createSession` for the request. */
   readonly #loaded = new WeakMap<object, { slid: number; created: number; raw: string; legacy: boolean }>()
   readonly #states = new WeakMap<object, RequestState>()
@@ -102,6 +111,7 @@ export class RedisStore extends Store {
     super()
     this.#options = resolveStoreOptions(options)
     this.#client = this.#options.client
+    this.#reads = new ScriptBatcher(this.#client, readSession)
     if (this.#options.userId !== undefined && this.#options.absoluteMs === 0) {
       this.#report({
         type: 'config-warning',
@@ -299,8 +309,12 @@ export class RedisStore extends Store {
     return Math.round(ttlSeconds * 1000)
   }
 
-  async #removeCorrupt(member: string, key: string, error: unknown): Promise<null> {
+  #reportCorrupt(member: string, error: unknown): void {
     this.#report({ type: 'corrupt-session', idHash: hashKeyPart(member), error: asError(error) })
+  }
+
+  async #removeCorrupt(member: string, key: string, error: unknown): Promise<null> {
+    this.#reportCorrupt(member, error)
     try {
       await this.#client.del(key)
     } catch (deleteError) {
@@ -349,7 +363,7 @@ export class RedisStore extends Store {
     let result: ReadResult
     try {
       result = await this.#call(() =>
-        this.#client.runScript(readSession, [key], [
+        this.#reads.run([key], [
           absoluteMs,
           disableTouch || disableTTL ? '0' : '1',
           this.#options.ttlFunction === undefined ? Math.round(this.#options.ttlSeconds * 1000) : 0,
@@ -358,6 +372,11 @@ export class RedisStore extends Store {
     } catch (error) {
       if (this.#tolerate(error)) return null
       throw error
+    }
+    if (result.kind === 'corrupt') {
+      // The script already deleted the key: the request goes on logged out.
+      this.#reportCorrupt(this.#member(sid), wrongTypeSession())
+      return null
     }
     if (result.kind !== 'found') return null
     const session = await this.#decode(this.#member(sid), key, result.value)
@@ -406,6 +425,7 @@ export class RedisStore extends Store {
         if (this.#tolerate(error)) return
         throw error
       }
+      if (result.corrupt) this.#reportCorrupt(this.#member(sid), wrongTypeSession())
       if (result.kind !== 'conflict') break
       // Another request wrote this session since we loaded it: keep its changes to fields we left alone.
       const base = state?.raw === undefined ? undefined : await this.#parseLoose(state.raw, this.#member(sid))
@@ -439,8 +459,9 @@ export class RedisStore extends Store {
 
   async #destroy(sid: string): Promise<void> {
     const key = this.#key(sid)
-    const user = await this.#call(() => this.#client.runScript(destroySession, [key], []))
-    if (user !== null && user !== '') await this.#unindex(user, [sid])
+    const result = await this.#call(() => this.#client.runScript(destroySession, [key], []))
+    if (result.kind === 'corrupt') this.#reportCorrupt(this.#member(sid), wrongTypeSession())
+    if (result.kind === 'destroyed' && result.user !== '') await this.#unindex(result.user, [sid])
   }
 
   async #touch(sid: string, session: SessionData): Promise<void> {
@@ -462,12 +483,14 @@ export class RedisStore extends Store {
     // millisecond or two off the stored value; only a real change ("remember me") needs a call.
     if (state !== undefined && state.sid === sid && (state.slid === -1 || (state.slid > 0 && Math.abs(state.slid - idle) <= IDLE_TOLERANCE_MS))) return
     if (idle <= 0) return
+    let touched: 'touched' | 'missing' | 'corrupt'
     try {
-      await this.#call(() => this.#client.runScript(touchSession, [key], [idle, absoluteMs]))
+      touched = await this.#call(() => this.#client.runScript(touchSession, [key], [idle, absoluteMs]))
     } catch (error) {
       if (this.#tolerate(error)) return
       throw error
     }
+    if (touched === 'corrupt') this.#reportCorrupt(this.#member(sid), wrongTypeSession())
     if (state !== undefined && state.sid === sid) state.slid = idle
   }
 
@@ -493,7 +516,7 @@ export class RedisStore extends Store {
     const sessions = new Map<string, SessionData & { id: string }>()
     await this.#call(async () => {
       for await (const keys of this.#pages()) {
-        const values = await this.#client.batch(keys.map((key) => commands.get(key)))
+        const values = await this.#getValues(keys)
         for (const [index, key] of keys.entries()) {
           const value = values[index]
           if (typeof value !== 'string') continue
@@ -504,6 +527,29 @@ export class RedisStore extends Store {
       }
     })
     return [...sessions.values()]
+  }
+
+  /**
+   * GETs session keys in one batch. When one of them holds another type (WRONGTYPE fails the batch),
+   * each key is read on its own and the wrong-type ones are deleted and reported as corrupt (null).
+   */
+  async #getValues(keys: readonly string[]): Promise<(string | null)[]> {
+    try {
+      return await this.#client.batch(keys.map((key) => commands.get(key)))
+    } catch (error) {
+      if (!isWrongType(error)) throw error
+    }
+    const { prefix } = this.#options
+    return Promise.all(
+      keys.map(async (key) => {
+        try {
+          return await this.#client.get(key)
+        } catch (error) {
+          if (!isWrongType(error)) throw error
+          return this.#removeCorrupt(key.slice(prefix.length), key, wrongTypeSession())
+        }
+      }),
+    )
   }
 
   async #clear(): Promise<void> {
@@ -517,8 +563,17 @@ export class RedisStore extends Store {
 
   async #unindex(userKey: string, sids: readonly string[]): Promise<void> {
     if (this.#options.userId === undefined || sids.length === 0) return
+    const indexKey = this.#indexKey(userKey)
     try {
-      await this.#call(() => this.#client.zrem(this.#indexKey(userKey), sids.map((sid) => this.#member(sid))))
+      await this.#call(async () => {
+        try {
+          await this.#client.zrem(indexKey, sids.map((sid) => this.#member(sid)))
+        } catch (error) {
+          if (!isWrongType(error)) throw error
+          // Rebuilt from the sessions' own metadata; the sessions just removed are no longer found.
+          await this.#recoverIndex(indexKey, userKey)
+        }
+      })
     } catch (error) {
       // The index is pruned lazily: a stale member is removed on the user's next login or listing.
       this.#report({ type: 'background-error', operation: 'removing a session from its user index', error: asError(error) })
@@ -526,13 +581,50 @@ export class RedisStore extends Store {
   }
 
   /** Index members with their scores (creation times), oldest first. */
-  async #indexMembers(indexKey: string): Promise<{ sid: string; created: number }[]> {
-    const flat = await this.#client.zrangeByScore(indexKey, '-inf', '+inf', { withScores: true })
+  async #indexMembers(indexKey: string, userKey: string): Promise<{ sid: string; created: number }[]> {
+    let flat: string[]
+    try {
+      flat = await this.#client.zrangeByScore(indexKey, '-inf', '+inf', { withScores: true })
+    } catch (error) {
+      if (!isWrongType(error)) throw error
+      return this.#recoverIndex(indexKey, userKey)
+    }
     const members: { sid: string; created: number }[] = []
     for (let index = 0; index + 1 < flat.length; index += 2) {
       members.push({ sid: flat[index] ?? '', created: Math.floor(Number(flat[index + 1])) })
     }
     return members
+  }
+
+  /**
+   * A user index key holding another type than a sorted set (stored garbage): deletes it, reports
+   * it once as `corrupt-session` (`idHash`: the hashed user id), and rebuilds it from the metadata
+   * every session of ours carries (`"__rw"` names its user index), with one SCAN of the sessions.
+   * So `revokeUser` still finds every session of the user. Only runs when the index is corrupt.
+   */
+  async #recoverIndex(indexKey: string, userKey: string): Promise<{ sid: string; created: number }[]> {
+    await this.#client.del(indexKey)
+    this.#report({
+      type: 'corrupt-session',
+      idHash: userKey,
+      error: new TypeError('a per-user index key held another Redis type than a sorted set; it was deleted and rebuilt from the sessions'),
+    })
+    const { prefix, absoluteMs } = this.#options
+    const found: { sid: string; created: number }[] = []
+    for await (const keys of this.#pages()) {
+      const values = await this.#getValues(keys)
+      for (const [index, key] of keys.entries()) {
+        const value = values[index]
+        const meta = typeof value === 'string' ? decodeStored(value).meta : undefined
+        if (meta !== undefined && meta.user === userKey) found.push({ sid: key.slice(prefix.length), created: meta.created })
+      }
+    }
+    found.sort((a, b) => a.created - b.created)
+    if (found.length > 0) {
+      await this.#client.zadd(indexKey, found.map(({ sid, created }) => ({ score: created, member: sid })))
+      if (absoluteMs > 0) await this.#client.pexpireAt(indexKey, Math.max(...found.map(({ created }) => created)) + absoluteMs)
+    }
+    return found
   }
 
   /**
@@ -546,8 +638,15 @@ export class RedisStore extends Store {
     const { absoluteMs, maxSessionsPerUser } = this.#options
     await this.#call(async () => {
       this.#sequence = (this.#sequence + 1) % 1000
-      await this.#client.zadd(indexKey, [{ score: created + this.#sequence / 1000, member: this.#member(sid) }])
-      const members = await this.#indexMembers(indexKey)
+      const entry = [{ score: created + this.#sequence / 1000, member: this.#member(sid) }]
+      try {
+        await this.#client.zadd(indexKey, entry)
+      } catch (error) {
+        if (!isWrongType(error)) throw error
+        await this.#recoverIndex(indexKey, user)
+        await this.#client.zadd(indexKey, entry)
+      }
+      const members = await this.#indexMembers(indexKey, user)
       const exists = await this.#client.batch(members.map(({ sid: member }) => commands.exists(this.#memberKey(member))))
       const alive = members.filter((_, index) => exists[index] === 1)
       const dead = members.filter((_, index) => exists[index] !== 1).map(({ sid: member }) => member)
@@ -570,15 +669,26 @@ export class RedisStore extends Store {
 
   async #listUserSessions(userId: string | number, current: string | undefined): Promise<UserSessionInfo[]> {
     this.#requireIndex('listUserSessions')
-    const indexKey = this.#indexKey(hashKeyPart(String(userId)))
+    const userKey = hashKeyPart(String(userId))
+    const indexKey = this.#indexKey(userKey)
     const currentMember = current === undefined ? undefined : this.#member(current)
     return this.#call(async () => {
-      const members = await this.#indexMembers(indexKey)
+      const members = await this.#indexMembers(indexKey, userKey)
       if (members.length === 0) return []
-      const replies = await this.#client.batch([
-        commands.time(),
-        ...members.flatMap(({ sid }) => [commands.get(this.#memberKey(sid)), commands.pttl(this.#memberKey(sid))]),
-      ])
+      const read = () =>
+        this.#client.batch([
+          commands.time(),
+          ...members.flatMap(({ sid }) => [commands.get(this.#memberKey(sid)), commands.pttl(this.#memberKey(sid))]),
+        ])
+      let replies: Awaited<ReturnType<typeof read>>
+      try {
+        replies = await read()
+      } catch (error) {
+        if (!isWrongType(error)) throw error
+        // A session key of another type: removed (and reported) as corrupt, then read again.
+        await this.#getValues(members.map(({ sid }) => this.#memberKey(sid)))
+        replies = await read()
+      }
       const [nowReply, ...rest] = replies
       const now = typeof nowReply === 'number' ? nowReply : Date.now()
       const list: UserSessionInfo[] = []
@@ -609,9 +719,10 @@ export class RedisStore extends Store {
 
   async #revokeUser(userId: string | number, except: ReadonlySet<string>): Promise<number> {
     this.#requireIndex('revokeUser')
-    const indexKey = this.#indexKey(hashKeyPart(String(userId)))
+    const userKey = hashKeyPart(String(userId))
+    const indexKey = this.#indexKey(userKey)
     return this.#call(async () => {
-      const members = await this.#indexMembers(indexKey)
+      const members = await this.#indexMembers(indexKey, userKey)
       const kept = new Set([...except].map((sid) => this.#member(sid)))
       const doomed = members.map(({ sid }) => sid).filter((member) => !kept.has(member))
       let revoked = 0

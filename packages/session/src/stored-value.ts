@@ -54,6 +54,17 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local function fmt(n) return string.format('%.0f', n) end
+-- GET that treats a key of another type (hash, list, set, zset, stream) as corrupt data: it is
+-- deleted and reported (second result true) instead of failing the whole script with WRONGTYPE.
+local function read_value(key)
+  local v = redis.pcall('GET', key)
+  if type(v) == 'table' and v.err then
+    if not string.find(v.err, 'WRONGTYPE', 1, true) then return redis.call('GET', key), false end
+    redis.call('DEL', key)
+    return false, true
+  end
+  return v, false
+end
 local function decode(v)
   local c, i, u, sep = string.match(v, '^{"__rw":"(%d+)%.(%d+)%.([%w_%-]*)"([,}])')
   if c then

@@ -35,6 +35,12 @@ export interface DescribeBackendsOptions {
   only?: readonly BackendName[]
 }
 
+/**
+ * Deadline of the suite clients. Generous, so a loaded 2-core CI machine does not turn a slow answer
+ * into a spurious outage; tests of deadlines and outages build their own clients with short timeouts.
+ */
+const suiteClientOptions = { timeout: 2000 }
+
 const redisOptions: RedisOptions = { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: true }
 
 function clusterNodes(): { host: string; port: number }[] {
@@ -86,7 +92,7 @@ interface Factory<R> {
 
 const ioredisFactory: Factory<Redis> = {
   newRaw: () => new Redis(requireEnv(ENV.redisUrl), redisOptions),
-  wrap: (raw) => fromIoredis(raw),
+  wrap: (raw) => fromIoredis(raw, suiteClientOptions),
   ready,
   close: (raw) => raw.disconnect(),
   flushScripts: async (raw) => {
@@ -96,7 +102,7 @@ const ioredisFactory: Factory<Redis> = {
 
 const clusterFactory: Factory<Cluster> = {
   newRaw: () => new Cluster(clusterNodes(), { redisOptions, enableOfflineQueue: true, lazyConnect: false }),
-  wrap: (raw) => fromIoredis(raw),
+  wrap: (raw) => fromIoredis(raw, suiteClientOptions),
   ready,
   close: (raw) => raw.disconnect(),
   flushScripts: async (raw) => {
@@ -106,7 +112,7 @@ const clusterFactory: Factory<Cluster> = {
 
 const upstashFactory: Factory<UpstashRedis> = {
   newRaw: upstashRaw,
-  wrap: (raw) => fromUpstash(raw),
+  wrap: (raw) => fromUpstash(raw, { timeout: 3000 }),
   ready: async (raw) => {
     await raw.ping()
   },
@@ -118,7 +124,7 @@ const upstashFactory: Factory<UpstashRedis> = {
 
 const memoryFactory: Factory<undefined> = {
   newRaw: () => undefined,
-  wrap: () => memoryClient(),
+  wrap: () => memoryClient(suiteClientOptions),
   ready: async () => undefined,
   close: () => undefined,
   flushScripts: async () => undefined,

@@ -32,6 +32,23 @@ const crossSlotCombiners: Readonly<Record<string, (replies: Reply[]) => Reply>> 
 
 const toServerError = (error: unknown): unknown => (isReplyError(error) ? new ServerReplyError(error.message) : error)
 
+/** One pending "ready" wait per connection, shared by every call made while it connects. */
+const readyWaits = new WeakMap<IoredisLike, Promise<void>>()
+
+function nextReady(redis: IoredisLike): Promise<void> {
+  let wait = readyWaits.get(redis)
+  if (!wait) {
+    wait = new Promise<void>((resolve) => {
+      redis.once('ready', () => {
+        readyWaits.delete(redis)
+        resolve()
+      })
+    })
+    readyWaits.set(redis, wait)
+  }
+  return wait
+}
+
 /**
  * Resolves once the connection is ready, so no command ever waits in ioredis' offline queue: a
  * command is only handed to ioredis when it can be written at once.
@@ -43,16 +60,12 @@ function whenReady(redis: IoredisLike, signal: AbortSignal): Promise<void> {
   }
   if (redis.status === 'wait') redis.connect().catch(() => undefined)
   return new Promise<void>((resolve, reject) => {
-    const onReady = () => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    nextReady(redis).then(() => {
       signal.removeEventListener('abort', onAbort)
       resolve()
-    }
-    const onAbort = () => {
-      redis.removeListener('ready', onReady)
-      reject(signal.reason)
-    }
-    redis.once('ready', onReady)
-    signal.addEventListener('abort', onAbort, { once: true })
+    })
   })
 }
 

@@ -1,16 +1,20 @@
 import { defineScript, type Reply } from '@rediware/redis'
 import { decodeStored, luaStoredValue } from '../stored-value.js'
-import { localGet } from './local-helpers.js'
+import { asText, localRead } from './local-helpers.js'
+
+export type DestroyResult = { kind: 'missing' } | { kind: 'corrupt' } | { kind: 'destroyed'; user: string }
 
 /**
- * Deletes a session and returns the user index it was in ('' when none, null when it did not exist),
- * so the caller can drop it from that index.
+ * Deletes a session and returns the user index it was in ('' when none), so the caller can drop it
+ * from that index. Reply: the user key, nil when it did not exist, 2 when the key held another type
+ * than a string (deleted as corrupt data).
  */
-export const destroySession = defineScript<string | null>({
+export const destroySession = defineScript<DestroyResult>({
   name: 'session-destroy',
   keys: 1,
   lua: `${luaStoredValue}
-local v = redis.call('GET', KEYS[1])
+local v, bad = read_value(KEYS[1])
+if bad then return 2 end
 if not v then return false end
 redis.call('DEL', KEYS[1])
 local c, i, u = decode(v)
@@ -19,10 +23,12 @@ return ''
 `,
   local: (redis, keys) => {
     const key = keys[0] ?? ''
-    const value = localGet(redis, key)
+    const { value, corrupt } = localRead(redis, key)
+    if (corrupt) return 2
     if (value === null) return null
     redis.call('DEL', key)
     return decodeStored(value).meta?.user ?? ''
   },
-  parse: (reply: Reply) => (reply === null ? null : typeof reply === 'string' ? reply : String(reply)),
+  parse: (reply: Reply): DestroyResult =>
+    reply === null ? { kind: 'missing' } : reply === 2 ? { kind: 'corrupt' } : { kind: 'destroyed', user: asText(reply) },
 })

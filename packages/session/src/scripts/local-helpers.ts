@@ -13,6 +13,20 @@ export function localGet(redis: LocalRedis, key: string): string | null {
   return typeof reply === 'string' ? reply : null
 }
 
+/**
+ * The `read_value` Lua helper: a key holding another type than a string is deleted and reported as
+ * corrupt instead of failing with WRONGTYPE.
+ */
+export function localRead(redis: LocalRedis, key: string): { value: string | null; corrupt: boolean } {
+  try {
+    return { value: localGet(redis, key), corrupt: false }
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.includes('WRONGTYPE')) throw error
+    redis.call('DEL', key)
+    return { value: null, corrupt: true }
+  }
+}
+
 export const int = (value: string | undefined): number => {
   const parsed = Number(value)
   return Number.isFinite(parsed) ? Math.trunc(parsed) : 0

@@ -1,10 +1,11 @@
 import { defineScript, type Reply } from '@rediware/redis'
 import { decodeStored, luaStoredValue } from '../stored-value.js'
-import { asArray, asText, int, localGet, localNow } from './local-helpers.js'
+import { asArray, asText, int, localNow, localRead } from './local-helpers.js'
 
 export type ReadResult =
   | { kind: 'missing' }
   | { kind: 'expired' }
+  | { kind: 'corrupt' }
   | { kind: 'found'; value: string; now: number; slid: number }
 
 /**
@@ -12,13 +13,15 @@ export type ReadResult =
  * the absolute deadline). A session past its absolute deadline is deleted and reported expired.
  * A value without our metadata (written by connect-redis) slides by its cookie's `originalMaxAge`,
  * or by the default idle time when that is null (0: do not slide).
+ * A key holding another type than a string (a hash, list, set…) is deleted and reported corrupt (2).
  * KEYS: session key. ARGV: absoluteMs (0 = none), slide (1/0), default idle ms for such values.
  */
 export const readSession = defineScript<ReadResult>({
   name: 'session-read',
   keys: 1,
   lua: `${luaStoredValue}
-local v = redis.call('GET', KEYS[1])
+local v, bad = read_value(KEYS[1])
+if bad then return 2 end
 if not v then return 0 end
 local abs = tonumber(ARGV[1])
 local now = now_ms()
@@ -44,7 +47,8 @@ return { v, fmt(now), slid }
 `,
   local: (redis, keys, args) => {
     const key = keys[0] ?? ''
-    const value = localGet(redis, key)
+    const { value, corrupt } = localRead(redis, key)
+    if (corrupt) return 2
     if (value === null) return 0
     const absolute = int(args[0])
     const now = localNow(redis)
@@ -71,6 +75,7 @@ return { v, fmt(now), slid }
   parse: (reply: Reply): ReadResult => {
     if (reply === 0 || reply === null) return { kind: 'missing' }
     if (reply === 1) return { kind: 'expired' }
+    if (reply === 2) return { kind: 'corrupt' }
     const [value, now, slid] = asArray(reply)
     return { kind: 'found', value: asText(value), now: Number(asText(now)), slid: Number(slid) }
   },

@@ -1,17 +1,19 @@
 import { defineScript, type Reply } from '@rediware/redis'
 import { decodeStored, encodeStored, luaStoredValue } from '../stored-value.js'
-import { int, localGet, localNow } from './local-helpers.js'
+import { int, localNow, localRead } from './local-helpers.js'
 
 /**
  * Resets the idle timer of an existing session (never creates one). When the idle time changed (a
  * new `cookie.maxAge`, "remember me"), the stored idle time is updated so later reads slide by it.
- * KEYS: session key. ARGV: idleMs, absoluteMs (0 = none). Reply: 1 touched, 0 missing or expired.
+ * A key holding another type than a string is deleted and reported corrupt.
+ * KEYS: session key. ARGV: idleMs, absoluteMs (0 = none). Reply: 1 touched, 0 missing or expired, 2 corrupt.
  */
-export const touchSession = defineScript<boolean>({
+export const touchSession = defineScript<'touched' | 'missing' | 'corrupt'>({
   name: 'session-touch',
   keys: 1,
   lua: `${luaStoredValue}
-local v = redis.call('GET', KEYS[1])
+local v, bad = read_value(KEYS[1])
+if bad then return 2 end
 if not v then return 0 end
 local now = now_ms()
 local idle = tonumber(ARGV[1])
@@ -35,7 +37,8 @@ return 1
 `,
   local: (redis, keys, args) => {
     const key = keys[0] ?? ''
-    const value = localGet(redis, key)
+    const { value, corrupt } = localRead(redis, key)
+    if (corrupt) return 2
     if (value === null) return 0
     const now = localNow(redis)
     const idle = int(args[0])
@@ -54,5 +57,5 @@ return 1
     else redis.call('PEXPIREAT', key, at)
     return 1
   },
-  parse: (reply: Reply) => reply === 1,
+  parse: (reply: Reply) => (reply === 1 ? 'touched' : reply === 2 ? 'corrupt' : 'missing'),
 })

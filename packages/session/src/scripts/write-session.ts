@@ -1,17 +1,21 @@
 import { createHash } from 'node:crypto'
 import { defineScript, type Reply } from '@rediware/redis'
 import { decodeStored, encodeStored, luaStoredValue } from '../stored-value.js'
-import { asArray, asText, int, localGet, localNow } from './local-helpers.js'
+import { asArray, asText, int, localNow, localRead } from './local-helpers.js'
 
 /** `insert`: only when the id is free; `update`: only when the session still exists; `upsert`: either. */
 export type WriteMode = 'insert' | 'update' | 'upsert'
 
-export type WriteResult =
+export type WriteResult = (
   | { kind: 'written'; created: number; previousUser: string; now: number }
   | { kind: 'exists' }
   | { kind: 'gone' }
   | { kind: 'expired'; previousUser: string }
   | { kind: 'conflict'; current: string }
+) & {
+  /** The key held another type than a string (a hash, list, set…): it was deleted as corrupt data first. */
+  corrupt: boolean
+}
 
 /** SHA-1 of a stored value, as Lua's `redis.sha1hex` computes it. */
 export const sha1 = (value: string): string => createHash('sha1').update(value, 'utf8').digest('hex')
@@ -24,17 +28,21 @@ export const writeModeArg = (mode: WriteMode): string => modeCode[mode]
  * or to overwrite an existing one (`insert`). Keeps the creation time of an existing session.
  * KEYS: session key. ARGV: payload, mode (i/u/a), ttlMs (0 = no TTL), idleMs, absoluteMs (0 = none),
  * created (0 = keep or now), userKey, expected SHA-1 of the stored value ('' = no check; update only).
- * Reply: {status, created, previousUser, now}; status 1 written, 0 exists, -1 gone, -2 expired;
- * {2, current} when the stored value is not the one expected (a concurrent write: merge and retry).
+ * A key holding another type than a string is deleted first and then counts as missing.
+ * Reply: {status, created, previousUser, now, corrupt (1/0)}; status 1 written, 0 exists, -1 gone,
+ * -2 expired; {2, current} when the stored value is not the one expected (a concurrent write: merge
+ * and retry).
  */
 export const writeSession = defineScript<WriteResult>({
   name: 'session-write',
   keys: 1,
   lua: `${luaStoredValue}
-local cur = redis.call('GET', KEYS[1])
+local cur, bad = read_value(KEYS[1])
+local w = 0
+if bad then w = 1 end
 local mode = ARGV[2]
-if mode == 'i' and cur then return { 0, 0, '', 0 } end
-if mode == 'u' and not cur then return { -1, 0, '', 0 } end
+if mode == 'i' and cur then return { 0, 0, '', 0, w } end
+if mode == 'u' and not cur then return { -1, 0, '', 0, w } end
 if mode == 'u' and ARGV[8] ~= '' and redis.sha1hex(cur) ~= ARGV[8] then return { 2, cur } end
 local now = now_ms()
 local ttl = tonumber(ARGV[3])
@@ -55,7 +63,7 @@ if abs > 0 then
   local deadline = c + abs
   if deadline <= now then
     redis.call('DEL', KEYS[1])
-    return { -2, fmt(c), prev, fmt(now) }
+    return { -2, fmt(c), prev, fmt(now), w }
   end
   if at == 0 or deadline < at then at = deadline end
 end
@@ -65,14 +73,15 @@ if at > 0 then
 else
   redis.call('SET', KEYS[1], value)
 end
-return { 1, fmt(c), prev, fmt(now) }
+return { 1, fmt(c), prev, fmt(now), w }
 `,
   local: (redis, keys, args) => {
     const key = keys[0] ?? ''
-    const current = localGet(redis, key)
+    const { value: current, corrupt } = localRead(redis, key)
+    const bad = corrupt ? 1 : 0
     const mode = args[1]
-    if (mode === 'i' && current !== null) return [0, 0, '', 0]
-    if (mode === 'u' && current === null) return [-1, 0, '', 0]
+    if (mode === 'i' && current !== null) return [0, 0, '', 0, bad]
+    if (mode === 'u' && current === null) return [-1, 0, '', 0, bad]
     if (mode === 'u' && current !== null && (args[7] ?? '') !== '' && sha1(current) !== args[7]) return [2, current]
     const now = localNow(redis)
     const ttl = int(args[2])
@@ -92,27 +101,28 @@ return { 1, fmt(c), prev, fmt(now) }
       const deadline = created + absolute
       if (deadline <= now) {
         redis.call('DEL', key)
-        return [-2, String(created), previous, String(now)]
+        return [-2, String(created), previous, String(now), bad]
       }
       if (at === 0 || deadline < at) at = deadline
     }
     const value = encodeStored(args[0] ?? '', { created, idle: int(args[3]), user: args[6] ?? '' })
     if (at > 0) redis.call('SET', key, value, 'PXAT', at)
     else redis.call('SET', key, value)
-    return [1, String(created), previous, String(now)]
+    return [1, String(created), previous, String(now), bad]
   },
   parse: (reply: Reply): WriteResult => {
-    const [status, created, previous, now] = asArray(reply)
-    if (Number(status) === 2) return { kind: 'conflict', current: asText(created) }
+    const [status, created, previous, now, bad] = asArray(reply)
+    if (Number(status) === 2) return { kind: 'conflict', current: asText(created), corrupt: false }
+    const corrupt = Number(bad) === 1
     switch (Number(status)) {
       case 1:
-        return { kind: 'written', created: Number(asText(created)), previousUser: asText(previous), now: Number(asText(now)) }
+        return { kind: 'written', created: Number(asText(created)), previousUser: asText(previous), now: Number(asText(now)), corrupt }
       case 0:
-        return { kind: 'exists' }
+        return { kind: 'exists', corrupt }
       case -1:
-        return { kind: 'gone' }
+        return { kind: 'gone', corrupt }
       default:
-        return { kind: 'expired', previousUser: asText(previous) }
+        return { kind: 'expired', previousUser: asText(previous), corrupt }
     }
   },
 })

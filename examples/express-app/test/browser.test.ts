@@ -1,0 +1,92 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { memoryClient, type RedisClient } from '@rediware/redis'
+import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Database } from '../src/db/database.js'
+import { close, exampleApp, listen, testPglite } from './helpers.js'
+
+// Debian's chromium package (`apt-get install -y chromium`); playwright-core never downloads a browser.
+const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+let db: Database
+let redis: RedisClient
+let server: Server
+let base: string
+let userDataDir: string | undefined
+let context: BrowserContext | undefined
+let page: Page
+
+beforeAll(async () => {
+  if (!existsSync(executablePath)) {
+    throw new Error(`No Chromium at ${executablePath}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH.`)
+  }
+  db = await testPglite()
+  redis = memoryClient()
+  server = await listen(exampleApp(redis, db, 'browser-test:', { BURST_RATE_LIMIT: '5', BURST_RATE_WINDOW: '1 m' }, join(__dirname, '..', 'public')))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  // A fresh profile per run (launchPersistentContext is how playwright takes --user-data-dir).
+  userDataDir = mkdtempSync(join(tmpdir(), 'rediware-example-chromium-'))
+  context = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: chromiumArgs, timeout: 20_000 })
+  page = context.pages()[0] ?? (await context.newPage())
+  page.setDefaultTimeout(10_000)
+  const errors: string[] = []
+  page.on('pageerror', (error) => errors.push(error.message))
+  await page.goto(base)
+  await page.locator('#products tbody tr').first().waitFor()
+  expect(errors).toEqual([])
+}, 60_000)
+
+afterAll(async () => {
+  await context?.close()
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true })
+  if (server) await close(server)
+  await redis?.close()
+  await db?.close()
+})
+
+describe('the example page in headless Chromium', () => {
+  it('fires a burst and draws allowed responses and 429s with Retry-After', async () => {
+    await page.locator('#burst-count').fill('12')
+    await page.locator('#burst-button').click()
+    const limited = page.locator('#burst-results .result.limited').first()
+    await limited.waitFor()
+    expect(await limited.textContent()).toMatch(/429\s*Retry-After [1-9]\d* s/)
+    await page.locator('#burst-summary', { hasText: ' in ' }).waitFor()
+    expect(await page.locator('#burst-results .result.allowed').count()).toBe(5)
+    expect(await page.locator('#burst-results .result.limited').count()).toBe(7)
+  })
+
+  it('shows product reads with MISS, then HIT', async () => {
+    const read = page.locator('#products tr[data-id="2"] button.read')
+    await read.click()
+    await page.locator('#cache-log li', { hasText: 'GET /api/products/2' }).first().waitFor()
+    await read.click()
+    await page.locator('#cache-log li', { hasText: 'GET /api/products/2' }).nth(1).waitFor()
+    const badges = await page.locator('#cache-log li', { hasText: 'GET /api/products/2' }).locator('.badge').allTextContents()
+    expect(badges).toEqual(['HIT', 'MISS']) // newest first
+  })
+
+  it('logs in with the prefilled demo account, lists sessions, logs out everywhere', async () => {
+    await page.locator('#login-button').click()
+    await page.locator('#me-text', { hasText: 'Alice' }).waitFor()
+    await page.locator('#other-device').click()
+    await page.locator('#session-list li').nth(1).waitFor()
+    expect(await page.locator('#session-list li[data-current="true"]').count()).toBe(1)
+    await page.locator('#logout-all').click()
+    await page.locator('#login-status', { hasText: '2 session(s) revoked' }).waitFor()
+    await page.locator('#me-text', { hasText: 'Not logged in' }).waitFor()
+  })
+})
