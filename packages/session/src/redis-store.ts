@@ -10,7 +10,7 @@ import { type ReadResult, readSession } from './scripts/read-session.js'
 import { touchSession } from './scripts/touch-session.js'
 import { sha1, type WriteMode, type WriteResult, writeModeArg, writeSession } from './scripts/write-session.js'
 import { ScriptBatcher } from './script-batcher.js'
-import { decodeStored, encodeStored } from './stored-value.js'
+import { decodeStored, encodeStored, type StoredValue } from './stored-value.js'
 
 type Callback<T> = (error: unknown, value?: T) => void
 type StoreRequest = Parameters<expressSession.Store['createSession']>[0]
@@ -52,6 +52,9 @@ const { Store } = expressSession
 const IDLE_TOLERANCE_MS = 1000
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  isObject(value) && typeof (value as { then?: unknown }).then === 'function'
 
 function requestOf(session: unknown): object | undefined {
   if (!isObject(session)) return undefined
@@ -323,17 +326,29 @@ export class RedisStore extends Store {
     return null
   }
 
-  async #decode(member: string, key: string, value: string): Promise<SessionData | null> {
+  /** Parses a stored value (its header already split off by `decodeStored`); corrupt data is removed. */
+  #decode(member: string, key: string, stored: StoredValue): SessionData | null | Promise<SessionData | null> {
     let data: unknown
     try {
-      data = await this.#options.serializer.parse(this.#open(decodeStored(value).payload, member))
+      data = this.#options.serializer.parse(this.#open(stored.payload, member))
     } catch (error) {
       return this.#removeCorrupt(member, key, error)
     }
+    // `parse` may be async; a synchronous one (JSON, the default) costs no extra tick.
+    if (isThenable(data)) {
+      return Promise.resolve(data).then(
+        (parsed) => this.#checkDecoded(member, key, parsed),
+        (error: unknown) => this.#removeCorrupt(member, key, error),
+      )
+    }
+    return this.#checkDecoded(member, key, data)
+  }
+
+  #checkDecoded(member: string, key: string, data: unknown): SessionData | null | Promise<null> {
     if (!isObject(data) || !isObject(data.cookie)) {
       return this.#removeCorrupt(member, key, new TypeError('stored session is not an object with a cookie'))
     }
-    delete data.__rw
+    if ('__rw' in data) delete data.__rw
     return data as unknown as SessionData
   }
 
@@ -379,9 +394,10 @@ export class RedisStore extends Store {
       return null
     }
     if (result.kind !== 'found') return null
-    const session = await this.#decode(this.#member(sid), key, result.value)
+    const stored = decodeStored(result.value)
+    const meta = stored.meta
+    const session = await this.#decode(this.#member(sid), key, stored)
     if (session === null) return null
-    const meta = decodeStored(result.value).meta
     const expires = session.cookie.expires
     if (disableTTL && expires !== undefined && expires !== null && new Date(expires).getTime() <= result.now) {
       await this.#call(() => this.#client.del(key)).catch((error: unknown) => {
@@ -521,7 +537,7 @@ export class RedisStore extends Store {
           const value = values[index]
           if (typeof value !== 'string') continue
           const sid = key.slice(prefix.length)
-          const session = await this.#decode(sid, key, value)
+          const session = await this.#decode(sid, key, decodeStored(value))
           if (session !== null) sessions.set(sid, { ...session, id: sid })
         }
       }

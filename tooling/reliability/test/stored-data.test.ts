@@ -4,6 +4,10 @@ import fc from 'fast-check'
 import { RUNS } from './arbitraries.js'
 import { badKeys, buildSuiteApp, type Listening, listen, processWatch, scanKeys, send, sessionCookie, sidOf, type SuiteApp } from './harness.js'
 
+// Property runs scale with RELIABILITY_RUNS and go over HTTP to every backend: allow them time on a
+// loaded 2-core machine (the assertions are per run, so a longer budget hides nothing).
+jest.setTimeout(180_000)
+
 type Corruption =
   | { kind: 'truncate'; fraction: number }
   | { kind: 'garbage'; value: string }

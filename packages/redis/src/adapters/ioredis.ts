@@ -6,6 +6,7 @@ import { type Guard, ServerReplyError, type Transport } from '../transport.js'
 import type { Arg, Command, RedisClient, Reply } from '../types.js'
 import { type IoredisLike, isIoredisCluster, isIoredisLike } from './ioredis-like.js'
 import { sameSlot } from './slots.js'
+import { WriteCoalescer } from '../write-coalescer.js'
 
 export interface IoredisAdapterOptions extends ClientOptions {
   /** Quit the ioredis connection on `close()`. Default false: the caller owns what it passed in. */
@@ -73,11 +74,19 @@ export class IoredisTransport implements Transport {
   readonly kind: 'ioredis' | 'cluster'
   readonly #redis: IoredisLike
   readonly #prefix: string
+  readonly #coalescer: WriteCoalescer | undefined
 
   constructor(redis: IoredisLike) {
     this.#redis = redis
     this.kind = isIoredisCluster(redis) ? 'cluster' : 'ioredis'
     this.#prefix = redis.options.keyPrefix ?? ''
+    this.#coalescer =
+      this.kind === 'ioredis'
+        ? new WriteCoalescer(
+            (command) => this.#sendNow(command),
+            (list) => this.#pipeline(list),
+          )
+        : undefined
   }
 
   async send(command: Command<unknown>, signal: AbortSignal): Promise<Reply> {
@@ -85,6 +94,12 @@ export class IoredisTransport implements Transport {
       return this.#sendAcrossSlots(command, signal)
     }
     await whenReady(this.#redis, signal)
+    // A standalone connection coalesces concurrent commands into one write; a Cluster routes each
+    // command to its own node, so it sends them as they come.
+    return this.#coalescer ? this.#coalescer.send(command) : this.#sendNow(command)
+  }
+
+  async #sendNow(command: Command<unknown>): Promise<Reply> {
     const args = command.args as Arg[]
     try {
       const reply = command.wantsBuffers
@@ -94,6 +109,23 @@ export class IoredisTransport implements Transport {
     } catch (error) {
       throw toServerError(error)
     }
+  }
+
+  /** One pipeline for commands that all go to this connection; error replies stay in place. */
+  async #pipeline(list: readonly Command<unknown>[]): Promise<(Reply | ServerReplyError)[]> {
+    const pipeline = this.#redis.pipeline()
+    for (const command of list) {
+      const args = command.args as Arg[]
+      if (command.wantsBuffers) pipeline.callBuffer(command.name, ...args)
+      else pipeline.call(command.name, ...args)
+    }
+    const results = await pipeline.exec()
+    if (!results) throw new RedisClientError('ERR_REDIS_UNAVAILABLE', 'The pipeline was discarded.')
+    return results.map(([error, reply]) => {
+      if (!error) return normalizeReply(reply)
+      if (isReplyError(error)) return new ServerReplyError(error.message)
+      throw error
+    })
   }
 
   /** Multi-key commands whose keys live in different slots run once per key and are combined. */
@@ -122,19 +154,7 @@ export class IoredisTransport implements Transport {
       )
     }
     await whenReady(this.#redis, signal)
-    const pipeline = this.#redis.pipeline()
-    for (const command of list) {
-      const args = command.args as Arg[]
-      if (command.wantsBuffers) pipeline.callBuffer(command.name, ...args)
-      else pipeline.call(command.name, ...args)
-    }
-    const results = await pipeline.exec()
-    if (!results) throw new RedisClientError('ERR_REDIS_UNAVAILABLE', 'The pipeline was discarded.')
-    return results.map(([error, reply]) => {
-      if (!error) return normalizeReply(reply)
-      if (isReplyError(error)) return new ServerReplyError(error.message)
-      throw error
-    })
+    return this.#pipeline(list)
   }
 
   runScript(script: Parameters<Transport['runScript']>[0], keys: readonly string[], args: readonly Arg[], signal: AbortSignal) {

@@ -1,0 +1,56 @@
+import type { Command, Reply } from './types.js'
+import type { ServerReplyError } from './transport.js'
+
+interface Waiting {
+  command: Command<unknown>
+  resolve(reply: Reply): void
+  reject(error: unknown): void
+}
+
+/**
+ * Collects the commands issued during one turn of the event loop (across concurrent requests) and
+ * hands them to `flushMany` together, so they leave in one socket write instead of one write each.
+ * A lone command goes through `flushOne` unchanged. Each command keeps its own reply or error.
+ */
+export class WriteCoalescer {
+  readonly #flushOne: (command: Command<unknown>) => Promise<Reply>
+  readonly #flushMany: (commands: readonly Command<unknown>[]) => Promise<(Reply | ServerReplyError)[]>
+  #waiting: Waiting[] = []
+
+  constructor(
+    flushOne: (command: Command<unknown>) => Promise<Reply>,
+    flushMany: (commands: readonly Command<unknown>[]) => Promise<(Reply | ServerReplyError)[]>,
+  ) {
+    this.#flushOne = flushOne
+    this.#flushMany = flushMany
+  }
+
+  send(command: Command<unknown>): Promise<Reply> {
+    return new Promise<Reply>((resolve, reject) => {
+      if (this.#waiting.length === 0) setImmediate(this.#flush)
+      this.#waiting.push({ command, resolve, reject })
+    })
+  }
+
+  readonly #flush = (): void => {
+    const batch = this.#waiting
+    this.#waiting = []
+    const [only] = batch
+    if (batch.length === 1 && only) {
+      this.#flushOne(only.command).then(only.resolve, only.reject)
+      return
+    }
+    this.#flushMany(batch.map((waiting) => waiting.command)).then(
+      (replies) => {
+        batch.forEach((waiting, index) => {
+          const reply = replies[index]
+          if (reply instanceof Error) waiting.reject(reply)
+          else waiting.resolve(reply ?? null)
+        })
+      },
+      (error: unknown) => {
+        for (const waiting of batch) waiting.reject(error)
+      },
+    )
+  }
+}
