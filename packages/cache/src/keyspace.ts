@@ -59,12 +59,3 @@ export class Keyspace {
     return `${this.#prefix}l:${hash}`
   }
 }
-
-/** The hash-tag content of a key (what Redis Cluster hashes), or the whole key when it has none. */
-export function slotOf(key: string): string {
-  const open = key.indexOf('{')
-  if (open === -1) return key
-  const close = key.indexOf('}', open + 1)
-  if (close === -1 || close === open + 1) return key
-  return key.slice(open + 1, close)
-}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { type Command, commands, type RedisClient } from '@rediware/redis'
-import { type Keyspace, slotOf } from './keyspace.js'
+import { type Command, commands, type RedisClient, slotSource } from '@rediware/redis'
+import type { Keyspace } from './keyspace.js'
 
 /** What a lookup read: the stored text and the current version of every tag asked for. */
 export interface Lookup {
@@ -122,7 +122,7 @@ export class TagVersions {
   async #mget(keys: readonly string[]): Promise<(string | null)[]> {
     const groups = new Map<string, number[]>()
     keys.forEach((key, index) => {
-      const slot = slotOf(key)
+      const slot = slotSource(key)
       const group = groups.get(slot)
       if (group === undefined) groups.set(slot, [index])
       else group.push(index)

@@ -8,6 +8,7 @@ export { createClient, type CreateClientOptions, type Environment } from './crea
 export { type Duration, type DurationUnit, parseDuration, describeValue } from './duration.js'
 export { isRedisClientError, isUnavailableError, RedisClientError, type RedisErrorCode } from './errors.js'
 export { buildKey, hashKeyPart, hashTag } from './keys.js'
+export { slotSource } from './adapters/slots.js'
 export { defineScript } from './script.js'
 export { isRedisClient, toClient, type RedisInput } from './to-client.js'
 export type {
