@@ -8,4 +8,4 @@ export { type RedisClusterHandle, type RedisClusterOptions, startRedisCluster } 
 export { type RedisServerHandle, type RedisServerOptions, startRedisServer } from './redis-server.js'
 export type { RespValue } from './resp.js'
 export { waitFor, type WaitForOptions } from './wait-for.js'
-export { createPackedProject, type PackedProject, packPackages } from './pack.js'
+export { createPackedProject, describeInstalledTarballs, type PackedProject, packPackages, type TarballSmokeTest } from './pack.js'

@@ -59,3 +59,50 @@ export function createPackedProject(
     },
   }
 }
+
+export interface TarballSmokeTest {
+  /** Workspace package folders to pack and install together, e.g. ['packages/redis', 'packages/cache']. */
+  packages: readonly string[]
+  /** The import lines in each module flavour; `smoke` follows them and prints one line. */
+  imports: { commonjs: string; module: string }
+  smoke: string
+  /** What the smoke script must print. */
+  expected: string
+  /** Further checks in the installed CommonJS project (a CLI, say). */
+  inCommonjsProject?: (project: PackedProject) => void
+}
+
+/**
+ * Packs the packages, installs the tarballs into a fresh CommonJS and a fresh ESM project as a user
+ * would, and runs the smoke script in each.
+ */
+export function describeInstalledTarballs(title: string, test: TarballSmokeTest): void {
+  describe(`${title} as an installed tarball`, () => {
+    let tarballDir = ''
+    let tarballs: string[] = []
+    const projects: PackedProject[] = []
+
+    beforeAll(() => {
+      tarballDir = mkdtempSync(join(tmpdir(), 'rediware-pack-'))
+      tarballs = packPackages(test.packages, tarballDir)
+    }, 120_000)
+
+    afterAll(() => {
+      for (const project of projects) project.remove()
+      rmSync(tarballDir, { recursive: true, force: true })
+    })
+
+    it('is required from a plain CommonJS project', () => {
+      const project = createPackedProject('commonjs', tarballs)
+      projects.push(project)
+      expect(project.run('index.js', `${test.imports.commonjs}\n${test.smoke}`).trim()).toBe(test.expected)
+      test.inCommonjsProject?.(project)
+    }, 240_000)
+
+    it('is imported from a plain ESM project', () => {
+      const project = createPackedProject('module', tarballs)
+      projects.push(project)
+      expect(project.run('index.mjs', `${test.imports.module}\n${test.smoke}`).trim()).toBe(test.expected)
+    }, 240_000)
+  })
+}
