@@ -52,12 +52,7 @@ for i = 1, n do
   end
   local remaining = limit - c
   if remaining < 0 then remaining = 0 end
-  local k = #out
-  out[k + 1] = allowed
-  out[k + 2] = remaining
-  out[k + 3] = s + w - now
-  out[k + 4] = retry
-  out[k + 5] = s
+  push_policy(out, allowed, remaining, s + w - now, retry, s)
 end
 table.insert(out, 1, ok)
 return out

@@ -23,6 +23,14 @@ local cost = tonumber(ARGV[2])
 local rid = ARGV[3]
 local n = #KEYS
 local function fmt(x) return string.format('%.0f', x) end
+local function push_policy(out, allowed, remaining, reset, retry, charged_window)
+  local k = #out
+  out[k + 1] = allowed
+  out[k + 2] = remaining
+  out[k + 3] = reset
+  out[k + 4] = retry
+  out[k + 5] = charged_window
+end
 `
 
 export interface Clock {

@@ -50,12 +50,7 @@ for i = 1, n do
   end
   local remaining = limit - count
   if remaining < 0 then remaining = 0 end
-  local k = #out
-  out[k + 1] = allowed
-  out[k + 2] = remaining
-  out[k + 3] = reset
-  out[k + 4] = retry
-  out[k + 5] = 0
+  push_policy(out, allowed, remaining, reset, retry, 0)
 end
 return out
 `

@@ -79,12 +79,7 @@ for i = 1, n do
   if c > 0 then reset = s + 2 * w - now elseif p > 0 then reset = s + w - now end
   local remaining = limit - used
   if remaining < 0 then remaining = 0 end
-  local k = #out
-  out[k + 1] = allowed
-  out[k + 2] = remaining
-  out[k + 3] = reset
-  out[k + 4] = retry
-  out[k + 5] = s
+  push_policy(out, allowed, remaining, reset, retry, s)
 end
 return out
 `

@@ -59,12 +59,7 @@ for i = 1, n do
   end
   local remaining = math.floor((limit * e - (tat - nowUs)) / e)
   if remaining < 0 then remaining = 0 end
-  local k = #out
-  out[k + 1] = allowed
-  out[k + 2] = remaining
-  out[k + 3] = math.floor((tat - nowUs + 999) / 1000)
-  out[k + 4] = retry
-  out[k + 5] = 0
+  push_policy(out, allowed, remaining, math.floor((tat - nowUs + 999) / 1000), retry, 0)
 end
 return out
 `
