@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { countClientCommands } from './count-commands.js'
+import { processCpuMicros, redisCpuMicros } from './cpu-usage.js'
 import type { Scenario } from './scenario.js'
 
 export interface Measurement {
@@ -16,6 +17,12 @@ export interface Measurement {
   errors: number
   peakRssMb: number
   redisCommandsPerRequest: number
+  /** CPU time the scenario's server process spent per answered request during the load, µs. */
+  appCpuMicrosPerRequest: number
+  /** CPU time redis-server spent per answered request during the load, µs (every client, scripts included). */
+  redisCpuMicrosPerRequest: number
+  /** req/s of every round, when the run had several (this measurement is the median round). */
+  roundRates?: number[]
   /** The value of `scenario.extra`, when the scenario has one. */
   extra?: string
 }
@@ -82,7 +89,12 @@ export async function measure(scenario: Scenario, env: NodeJS.ProcessEnv, redisU
     const url = `${baseUrl}${scenario.path}`
     const headers = scenario.headers ?? {}
     await load(url, settings.warmupSeconds, settings.connections, headers)
+    const pid = child.pid ?? 0
+    const appCpuBefore = processCpuMicros(pid)
+    const redisCpuBefore = await redisCpuMicros(redisUrl)
     const result = await load(url, settings.durationSeconds, settings.connections, headers)
+    const appCpu = processCpuMicros(pid) - appCpuBefore
+    const redisCpu = (await redisCpuMicros(redisUrl)) - redisCpuBefore
     // Let the requests autocannon left in flight finish, so their Redis calls are not counted.
     await new Promise((resolve) => setTimeout(resolve, settleMs))
     const commands = await countClientCommands(redisUrl, () => sequentialRequests(url, countedRequests, headers))
@@ -103,6 +115,8 @@ export async function measure(scenario: Scenario, env: NodeJS.ProcessEnv, redisU
       errors: result.errors + result.timeouts,
       peakRssMb: peakRssMb(child.pid),
       redisCommandsPerRequest: commands / countedRequests,
+      appCpuMicrosPerRequest: requests > 0 ? appCpu / requests : 0,
+      redisCpuMicrosPerRequest: requests > 0 ? redisCpu / requests : 0,
       ...(extra === undefined ? {} : { extra }),
     }
   } finally {

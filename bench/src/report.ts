@@ -10,6 +10,7 @@ export function renderReport(measurements: readonly Measurement[], header: strin
     const rows = measurements.filter((m) => m.scenario.group === group)
     const bare = rows.find((m) => m.scenario.contender === 'bare express')?.requestsPerSecond
     const bestPeer = Math.max(0, ...rows.filter((m) => m.scenario.contender === 'peer').map((m) => m.requestsPerSecond))
+    const withRounds = rows.some((m) => m.roundRates !== undefined)
     const lines = rows.map((m) =>
       [
         m.scenario.contender === 'rediware' ? `**${m.scenario.label}**` : m.scenario.label,
@@ -18,18 +19,21 @@ export function renderReport(measurements: readonly Measurement[], header: strin
         fixed(m.p99, 1),
         String(m.peakRssMb),
         fixed(m.redisCommandsPerRequest, 2),
+        fixed(m.appCpuMicrosPerRequest),
+        fixed(m.redisCpuMicrosPerRequest),
         Object.entries(m.statuses)
           .map(([code, count]) => `${code}: ${count}`)
           .join(', ') + (m.errors ? `, errors: ${m.errors}` : ''),
         ratio(m.requestsPerSecond, bare),
         ratio(m.requestsPerSecond, bestPeer || undefined),
+        ...(withRounds ? [(m.roundRates ?? []).map((rate) => fixed(rate)).join(', ')] : []),
       ].join(' | '),
     )
     return [
       `### ${group}`,
       '',
-      '| contender | req/s | p50 ms | p99 ms | peak RSS MB | Redis cmds/req | answers | vs bare Express | vs best peer |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |',
+      `| contender | req/s | p50 ms | p99 ms | peak RSS MB | Redis cmds/req | app CPU µs/req | Redis CPU µs/req | answers | vs bare Express | vs best peer |${withRounds ? ' rounds (req/s) |' : ''}`,
+      `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |${withRounds ? ' --- |' : ''}`,
       ...lines.map((line) => `| ${line} |`),
     ].join('\n')
   })

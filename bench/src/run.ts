@@ -11,6 +11,9 @@ import { allScenarios } from './scenarios/index.js'
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const filters = args.filter((arg) => !arg.startsWith('--'))
+const roundsArg = args.find((arg) => arg.startsWith('--rounds='))
+const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : 1
+if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new RangeError('--rounds=N takes a whole number from 1 to 20.')
 const settings: LoadSettings = quick
   ? { durationSeconds: 3, warmupSeconds: 1, connections: 32 }
   : { durationSeconds: 10, warmupSeconds: 2, connections: 64 }
@@ -21,28 +24,38 @@ async function main(): Promise<void> {
   const redis = await startRedisServer()
   const upstash = await startUpstashLocal({ redisUrl: redis.url, token: 'bench' })
   const env = { ...process.env, BENCH_REDIS_URL: redis.url, BENCH_UPSTASH_URL: upstash.url, BENCH_UPSTASH_TOKEN: upstash.token }
-  const results: Measurement[] = []
+  const byScenario = new Map<string, Measurement[]>(scenarios.map((s) => [s.id, []]))
   try {
-    for (const scenario of scenarios) {
-      process.stdout.write(`${scenario.id} … `)
-      const result = await measure(scenario, env, redis.url, settings)
-      results.push(result)
-      process.stdout.write(`${result.requestsPerSecond.toFixed(0)} req/s\n`)
+    for (let round = 0; round < rounds; round += 1) {
+      // Each round starts the order one scenario later, so no contender always runs first or last.
+      for (const scenario of rotate(scenarios, round)) {
+        process.stdout.write(`${rounds > 1 ? `[round ${round + 1}/${rounds}] ` : ''}${scenario.id} … `)
+        const result = await measure(scenario, env, redis.url, settings)
+        byScenario.get(scenario.id)?.push(result)
+        process.stdout.write(
+          `${result.requestsPerSecond.toFixed(0)} req/s, app ${result.appCpuMicrosPerRequest.toFixed(0)} µs/req, ` +
+            `Redis ${result.redisCpuMicrosPerRequest.toFixed(0)} µs/req\n`,
+        )
+      }
     }
   } finally {
     await upstash.close()
     await redis.stop()
   }
+  const results = scenarios.map((s) => medianRound(byScenario.get(s.id) ?? []))
   const header = [
     '# Benchmark results',
     '',
     `${new Date().toISOString()} · Node ${process.version} · ${cpus().length} cores · ${settings.connections} connections · ` +
-      `${settings.durationSeconds} s per scenario after ${settings.warmupSeconds} s warm-up${quick ? ' (--quick)' : ''}.`,
+      `${settings.durationSeconds} s per scenario after ${settings.warmupSeconds} s warm-up${quick ? ' (--quick)' : ''}` +
+      `${rounds > 1 ? `, ${rounds} rounds in rotating order (each row is its median round; "rounds" lists every round's req/s)` : ''}.`,
     'Each scenario runs in its own process against the same redis-server (and upstash-local in front of it), one after another,',
     'loaded by autocannon from this process. Compare ratios, not absolute numbers: the machine is shared.',
     'Rows over @upstash/redis pay the app process\'s own HTTP client (undici fetch, about 1 ms of CPU per Redis call on this',
     'kind of VM) on the same 2 cores: they measure the client path, not upstash-local or Redis.',
     'Redis cmds/req: commands clients sent (MONITOR, script-internal calls excluded) over 100 sequential requests after the load.',
+    'app CPU and Redis CPU: user + system CPU time of the scenario\'s server process (/proc) and of redis-server (INFO cpu)',
+    'during the load, per answered request. They depend far less on what else the machine runs than req/s does.',
     '"vs best peer" compares with the fastest Redis-backed peer; in-process peers (memory stores) are shown for reference only.',
   ].join('\n')
   const outDir = join(dirname(fileURLToPath(import.meta.url)), '../results')
@@ -51,6 +64,18 @@ async function main(): Promise<void> {
   console.log(`\nWrote ${join(outDir, 'latest.md')}`)
   // autocannon keeps sockets in its agent pool; a CLI run ends here.
   process.exit(0)
+}
+
+function rotate<T>(items: readonly T[], by: number): T[] {
+  const start = by % items.length
+  return [...items.slice(start), ...items.slice(0, start)]
+}
+
+function medianRound(measurements: readonly Measurement[]): Measurement {
+  const sorted = [...measurements].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]
+  if (!median) throw new Error('a scenario has no measurement')
+  return measurements.length > 1 ? { ...median, roundRates: measurements.map((m) => m.requestsPerSecond) } : median
 }
 
 main().catch((error: unknown) => {
