@@ -15,6 +15,8 @@ export interface RedisClusterOptions {
   replicas?: number
   /** How long to wait for `cluster_state:ok` on every node, in ms. Default 20 000. */
   readyTimeout?: number
+  /** Extra redis-server arguments per node, from its port (nodes share one dir, so per-node file names need it). Default none. */
+  serverArgs?: (port: number) => readonly string[]
 }
 
 export interface RedisClusterHandle {
@@ -58,7 +60,7 @@ async function clusterReady(node: Address, total: number): Promise<boolean> {
  * `redis-cli --cluster create`, and resolves once every node reports `cluster_state:ok`.
  */
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisClusterHandle> {
-  const { masters = 3, replicas = 0, readyTimeout = 20_000 } = options
+  const { masters = 3, replicas = 0, readyTimeout = 20_000, serverArgs = () => [] } = options
   if (!Number.isInteger(masters) || masters < 3) throw new RangeError(`masters must be an integer >= 3; got ${masters}.`)
   if (!Number.isInteger(replicas) || replicas < 0) throw new RangeError(`replicas must be an integer >= 0; got ${replicas}.`)
   const cli = findExecutable('redis-cli')
@@ -73,7 +75,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     const started = await Promise.all(
       Array.from({ length: total }, async () => {
         const port = await findFreePort()
-        const args = ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`)]
+        const args = ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), ...serverArgs(port)]
         const server = await startRedisServer({ port, dir, args })
         servers.push(server)
         return server

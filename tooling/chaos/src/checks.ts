@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto'
+import { request, sessionCookie } from './http.js'
+
+export interface TrackedSession {
+  cookie: string
+  value: string
+}
+
+const CHECK_DEADLINE_MS = 10_000
+
+/** Creates one session per process; returns their cookies and values. */
+export async function createSessions(ports: readonly number[]): Promise<TrackedSession[]> {
+  return Promise.all(
+    ports.map(async (port) => {
+      const value = randomBytes(8).toString('hex')
+      const answer = await request(port, 'POST', `/api/session?value=${value}`, CHECK_DEADLINE_MS)
+      const cookie = sessionCookie(answer)
+      if (answer.status !== 200 || cookie === undefined) throw new Error(`could not create a session on :${port}: ${answer.status} ${answer.body}`)
+      return { cookie, value }
+    }),
+  )
+}
+
+/** Sessions that no longer read back their value, each asked on another process than the one before it. */
+export async function lostSessions(ports: readonly number[], sessions: readonly TrackedSession[]): Promise<number> {
+  const answers = await Promise.all(
+    sessions.map((tracked, index) => request(ports[index % ports.length] as number, 'GET', '/api/session', CHECK_DEADLINE_MS, tracked.cookie)),
+  )
+  return answers.filter((answer, index) => answer.status !== 200 || !answer.body.includes(sessions[index]?.value ?? '?')).length
+}
+
+/** Sends `2 × limit` concurrent requests for a fresh key spread over the processes; returns how many were admitted. */
+export async function admitsForFreshKey(ports: readonly number[], limit: number): Promise<number> {
+  const key = randomBytes(6).toString('hex')
+  const answers = await Promise.all(
+    Array.from({ length: 2 * limit }, (_, index) => request(ports[index % ports.length] as number, 'GET', `/probe/limit/${key}`, CHECK_DEADLINE_MS)),
+  )
+  return answers.filter((answer) => answer.status === 200).length
+}
+
+/** Fills the cache for `path` on one process; true once every process is served a HIT for it (the store may finish after the answer). */
+export async function cacheHitsEverywhere(ports: readonly number[], path: string): Promise<boolean> {
+  await request(ports[0] as number, 'GET', path, CHECK_DEADLINE_MS)
+  const hits = await Promise.all(
+    ports.map(async (port) => {
+      for (let attempt = 0; attempt < 20; attempt += 1) {
+        const answer = await request(port, 'GET', path, CHECK_DEADLINE_MS)
+        if (answer.status === 200 && answer.headers.get('x-cache') === 'HIT') return true
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      return false
+    }),
+  )
+  return hits.every(Boolean)
+}
+
+/** Polls `/health` on every process until all report the backend ready; resolves to the ms it took, or -1 after `timeoutMs`. */
+export async function waitHealthy(ports: readonly number[], timeoutMs: number): Promise<number> {
+  const started = Date.now()
+  while (Date.now() - started < timeoutMs) {
+    const answers = await Promise.all(ports.map((port) => request(port, 'GET', '/health', 2000)))
+    if (answers.every((answer) => answer.status === 200)) return Date.now() - started
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return -1
+}

@@ -1,0 +1,47 @@
+export interface ChaosSettings {
+  /** App processes per backend. */
+  processes: number
+  /** Load before the fault and after it is undone, ms. */
+  loadBeforeMs: number
+  loadAfterMs: number
+  /** How long a kill / OOM / upstash-local stop lasts, ms. */
+  holdMs: number
+  /** Requests per second (upper bound) and in flight at most. */
+  rate: number
+  concurrency: number
+  /** Per-request deadline: later answers count as hung. */
+  deadlineMs: number
+  /** Limit of the exactness probe. */
+  probeLimit: number
+  /** Each fault is injected this many times per backend. */
+  rounds: number
+  /** Deadline the app's client puts on each Redis call, ms (0: the client's default). */
+  redisTimeoutMs: number
+  /** How long the apps may take to report the backend ready again, ms. */
+  recoveryTimeoutMs: number
+}
+
+export const shortRun: ChaosSettings = {
+  processes: 4,
+  loadBeforeMs: 1000,
+  loadAfterMs: 1000,
+  holdMs: 1000,
+  rate: 80,
+  concurrency: 8,
+  deadlineMs: 5000,
+  probeLimit: 10,
+  rounds: 1,
+  redisTimeoutMs: 0,
+  recoveryTimeoutMs: 30_000,
+}
+
+export const longRun: ChaosSettings = {
+  ...shortRun,
+  loadBeforeMs: 5000,
+  loadAfterMs: 5000,
+  holdMs: 3000,
+  rate: 200,
+  concurrency: 16,
+  probeLimit: 25,
+  rounds: 3,
+}
