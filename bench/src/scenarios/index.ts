@@ -8,6 +8,7 @@ import { rateLimitPeerScenarios } from './rate-limit-peers.js'
 import { sessionConnectRedisScenarios } from './session-connect-redis.js'
 import { sessionExpressSessionScenarios } from './session-express-session.js'
 import { sessionOurScenarios } from './session-ours.js'
+import { sessionZeroCostScenarios } from './session-zero-cost.js'
 
 const byGroup = (scenarios: Scenario[]): Scenario[] => {
   const groups = [...new Set(scenarios.map((s) => s.group))]
@@ -23,6 +24,7 @@ export function allScenarios(): Scenario[] {
     ...cacheApicacheScenarios(),
     ...cacheOurScenarios(),
     ...sessionExpressSessionScenarios(),
+    ...sessionZeroCostScenarios(),
     ...sessionConnectRedisScenarios(),
     ...sessionOurScenarios(),
   ])

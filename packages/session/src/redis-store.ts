@@ -10,7 +10,7 @@ import { type ReadResult, readSession } from './scripts/read-session.js'
 import { touchSession } from './scripts/touch-session.js'
 import { sha1, type WriteMode, type WriteResult, writeModeArg, writeSession } from './scripts/write-session.js'
 import { ScriptBatcher } from './script-batcher.js'
-import { decodeStored, encodeStored, type StoredValue } from './stored-value.js'
+import { decodeStored, encodeParts, encodeStored, type StoredValue } from './stored-value.js'
 
 type Callback<T> = (error: unknown, value?: T) => void
 type StoreRequest = Parameters<expressSession.Store['createSession']>[0]
@@ -394,12 +394,12 @@ export class RedisStore extends Store {
       return null
     }
     if (result.kind !== 'found') return null
-    const stored = decodeStored(result.value)
-    const meta = stored.meta
-    const session = await this.#decode(this.#member(sid), key, stored)
+    const meta = result.stored.meta
+    const session = await this.#decode(this.#member(sid), key, result.stored)
     if (session === null) return null
     const expires = session.cookie.expires
-    if (disableTTL && expires !== undefined && expires !== null && new Date(expires).getTime() <= result.now) {
+    // With disableTTL the read does not slide, so it always answers the Redis clock.
+    if (disableTTL && expires !== undefined && expires !== null && new Date(expires).getTime() <= (result.now ?? Date.now())) {
       await this.#call(() => this.#client.del(key)).catch((error: unknown) => {
         this.#report({ type: 'background-error', operation: 'deleting an expired session', error: asError(error) })
       })
@@ -427,15 +427,11 @@ export class RedisStore extends Store {
     let expected = concurrency === 'merge' && mode === 'update' && state?.raw !== undefined ? sha1(state.raw) : ''
     let result: WriteResult
     for (let attempt = 0; ; attempt += 1) {
-      const sent = payload
+      const { head, tail } = encodeParts(payload, idle, user)
       const check = attempt < 3 ? expected : ''
       try {
         result = await this.#call(() =>
-          this.#client.runScript(
-            writeSession,
-            [key],
-            [sent, writeModeArg(mode), disableTTL ? 0 : ttl, idle, absoluteMs, carried, user, check],
-          ),
+          this.#client.runScript(writeSession, [key], [head, tail, writeModeArg(mode), disableTTL ? 0 : ttl, absoluteMs, carried, check]),
         )
       } catch (error) {
         if (this.#tolerate(error)) return

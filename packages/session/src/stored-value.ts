@@ -38,24 +38,41 @@ export function decodeStored(value: string): StoredValue {
   return { meta: undefined, payload: value }
 }
 
-export function encodeStored(payload: string, meta: StoredMeta): string {
-  const tag = `${Math.trunc(meta.created)}.${Math.trunc(meta.idle)}.${meta.user}`
+/**
+ * The two fixed parts of a stored value around its creation time: `head + created + tail` is what
+ * `encodeStored` returns. The write script gets these and only adds the creation time it decides,
+ * so Lua never copies or re-scans the payload.
+ */
+export function encodeParts(payload: string, idle: number, user: string): { head: string; tail: string } {
+  const rest = `.${Math.trunc(idle)}.${user}`
   if (payload.startsWith('{')) {
-    const rest = payload.slice(1).trimStart()
-    return rest.startsWith('}') ? `{"__rw":"${tag}"}` : `{"__rw":"${tag}",${rest}`
+    const body = payload.slice(1).trimStart()
+    return { head: '{"__rw":"', tail: body.startsWith('}') ? `${rest}"}` : `${rest}",${body}` }
   }
-  return `~rw1|${tag}|${payload}`
+  return { head: '~rw1|', tail: `${rest}|${payload}` }
 }
 
-/** The same header logic in Lua, shared by every script. */
-export const luaStoredValue = `
+export function encodeStored(payload: string, meta: StoredMeta): string {
+  const { head, tail } = encodeParts(payload, meta.idle, meta.user)
+  return `${head}${Math.trunc(meta.created)}${tail}`
+}
+
+// Lua helpers, one per string so each script declares only the ones it calls (every `local
+// function` is a closure built again on each call).
+
+export const luaNow = `
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local function fmt(n) return string.format('%.0f', n) end
--- GET that treats a key of another type (hash, list, set, zset, stream) as corrupt data: it is
--- deleted and reported (second result true) instead of failing the whole script with WRONGTYPE.
+`
+
+/**
+ * GET that treats a key of another type (hash, list, set, zset, stream) as corrupt data: it is
+ * deleted and reported (second result true) instead of failing the whole script with WRONGTYPE.
+ */
+export const luaReadValue = `
 local function read_value(key)
   local v = redis.pcall('GET', key)
   if type(v) == 'table' and v.err then
@@ -65,6 +82,23 @@ local function read_value(key)
   end
   return v, false
 end
+`
+
+/**
+ * The header's created, idle and user as strings (nil when the value has none), without copying
+ * the payload. Strings, because Lua's number-to-string conversion costs as much as a Redis call:
+ * the scripts pass them on as they are and convert only what they compute with.
+ */
+export const luaDecodeMeta = `
+local function decode_meta(v)
+  local c, i, u = string.match(v, '^{"__rw":"(%d+)%.(%d+)%.([%w_%-]*)"[,}]')
+  if not c then return string.match(v, '^~rw1|(%d+)%.(%d+)%.([%w_%-]*)|') end
+  return c, i, u
+end
+`
+
+/** Full decode (with the payload) and encode, for the scripts that rewrite a value's header. */
+export const luaStoredValue = `${luaNow}${luaReadValue}
 local function decode(v)
   local c, i, u, sep = string.match(v, '^{"__rw":"(%d+)%.(%d+)%.([%w_%-]*)"([,}])')
   if c then

@@ -1,5 +1,5 @@
 import { defineScript, type Reply } from '@rediware/redis'
-import { decodeStored, luaStoredValue } from '../stored-value.js'
+import { decodeStored, luaDecodeMeta, luaReadValue } from '../stored-value.js'
 import { asText, localRead } from './local-helpers.js'
 
 export type DestroyResult = { kind: 'missing' } | { kind: 'corrupt' } | { kind: 'destroyed'; user: string }
@@ -12,12 +12,12 @@ export type DestroyResult = { kind: 'missing' } | { kind: 'corrupt' } | { kind: 
 export const destroySession = defineScript<DestroyResult>({
   name: 'session-destroy',
   keys: 1,
-  lua: `${luaStoredValue}
+  lua: `${luaReadValue}${luaDecodeMeta}
 local v, bad = read_value(KEYS[1])
 if bad then return 2 end
 if not v then return false end
 redis.call('DEL', KEYS[1])
-local c, i, u = decode(v)
+local _, _, u = decode_meta(v)
 if u then return u end
 return ''
 `,

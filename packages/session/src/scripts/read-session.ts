@@ -1,12 +1,13 @@
 import { defineScript, type Reply } from '@rediware/redis'
-import { decodeStored, luaStoredValue } from '../stored-value.js'
+import { decodeStored, luaDecodeMeta, luaNow, luaReadValue, type StoredValue } from '../stored-value.js'
 import { asArray, asText, int, localNow, localRead } from './local-helpers.js'
 
 export type ReadResult =
   | { kind: 'missing' }
   | { kind: 'expired' }
   | { kind: 'corrupt' }
-  | { kind: 'found'; value: string; now: number; slid: number }
+  /** `now`: the Redis clock (ms), only when the read did not slide (the store needs it with `disableTTL`). */
+  | { kind: 'found'; value: string; stored: StoredValue; now: number | undefined; slid: number }
 
 /**
  * Reads a session and, in the same call, slides its TTL by the idle time stored with it (capped by
@@ -15,35 +16,43 @@ export type ReadResult =
  * or by the default idle time when that is null (0: do not slide).
  * A key holding another type than a string (a hash, list, set…) is deleted and reported corrupt (2).
  * KEYS: session key. ARGV: absoluteMs (0 = none), slide (1/0), default idle ms for such values.
+ * Reply: the value alone when it has our metadata and slid by its stored idle time (the common
+ * case, and the cheapest reply to build); otherwise {value, now, slid}. The clock is read only when
+ * it is needed (an absolute deadline, or no slide).
  */
 export const readSession = defineScript<ReadResult>({
   name: 'session-read',
   keys: 1,
-  lua: `${luaStoredValue}
+  lua: `${luaNow}${luaReadValue}${luaDecodeMeta}
 local v, bad = read_value(KEYS[1])
 if bad then return 2 end
 if not v then return 0 end
 local abs = tonumber(ARGV[1])
-local now = now_ms()
-local c, i = decode(v)
+local slide = ARGV[2] == '1'
+local now = 0
+if abs > 0 or not slide then now = now_ms() end
+local cs, is = decode_meta(v)
+local c, i = tonumber(cs), tonumber(is)
 if c and abs > 0 and c + abs <= now then
   redis.call('DEL', KEYS[1])
   return 1
 end
 if not c then
-  local legacy = string.match(v, '"originalMaxAge":(%d+)')
-  if legacy then i = tonumber(legacy)
-  elseif string.find(v, '"originalMaxAge":null', 1, true) then i = tonumber(ARGV[3])
+  is = string.match(v, '"originalMaxAge":(%d+)')
+  if is then i = tonumber(is)
+  elseif string.find(v, '"originalMaxAge":null', 1, true) then is = ARGV[3]; i = tonumber(is)
   else i = 0 end
 end
-local slid = 0
-if ARGV[2] == '1' and i > 0 and redis.call('PTTL', KEYS[1]) >= 0 then
-  local at = now + i
-  if c and abs > 0 and c + abs < at then at = c + abs end
-  redis.call('PEXPIREAT', KEYS[1], fmt(at))
-  slid = i
+if slide and i > 0 and redis.call('PTTL', KEYS[1]) >= 0 then
+  if c and abs > 0 and c + abs < now + i then
+    redis.call('PEXPIREAT', KEYS[1], fmt(c + abs))
+  else
+    redis.call('PEXPIRE', KEYS[1], is)
+  end
+  if c then return v end
+  return { v, now, i }
 end
-return { v, fmt(now), slid }
+return { v, now, 0 }
 `,
   local: (redis, keys, args) => {
     const key = keys[0] ?? ''
@@ -51,7 +60,8 @@ return { v, fmt(now), slid }
     if (corrupt) return 2
     if (value === null) return 0
     const absolute = int(args[0])
-    const now = localNow(redis)
+    const slide = args[1] === '1'
+    const now = absolute > 0 || !slide ? localNow(redis) : 0
     const { meta } = decodeStored(value)
     if (meta && absolute > 0 && meta.created + absolute <= now) {
       redis.call('DEL', key)
@@ -62,21 +72,29 @@ return { v, fmt(now), slid }
       const legacy = /"originalMaxAge":(\d+)/.exec(value)
       idle = legacy ? Number(legacy[1]) : value.includes('"originalMaxAge":null') ? int(args[2]) : 0
     }
-    let slid = 0
-    const pttl = redis.call('PTTL', key)
-    if (args[1] === '1' && idle > 0 && typeof pttl === 'number' && pttl >= 0) {
-      let at = now + idle
-      if (meta && absolute > 0 && meta.created + absolute < at) at = meta.created + absolute
-      redis.call('PEXPIREAT', key, at)
-      slid = idle
+    if (slide && idle > 0) {
+      const pttl = redis.call('PTTL', key)
+      if (typeof pttl === 'number' && pttl >= 0) {
+        if (meta && absolute > 0 && meta.created + absolute < now + idle) redis.call('PEXPIREAT', key, meta.created + absolute)
+        else redis.call('PEXPIRE', key, idle)
+        return meta ? value : [value, String(now), idle]
+      }
     }
-    return [value, String(now), slid]
+    return [value, String(now), 0]
   },
   parse: (reply: Reply): ReadResult => {
     if (reply === 0 || reply === null) return { kind: 'missing' }
     if (reply === 1) return { kind: 'expired' }
     if (reply === 2) return { kind: 'corrupt' }
+    if (typeof reply === 'string' || Buffer.isBuffer(reply)) {
+      const value = asText(reply)
+      const stored = decodeStored(value)
+      return { kind: 'found', value, stored, now: undefined, slid: stored.meta?.idle ?? 0 }
+    }
     const [value, now, slid] = asArray(reply)
-    return { kind: 'found', value: asText(value), now: Number(asText(now)), slid: Number(slid) }
+    const text = asText(value)
+    // A read that slid a connect-redis value does not read the clock: it answers now "0".
+    const clock = Number(asText(now))
+    return { kind: 'found', value: text, stored: decodeStored(text), now: clock > 0 ? clock : undefined, slid: Number(slid) }
   },
 })

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { defineScript, type Reply } from '@rediware/redis'
-import { decodeStored, encodeStored, luaStoredValue } from '../stored-value.js'
+import { decodeStored, luaDecodeMeta, luaNow, luaReadValue } from '../stored-value.js'
 import { asArray, asText, int, localNow, localRead } from './local-helpers.js'
 
 /** `insert`: only when the id is free; `update`: only when the session still exists; `upsert`: either. */
@@ -26,65 +26,68 @@ export const writeModeArg = (mode: WriteMode): string => modeCode[mode]
 /**
  * Writes a session with its metadata header, refusing to resurrect a destroyed session (`update`)
  * or to overwrite an existing one (`insert`). Keeps the creation time of an existing session.
- * KEYS: session key. ARGV: payload, mode (i/u/a), ttlMs (0 = no TTL), idleMs, absoluteMs (0 = none),
- * created (0 = keep or now), userKey, expected SHA-1 of the stored value ('' = no check; update only).
+ * KEYS: session key. ARGV: head and tail of the value (`encodeParts`; the script puts the creation
+ * time between them), mode (i/u/a), ttlMs (0 = no TTL), absoluteMs (0 = none), created (0 = keep
+ * or now), expected SHA-1 of the stored value ('' = no check; update only).
  * A key holding another type than a string is deleted first and then counts as missing.
  * Reply: {status, created, previousUser, now, corrupt (1/0)}; status 1 written, 0 exists, -1 gone,
  * -2 expired; {2, current} when the stored value is not the one expected (a concurrent write: merge
- * and retry).
+ * and retry). The clock is read only when it is needed (a new creation time or an absolute
+ * deadline); `now` is 0 otherwise.
  */
 export const writeSession = defineScript<WriteResult>({
   name: 'session-write',
   keys: 1,
-  lua: `${luaStoredValue}
+  lua: `${luaNow}${luaReadValue}${luaDecodeMeta}
 local cur, bad = read_value(KEYS[1])
 local w = 0
 if bad then w = 1 end
-local mode = ARGV[2]
+local mode = ARGV[3]
 if mode == 'i' and cur then return { 0, 0, '', 0, w } end
 if mode == 'u' and not cur then return { -1, 0, '', 0, w } end
-if mode == 'u' and ARGV[8] ~= '' and redis.sha1hex(cur) ~= ARGV[8] then return { 2, cur } end
-local now = now_ms()
-local ttl = tonumber(ARGV[3])
+if mode == 'u' and ARGV[7] ~= '' and redis.sha1hex(cur) ~= ARGV[7] then return { 2, cur } end
+local ttl = tonumber(ARGV[4])
 local abs = tonumber(ARGV[5])
-local c = tonumber(ARGV[6])
+local cs = ARGV[6]
 local prev = ''
 if cur then
-  local pc, _, pu = decode(cur)
+  local pc, _, pu = decode_meta(cur)
   if pc then
     prev = pu
-    if c == 0 then c = pc end
+    if cs == '0' then cs = pc end
   end
 end
-if c == 0 then c = now end
-local at = 0
-if ttl > 0 then at = now + ttl end
+local now = 0
+if cs == '0' or abs > 0 then now = now_ms() end
+if cs == '0' then cs = fmt(now) end
+local value = ARGV[1] .. cs .. ARGV[2]
 if abs > 0 then
-  local deadline = c + abs
+  local deadline = tonumber(cs) + abs
   if deadline <= now then
     redis.call('DEL', KEYS[1])
-    return { -2, fmt(c), prev, fmt(now), w }
+    return { -2, cs, prev, now, w }
   end
-  if at == 0 or deadline < at then at = deadline end
-end
-local value = encode(ARGV[1], c, tonumber(ARGV[4]), ARGV[7])
-if at > 0 then
+  local at = deadline
+  if ttl > 0 and now + ttl < at then at = now + ttl end
   redis.call('SET', KEYS[1], value, 'PXAT', fmt(at))
+  return { 1, cs, prev, now, w }
+end
+if ttl > 0 then
+  redis.call('SET', KEYS[1], value, 'PX', ARGV[4])
 else
   redis.call('SET', KEYS[1], value)
 end
-return { 1, fmt(c), prev, fmt(now), w }
+return { 1, cs, prev, now, w }
 `,
   local: (redis, keys, args) => {
     const key = keys[0] ?? ''
     const { value: current, corrupt } = localRead(redis, key)
     const bad = corrupt ? 1 : 0
-    const mode = args[1]
+    const mode = args[2]
     if (mode === 'i' && current !== null) return [0, 0, '', 0, bad]
     if (mode === 'u' && current === null) return [-1, 0, '', 0, bad]
-    if (mode === 'u' && current !== null && (args[7] ?? '') !== '' && sha1(current) !== args[7]) return [2, current]
-    const now = localNow(redis)
-    const ttl = int(args[2])
+    if (mode === 'u' && current !== null && (args[6] ?? '') !== '' && sha1(current) !== args[6]) return [2, current]
+    const ttl = int(args[3])
     const absolute = int(args[4])
     let created = int(args[5])
     let previous = ''
@@ -95,18 +98,17 @@ return { 1, fmt(c), prev, fmt(now), w }
         if (created === 0) created = meta.created
       }
     }
+    const now = created === 0 || absolute > 0 ? localNow(redis) : 0
     if (created === 0) created = now
-    let at = ttl > 0 ? now + ttl : 0
+    const value = `${args[0] ?? ''}${created}${args[1] ?? ''}`
     if (absolute > 0) {
       const deadline = created + absolute
       if (deadline <= now) {
         redis.call('DEL', key)
         return [-2, String(created), previous, String(now), bad]
       }
-      if (at === 0 || deadline < at) at = deadline
-    }
-    const value = encodeStored(args[0] ?? '', { created, idle: int(args[3]), user: args[6] ?? '' })
-    if (at > 0) redis.call('SET', key, value, 'PXAT', at)
+      redis.call('SET', key, value, 'PXAT', ttl > 0 ? Math.min(now + ttl, deadline) : deadline)
+    } else if (ttl > 0) redis.call('SET', key, value, 'PX', ttl)
     else redis.call('SET', key, value)
     return [1, String(created), previous, String(now), bad]
   },
