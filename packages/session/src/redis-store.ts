@@ -46,6 +46,14 @@ interface RequestState {
   legacy?: boolean
 }
 
+/** What `get` learned about the session it returned, for `createSession` to hand to the request. */
+interface LoadedSession {
+  slid: number
+  created: number
+  raw: string
+  legacy: boolean
+}
+
 const { Store } = expressSession
 
 /** Idle times this close are the same idle time (clock drift in express-session's cookie maths). */
@@ -103,9 +111,15 @@ export class RedisStore extends Store {
   readonly #options: ResolvedStoreOptions
   readonly #client: RedisClient
   readonly #reads: ScriptBatcher<ReadResult>
-  /** Metadata of sessions returned by `get`, picked up by `createSession` for the request. */
-  readonly #loaded = new WeakMap<object, { slid: number; created: number; raw: string; legacy: boolean }>()
-  readonly #states = new WeakMap<object, RequestState>()
+  /**
+   * Where this store keeps what `get` loaded (on the returned session, non-enumerable) and the
+   * request's state (on the request). Symbol properties, not WeakMaps: a WeakMap entry per request
+   * costs about half a microsecond to make, look up and collect; a property costs almost nothing.
+   */
+  readonly #loadedKey = Symbol('rediware-session-loaded')
+  readonly #stateKey = Symbol('rediware-session-state')
+  /** The read script's arguments, fixed by the options. */
+  readonly #readArgs: readonly (string | number)[]
   #outage = false
   /** Orders index entries created in the same millisecond by this process (fraction of the score). */
   #sequence = 0
@@ -115,6 +129,8 @@ export class RedisStore extends Store {
     this.#options = resolveStoreOptions(options)
     this.#client = this.#options.client
     this.#reads = new ScriptBatcher(this.#client, readSession)
+    const { absoluteMs, disableTouch, disableTTL, ttlFunction, ttlSeconds } = this.#options
+    this.#readArgs = [absoluteMs, disableTouch || disableTTL ? '0' : '1', ttlFunction === undefined ? Math.round(ttlSeconds * 1000) : 0]
     if (this.#options.userId !== undefined && this.#options.absoluteMs === 0) {
       this.#report({
         type: 'config-warning',
@@ -175,9 +191,9 @@ export class RedisStore extends Store {
   }
 
   override createSession(req: StoreRequest, session: SessionData): StoreSession {
-    const loaded = this.#loaded.get(session)
+    const loaded = (session as unknown as Record<symbol, LoadedSession | undefined>)[this.#loadedKey]
     if (loaded !== undefined) {
-      this.#states.set(req, {
+      this.#setState(req, {
         sid: req.sessionID,
         slid: loaded.slid,
         created: loaded.created,
@@ -209,11 +225,20 @@ export class RedisStore extends Store {
    * old creation time.
    */
   prepareRotation(req: object): void {
-    const previous = this.#states.get(req)
-    this.#states.set(req, { sid: undefined, slid: 0, created: 0, carryCreated: previous?.created || previous?.carryCreated || 0, raw: undefined })
+    const previous = this.#state(req)
+    this.#setState(req, { sid: undefined, slid: 0, created: 0, carryCreated: previous?.created || previous?.carryCreated || 0, raw: undefined })
   }
 
   // ---- implementation -------------------------------------------------------------------------
+
+  #state(req: object): RequestState | undefined {
+    return (req as Record<symbol, RequestState | undefined>)[this.#stateKey]
+  }
+
+  #setState(req: object, state: RequestState): void {
+    const target = req as Record<symbol, RequestState>
+    target[this.#stateKey] = state
+  }
 
   #key(sid: string): string {
     if (typeof sid !== 'string' || sid.length === 0 || sid.length > 512) {
@@ -374,19 +399,15 @@ export class RedisStore extends Store {
 
   async #get(sid: string): Promise<SessionData | null> {
     const key = this.#key(sid)
-    const { absoluteMs, disableTouch, disableTTL } = this.#options
+    const { disableTTL } = this.#options
     let result: ReadResult
     try {
-      result = await this.#call(() =>
-        this.#reads.run([key], [
-          absoluteMs,
-          disableTouch || disableTTL ? '0' : '1',
-          this.#options.ttlFunction === undefined ? Math.round(this.#options.ttlSeconds * 1000) : 0,
-        ]),
-      )
+      result = await this.#reads.run([key], this.#readArgs)
+      this.#succeeded()
     } catch (error) {
-      if (this.#tolerate(error)) return null
-      throw error
+      const failure = this.#failed(error)
+      if (this.#tolerate(failure)) return null
+      throw failure
     }
     if (result.kind === 'corrupt') {
       // The script already deleted the key: the request goes on logged out.
@@ -395,7 +416,9 @@ export class RedisStore extends Store {
     }
     if (result.kind !== 'found') return null
     const meta = result.stored.meta
-    const session = await this.#decode(this.#member(sid), key, result.stored)
+    const decoded = this.#decode(this.#member(sid), key, result.stored)
+    // Only an async serializer (or removing corrupt data) makes this a promise; JSON costs no tick.
+    const session = isThenable(decoded) ? await decoded : decoded
     if (session === null) return null
     const expires = session.cookie.expires
     // With disableTTL the read does not slide, so it always answers the Redis clock.
@@ -405,14 +428,15 @@ export class RedisStore extends Store {
       })
       return null
     }
-    this.#loaded.set(session, { slid: result.slid, created: meta?.created ?? 0, raw: result.value, legacy: meta === undefined })
+    const loaded: LoadedSession = { slid: result.slid, created: meta?.created ?? 0, raw: result.value, legacy: meta === undefined }
+    Object.defineProperty(session, this.#loadedKey, { value: loaded, configurable: true })
     return session
   }
 
   async #set(sid: string, session: SessionData): Promise<void> {
     const key = this.#key(sid)
     const req = requestOf(session)
-    const state = req === undefined ? undefined : this.#states.get(req)
+    const state = req === undefined ? undefined : this.#state(req)
     const ttl = this.#ttlMs(session)
     if (!(ttl > 0)) {
       await this.#destroy(sid)
@@ -447,11 +471,11 @@ export class RedisStore extends Store {
       if (state !== undefined) state.raw = result.current
     }
     if (result.kind === 'written' && req !== undefined && concurrency === 'merge') {
-      this.#states.set(req, { sid, slid: -1, created: result.created, carryCreated: 0, raw: encodeStored(payload, { created: result.created, idle, user }) })
+      this.#setState(req, { sid, slid: -1, created: result.created, carryCreated: 0, raw: encodeStored(payload, { created: result.created, idle, user }) })
     }
     switch (result.kind) {
       case 'written':
-        if (req !== undefined && concurrency !== 'merge') this.#states.set(req, { sid, slid: -1, created: result.created, carryCreated: 0, raw: undefined })
+        if (req !== undefined && concurrency !== 'merge') this.#setState(req, { sid, slid: -1, created: result.created, carryCreated: 0, raw: undefined })
         if (this.#options.userId !== undefined && user !== result.previousUser) {
           await this.#reindex(sid, user, result.previousUser, result.created, result.now)
         }
@@ -481,7 +505,7 @@ export class RedisStore extends Store {
     if (disableTouch || disableTTL) return
     const key = this.#key(sid)
     const req = requestOf(session)
-    const state = req === undefined ? undefined : this.#states.get(req)
+    const state = req === undefined ? undefined : this.#state(req)
     if (state !== undefined && state.sid === sid && state.legacy === true) {
       // First use of a session connect-redis wrote: store it in our format once (metadata, user
       // index), so later unchanged requests cost one call and revokeUser finds it.
