@@ -17,8 +17,11 @@ export type SessionRoute = 'read-only' | 'read-modify'
 export const sessionRoutes: readonly SessionRoute[] = ['read-only', 'read-modify']
 export const sessionGroup = (route: SessionRoute): string => `session ${route}`
 
-const secret = 'bench-session-secret-not-for-production'
-const dayMs = 86_400_000
+/** The signing secret and cookie lifetime every session scenario uses. */
+export const sessionSecret = 'bench-session-secret-not-for-production'
+export const sessionMaxAgeMs = 86_400_000
+const secret = sessionSecret
+const dayMs = sessionMaxAgeMs
 
 /** The id of the one session a scenario's requests all carry (made by `build()` before listening). */
 const sessionId = (id: string): string => `bench-${id.replace(/[^a-z0-9]+/gi, '-')}`
@@ -34,11 +37,23 @@ function saveSession(store: Store, sid: string, data: SessionData): Promise<void
   })
 }
 
+/** A session middleware and the store it uses (to put the scenario's session in before listening). */
+export interface SessionSetup {
+  middleware: RequestHandler
+  store: Store
+}
+
+/** express-session over `store`, as every peer and our RedisStore row are configured. */
+const expressSessionOver = (store: Store): SessionSetup => ({
+  middleware: expressSession({ store, secret, resave: false, saveUninitialized: false, cookie: { maxAge: dayMs } }),
+  store,
+})
+
 /**
- * express-session over `store`, with the session already in the store. A request without a loaded
+ * The session middleware, with the session already in its store. A request without a loaded
  * session answers 401, so a cookie the store does not know shows up in the statuses.
  */
-async function sessionApp(store: Store, route: SessionRoute, sid: string): Promise<Express> {
+async function sessionApp({ middleware, store }: SessionSetup, route: SessionRoute, sid: string): Promise<Express> {
   // What express-session's Cookie({ maxAge }) serialises to.
   const cookie = { originalMaxAge: dayMs, expires: new Date(Date.now() + dayMs), httpOnly: true, path: '/' }
   await saveSession(store, sid, { cookie, user: { id: 42, name: 'bench' } })
@@ -51,7 +66,7 @@ async function sessionApp(store: Store, route: SessionRoute, sid: string): Promi
     res.json(responseBody)
   }
   const app = express()
-  app.use(expressSession({ store, secret, resave: false, saveUninitialized: false, cookie: { maxAge: dayMs } }))
+  app.use(middleware)
   app.get('/', handler)
   return app
 }
@@ -64,6 +79,17 @@ export function sessionScenario(
   label: string,
   makeStore: (env: ScenarioEnvironment, prefix: string) => Promise<Store>,
 ): Scenario {
+  return sessionMiddlewareScenario(route, name, contender, label, async (env, prefix) => expressSessionOver(await makeStore(env, prefix)))
+}
+
+/** A session scenario over a middleware that brings its own store (our `session()`), on `route`. */
+export function sessionMiddlewareScenario(
+  route: SessionRoute,
+  name: string,
+  contender: Contender,
+  label: string,
+  makeSetup: (env: ScenarioEnvironment, prefix: string) => Promise<SessionSetup>,
+): Scenario {
   const group = sessionGroup(route)
   const id = `${group}/${name}`
   return {
@@ -73,7 +99,7 @@ export function sessionScenario(
     label,
     path: '/',
     headers: sessionHeaders(id),
-    build: async (env) => sessionApp(await makeStore(env, `bench:sess:${name}:${route}:`), route, sessionId(id)),
+    build: async (env) => sessionApp(await makeSetup(env, `bench:sess:${name}:${route}:`), route, sessionId(id)),
   }
 }
 

@@ -1,8 +1,8 @@
-import { RedisStore } from '@rediware/session'
+import { RedisStore, session } from '@rediware/session'
 import { Redis as UpstashRedis } from '@upstash/redis'
 import { Redis } from 'ioredis'
 import type { Scenario } from '../scenario.js'
-import { sessionRoutes, sessionScenario } from './session-common.js'
+import { sessionMaxAgeMs, sessionMiddlewareScenario, sessionRoutes, sessionScenario, sessionSecret } from './session-common.js'
 
 export function sessionOurScenarios(): Scenario[] {
   return sessionRoutes.flatMap((route) => [
@@ -13,6 +13,12 @@ export function sessionOurScenarios(): Scenario[] {
       'express-session + @rediware/session RedisStore (ioredis)',
       async (env, prefix) => new RedisStore({ redis: new Redis(env.redisUrl), prefix }),
     ),
+    // session(): express-session with our store and its safe defaults (httpOnly, sameSite 'lax'),
+    // resave and saveUninitialized off like every other row.
+    sessionMiddlewareScenario(route, 'rediware-session-ioredis', 'rediware', '@rediware/session session() (ioredis)', async (env, prefix) => {
+      const middleware = session({ redis: new Redis(env.redisUrl), prefix, secret: sessionSecret, cookie: { maxAge: sessionMaxAgeMs } })
+      return { middleware, store: middleware.store }
+    }),
     sessionScenario(
       route,
       'rediware-upstash',
