@@ -26,6 +26,7 @@ const app = createChaosApp({
   redis,
   prefix: process.env.CHAOS_PREFIX ?? 'chaos:',
   probeLimit: Number(process.env.CHAOS_PROBE_LIMIT ?? 10),
+  selfTest: process.env.CHAOS_SELF_TEST === '1',
   onServerError: (error, outcome) => send({ type: 'serverError', detail: `${outcome}: ${describe(error)}` }),
 })
 const server = app.listen(0, '127.0.0.1', () => {

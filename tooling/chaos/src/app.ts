@@ -17,6 +17,8 @@ export interface ChaosAppOptions {
   prefix: string
   /** Limit of the exactness probe (`/probe/limit/:key`), per key, over 10 minutes. */
   probeLimit: number
+  /** Adds `/selftest/*` routes that misbehave on purpose, so a test can prove the runner notices. */
+  selfTest?: boolean
   /** Reports an error that reached the app's error handler and was not a store-unavailable 503 (for the run's figures). */
   onServerError: (error: unknown, outcome: string) => void
 }
@@ -27,7 +29,7 @@ const SECRET = 'chaos-run-secret-0123456789abcdef0123456789abcdef'
  * An app using all three packages. `/api/*` is what the load hits; `/probe/*` is what the
  * recovery checks use (a limiter keyed by the path, so a fresh key gets exactly `probeLimit`).
  */
-export function createChaosApp({ redis, prefix, probeLimit, onServerError }: ChaosAppOptions): Express {
+export function createChaosApp({ redis, prefix, probeLimit, selfTest = false, onServerError }: ChaosAppOptions): Express {
   const app = express()
   app.disable('x-powered-by')
   const quiet = (): undefined => undefined
@@ -76,6 +78,20 @@ export function createChaosApp({ redis, prefix, probeLimit, onServerError }: Cha
   app.get('/probe/limit/:key', probeLimiter, (_req, res) => {
     res.json({ admitted: true })
   })
+
+  if (selfTest) {
+    app.get('/selftest/reject', (_req, res) => {
+      void Promise.reject(new Error('self-test rejection'))
+      res.json({ rejected: true })
+    })
+    app.get('/selftest/hang', () => undefined)
+    app.get('/selftest/throw', (_req, res) => {
+      setImmediate(() => {
+        throw new Error('self-test exception')
+      })
+      res.json({ thrown: true })
+    })
+  }
 
   const errors: ErrorRequestHandler = (error: unknown, _req, res, next) => {
     if (res.headersSent) {

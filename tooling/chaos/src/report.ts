@@ -25,7 +25,7 @@ export function rowPasses(row: ChaosRow): boolean {
 /** The faults × backends table, as markdown. */
 export function markdownTable(rows: readonly ChaosRow[], settings: ChaosSettings): string {
   const header = [
-    '| backend | fault | sent | answers by status | slowest (ms) | hung | crashes | unhandled rejections | 5xx from error handler | ready again after (ms) | fresh key admits | cache hits again | sessions intact |',
+    '| backend | fault | sent | answers by status | slowest (ms) | hung | crashes | unhandled rejections | errors at the app error handler | ready again after (ms) | fresh key admits | cache hits again | sessions intact |',
     '| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
   ]
   const lines = rows.map((row) =>

@@ -16,7 +16,7 @@ export interface ChaosRow {
   crashes: number
   unhandledRejections: number
   uncaughtExceptions: number
-  /** 5xx answers that came from the app's error handler (an error the middleware passed on). */
+  /** Errors the middleware passed to the app's error handler, other than a session-store 503 answered in time. */
   serverErrors: number
   /** ms from the fault being undone until every process reported the backend ready; -1: never. */
   recoveryMs: number
