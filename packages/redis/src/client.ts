@@ -1,7 +1,7 @@
 import { CircuitBreaker } from './circuit-breaker.js'
 import type { ResolvedClientOptions } from './client-options.js'
 import { commands } from './commands.js'
-import { withDeadline } from './deadline.js'
+import { type Deadline, Deadlines } from './deadline.js'
 import { RedisClientError } from './errors.js'
 import { type Guard, ServerReplyError, type Transport } from './transport.js'
 import type {
@@ -35,6 +35,7 @@ export class ManagedClient implements RedisClient {
   readonly #options: ResolvedClientOptions
   readonly #breaker: CircuitBreaker
   readonly #ownsConnection: boolean
+  readonly #deadlines = new Deadlines()
   #closed = false
 
   constructor(transport: Transport, options: ResolvedClientOptions, ownsConnection: boolean) {
@@ -53,7 +54,7 @@ export class ManagedClient implements RedisClient {
     return this.#breaker.onChange(listener)
   }
 
-  #guarded<T>(options: CallOptions | undefined, operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  #guarded<T>(options: CallOptions | undefined, operation: (deadline: Deadline) => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new RedisClientError('ERR_REDIS_CLOSED', 'This Redis client was closed.'))
     if (!this.#breaker.allow()) {
       return Promise.reject(
@@ -61,7 +62,7 @@ export class ManagedClient implements RedisClient {
       )
     }
     const timeout = options?.timeout ?? this.#options.timeout
-    return withDeadline(timeout, operation).then(
+    return this.#deadlines.run(timeout, operation).then(
       (value) => {
         this.#breaker.succeeded()
         return value
@@ -76,7 +77,7 @@ export class ManagedClient implements RedisClient {
   }
 
   #run<T>(command: Command<T>, options?: CallOptions): Promise<T> {
-    return this.#guarded(options, (signal) => this.#transport.send(command, signal)).then((reply) => command.parse(reply))
+    return this.#guarded(options, (deadline) => this.#transport.send(command, deadline)).then((reply) => command.parse(reply))
   }
 
   get = (key: string, options?: CallOptions) => this.#run(commands.get(key), options)
@@ -139,14 +140,14 @@ export class ManagedClient implements RedisClient {
         new TypeError(`Script "${script.name}" takes ${script.keys} key(s); it was given ${keys.length}.`),
       )
     }
-    return this.#guarded(options, (signal) => this.#transport.runScript(script, keys, args, signal)).then((reply) =>
+    return this.#guarded(options, (deadline) => this.#transport.runScript(script, keys, args, deadline)).then((reply) =>
       script.parse(reply),
     )
   }
 
   batch<T extends readonly Command<unknown>[]>(list: readonly [...T], options?: CallOptions): Promise<CommandResults<T>> {
     if (list.length === 0) return Promise.resolve([] as unknown as CommandResults<T>)
-    return this.#guarded(options, (signal) => this.#transport.sendBatch(list, signal)).then((replies) =>
+    return this.#guarded(options, (deadline) => this.#transport.sendBatch(list, deadline)).then((replies) =>
       replies.map((reply: Reply | ServerReplyError, index) => {
         if (reply instanceof ServerReplyError) throw toClientError(reply)
         const command = list[index]

@@ -1,27 +1,147 @@
+import { performance } from 'node:perf_hooks'
 import { RedisClientError } from './errors.js'
 
 /**
- * Runs `operation` and rejects with ERR_REDIS_TIMEOUT once `milliseconds` pass, aborting the signal
- * it was given so the transport can stop retrying. The timer never keeps the process alive.
+ * One call's deadline as a transport sees it. `signal` aborts with ERR_REDIS_TIMEOUT when the deadline
+ * passes; it is only built when a transport reads it (an AbortSignal costs microseconds, and most
+ * calls never need one).
  */
-export function withDeadline<T>(milliseconds: number, operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController()
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      const error = new RedisClientError('ERR_REDIS_TIMEOUT', `Redis did not answer within ${milliseconds} ms`)
-      controller.abort(error)
-      reject(error)
-    }, milliseconds)
-    timer.unref()
-    operation(controller.signal).then(
-      (value) => {
-        clearTimeout(timer)
-        resolve(value)
-      },
-      (error: unknown) => {
-        clearTimeout(timer)
-        reject(error)
-      },
-    )
-  })
+export interface Deadline {
+  readonly signal: AbortSignal
+}
+
+class PendingCall implements Deadline {
+  readonly expiresAt: number
+  next: PendingCall | undefined
+  settled = false
+  #reject: ((error: unknown) => void) | undefined
+  #controller: AbortController | undefined
+  #error: RedisClientError | undefined
+
+  constructor(expiresAt: number, reject: (error: unknown) => void) {
+    this.expiresAt = expiresAt
+    this.#reject = reject
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController()
+      if (this.#error) this.#controller.abort(this.#error)
+    }
+    return this.#controller.signal
+  }
+
+  /** Settles the call; false when it was already settled (the deadline won). */
+  settle(): boolean {
+    if (this.settled) return false
+    this.settled = true
+    this.#reject = undefined
+    return true
+  }
+
+  expire(milliseconds: number): void {
+    const reject = this.#reject
+    if (!this.settle() || !reject) return
+    const error = new RedisClientError('ERR_REDIS_TIMEOUT', `Redis did not answer within ${milliseconds} ms`)
+    this.#error = error
+    this.#controller?.abort(error)
+    reject(error)
+  }
+}
+
+/**
+ * The calls of one deadline length, oldest first. They expire in the order they were made, so one
+ * timer armed for the oldest pending call serves them all.
+ */
+class DeadlineQueue {
+  readonly #milliseconds: number
+  #head: PendingCall | undefined
+  #tail: PendingCall | undefined
+  #timer: NodeJS.Timeout | undefined
+
+  constructor(milliseconds: number) {
+    this.#milliseconds = milliseconds
+  }
+
+  add(call: PendingCall): void {
+    if (this.#tail) this.#tail.next = call
+    else this.#head = call
+    this.#tail = call
+    if (!this.#timer) this.#arm()
+  }
+
+  /** Drops settled calls from the front so the queue only holds calls still waiting. */
+  prune(): void {
+    while (this.#head?.settled) this.#shift()
+  }
+
+  #shift(): void {
+    const head = this.#head
+    if (!head) return
+    this.#head = head.next
+    head.next = undefined
+    if (!this.#head) this.#tail = undefined
+  }
+
+  #arm(): void {
+    this.prune()
+    const head = this.#head
+    if (!head) return
+    // Timers may fire up to a millisecond early; an unexpired head re-arms the timer.
+    this.#timer = setTimeout(this.#fire, Math.max(1, Math.ceil(head.expiresAt - performance.now())))
+    this.#timer.unref()
+  }
+
+  readonly #fire = (): void => {
+    this.#timer = undefined
+    const now = performance.now()
+    while (this.#head && (this.#head.settled || this.#head.expiresAt <= now)) {
+      const call = this.#head
+      this.#shift()
+      call.expire(this.#milliseconds)
+    }
+    this.#arm()
+  }
+}
+
+/** Deadlines of one client: a queue (and at most one timer) per deadline length. */
+export class Deadlines {
+  readonly #queues = new Map<number, DeadlineQueue>()
+
+  /**
+   * Runs `operation` and rejects with ERR_REDIS_TIMEOUT once `milliseconds` pass, aborting the
+   * deadline's signal so the transport can stop retrying. The timer never keeps the process alive.
+   */
+  run<T>(milliseconds: number, operation: (deadline: Deadline) => Promise<T>): Promise<T> {
+    let queue = this.#queues.get(milliseconds)
+    if (!queue) {
+      queue = new DeadlineQueue(milliseconds)
+      this.#queues.set(milliseconds, queue)
+    }
+    const calls = queue
+    return new Promise<T>((resolve, reject) => {
+      const call = new PendingCall(performance.now() + milliseconds, reject)
+      calls.add(call)
+      const settle = (): boolean => {
+        const first = call.settle()
+        calls.prune()
+        return first
+      }
+      let pending: Promise<T>
+      try {
+        pending = operation(call)
+      } catch (error) {
+        if (settle()) reject(error)
+        return
+      }
+      pending.then(
+        (value) => {
+          if (settle()) resolve(value)
+        },
+        (error: unknown) => {
+          if (settle()) reject(error)
+        },
+      )
+    })
+  }
 }

@@ -1,3 +1,4 @@
+import type { Deadline } from './deadline.js'
 import type { Guard, ServerReplyError, Transport } from './transport.js'
 import type { Arg, BackendKind, Command, Reply, Script } from './types.js'
 
@@ -17,16 +18,16 @@ export class LazyTransport implements Transport {
     return this.#transport
   }
 
-  async send(command: Command<unknown>, signal: AbortSignal): Promise<Reply> {
-    return (await this.#get()).send(command, signal)
+  async send(command: Command<unknown>, deadline: Deadline): Promise<Reply> {
+    return (await this.#get()).send(command, deadline)
   }
 
-  async sendBatch(list: readonly Command<unknown>[], signal: AbortSignal): Promise<(Reply | ServerReplyError)[]> {
-    return (await this.#get()).sendBatch(list, signal)
+  async sendBatch(list: readonly Command<unknown>[], deadline: Deadline): Promise<(Reply | ServerReplyError)[]> {
+    return (await this.#get()).sendBatch(list, deadline)
   }
 
-  async runScript(script: Script<unknown>, keys: readonly string[], args: readonly Arg[], signal: AbortSignal): Promise<Reply> {
-    return (await this.#get()).runScript(script, keys, args, signal)
+  async runScript(script: Script<unknown>, keys: readonly string[], args: readonly Arg[], deadline: Deadline): Promise<Reply> {
+    return (await this.#get()).runScript(script, keys, args, deadline)
   }
 
   async *scan(match: string, count: number, guard: Guard): AsyncIterable<string[]> {

@@ -33,16 +33,14 @@ const scriptCommand = (name: 'EVALSHA' | 'EVAL', body: string, keys: readonly st
 export const isNoScript = (error: unknown): boolean => error instanceof ServerReplyError && error.message.startsWith('NOSCRIPT')
 
 /** EVALSHA, and EVAL only when the server answers NOSCRIPT (after SCRIPT FLUSH or a restart). */
-export async function evalWithFallback(
+export function evalWithFallback(
   send: (command: Command<Reply>) => Promise<Reply>,
   script: Script<unknown>,
   keys: readonly string[],
   args: readonly Arg[],
 ): Promise<Reply> {
-  try {
-    return await send(scriptCommand('EVALSHA', script.sha, keys, args))
-  } catch (error) {
+  return send(scriptCommand('EVALSHA', script.sha, keys, args)).then(undefined, (error: unknown) => {
     if (!isNoScript(error)) throw error
     return send(scriptCommand('EVAL', script.lua, keys, args))
-  }
+  })
 }

@@ -1,7 +1,8 @@
+import type { Deadline } from './deadline.js'
 import type { Arg, BackendKind, Command, Reply, Script } from './types.js'
 
 /** Runs `fn` under the client's deadline and breaker; what transports use for multi-step work. */
-export type Guard = <T>(fn: (signal: AbortSignal) => Promise<T>) => Promise<T>
+export type Guard = <T>(fn: (deadline: Deadline) => Promise<T>) => Promise<T>
 
 /** An error reply from the server (WRONGTYPE, NOSCRIPT, …), as opposed to a failure to reach it. */
 export class ServerReplyError extends Error {
@@ -18,10 +19,10 @@ export class ServerReplyError extends Error {
 export interface Transport {
   readonly kind: BackendKind
   /** Sends one command; rejects with ServerReplyError for an error reply, anything else for I/O failure. */
-  send(command: Command<unknown>, signal: AbortSignal): Promise<Reply>
+  send(command: Command<unknown>, deadline: Deadline): Promise<Reply>
   /** Sends several commands in as few round trips as the backend allows; error replies come back in place. */
-  sendBatch(commands: readonly Command<unknown>[], signal: AbortSignal): Promise<(Reply | ServerReplyError)[]>
-  runScript(script: Script<unknown>, keys: readonly string[], args: readonly Arg[], signal: AbortSignal): Promise<Reply>
+  sendBatch(commands: readonly Command<unknown>[], deadline: Deadline): Promise<(Reply | ServerReplyError)[]>
+  runScript(script: Script<unknown>, keys: readonly string[], args: readonly Arg[], deadline: Deadline): Promise<Reply>
   scan(match: string, count: number, guard: Guard): AsyncIterable<string[]>
   close(): Promise<void>
 }

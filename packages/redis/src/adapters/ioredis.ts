@@ -1,5 +1,6 @@
 import { resolveClientOptions, type ClientOptions } from '../client-options.js'
 import { ManagedClient } from '../client.js'
+import type { Deadline } from '../deadline.js'
 import { RedisClientError } from '../errors.js'
 import { evalWithFallback } from '../script.js'
 import { type Guard, ServerReplyError, type Transport } from '../transport.js'
@@ -54,12 +55,13 @@ function nextReady(redis: IoredisLike): Promise<void> {
  * Resolves once the connection is ready, so no command ever waits in ioredis' offline queue: a
  * command is only handed to ioredis when it can be written at once.
  */
-function whenReady(redis: IoredisLike, signal: AbortSignal): Promise<void> {
+function whenReady(redis: IoredisLike, deadline: Deadline): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve()
   if (redis.status === 'end' || redis.status === 'close') {
     return Promise.reject(new RedisClientError('ERR_REDIS_UNAVAILABLE', `Redis connection is ${redis.status}.`))
   }
   if (redis.status === 'wait') redis.connect().catch(() => undefined)
+  const signal = deadline.signal
   return new Promise<void>((resolve, reject) => {
     const onAbort = () => reject(signal.reason)
     signal.addEventListener('abort', onAbort, { once: true })
@@ -89,13 +91,18 @@ export class IoredisTransport implements Transport {
         : undefined
   }
 
-  async send(command: Command<unknown>, signal: AbortSignal): Promise<Reply> {
+  send(command: Command<unknown>, deadline: Deadline): Promise<Reply> {
     if (this.kind === 'cluster' && command.keyIndexes.length > 1 && !sameSlot([command])) {
-      return this.#sendAcrossSlots(command, signal)
+      return this.#sendAcrossSlots(command, deadline)
     }
-    await whenReady(this.#redis, signal)
-    // A standalone connection coalesces concurrent commands into one write; a Cluster routes each
-    // command to its own node, so it sends them as they come.
+    // The common case (connected) hands the command over at once, without an extra promise.
+    if (this.#redis.status === 'ready') return this.#handOver(command)
+    return whenReady(this.#redis, deadline).then(() => this.#handOver(command))
+  }
+
+  /** A standalone connection coalesces concurrent commands into one write; a Cluster routes each
+   * command to its own node, so it sends them as they come. */
+  #handOver(command: Command<unknown>): Promise<Reply> {
     return this.#coalescer ? this.#coalescer.send(command) : this.#sendNow(command)
   }
 
@@ -129,36 +136,36 @@ export class IoredisTransport implements Transport {
   }
 
   /** Multi-key commands whose keys live in different slots run once per key and are combined. */
-  async #sendAcrossSlots(command: Command<unknown>, signal: AbortSignal): Promise<Reply> {
+  async #sendAcrossSlots(command: Command<unknown>, deadline: Deadline): Promise<Reply> {
     const combine = crossSlotCombiners[command.name]
     if (!combine) {
       throw new ServerReplyError(`CROSSSLOT ${command.name} keys must share a hash tag on Redis Cluster.`)
     }
     const replies = await Promise.all(
       command.keyIndexes.map((index) =>
-        this.send({ ...command, args: [command.args[index] ?? ''], keyIndexes: [0] }, signal),
+        this.send({ ...command, args: [command.args[index] ?? ''], keyIndexes: [0] }, deadline),
       ),
     )
     return combine(replies)
   }
 
-  async sendBatch(list: readonly Command<unknown>[], signal: AbortSignal): Promise<(Reply | ServerReplyError)[]> {
+  async sendBatch(list: readonly Command<unknown>[], deadline: Deadline): Promise<(Reply | ServerReplyError)[]> {
     if (this.kind === 'cluster' && !sameSlot(list)) {
       return Promise.all(
         list.map((command) =>
-          this.send(command, signal).catch((error: unknown) => {
+          this.send(command, deadline).catch((error: unknown) => {
             if (error instanceof ServerReplyError) return error
             throw error
           }),
         ),
       )
     }
-    await whenReady(this.#redis, signal)
+    await whenReady(this.#redis, deadline)
     return this.#pipeline(list)
   }
 
-  runScript(script: Parameters<Transport['runScript']>[0], keys: readonly string[], args: readonly Arg[], signal: AbortSignal) {
-    return evalWithFallback((command) => this.send(command, signal), script, keys, args)
+  runScript(script: Parameters<Transport['runScript']>[0], keys: readonly string[], args: readonly Arg[], deadline: Deadline) {
+    return evalWithFallback((command) => this.send(command, deadline), script, keys, args)
   }
 
   async *scan(match: string, count: number, guard: Guard): AsyncIterable<string[]> {
@@ -167,8 +174,8 @@ export class IoredisTransport implements Transport {
     for (const node of nodes) {
       let cursor = '0'
       do {
-        const [next, keys] = await guard(async (signal) => {
-          await whenReady(node, signal)
+        const [next, keys] = await guard(async (deadline) => {
+          await whenReady(node, deadline)
           // A cluster node connection does not apply the cluster-level keyPrefix, so the pattern
           // carries it explicitly; ioredis never prefixes a SCAN pattern on its own.
           const reply = normalizeReply(await node.call('SCAN', cursor, 'MATCH', pattern, 'COUNT', count))

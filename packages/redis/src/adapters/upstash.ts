@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { resolveClientOptions, type ClientOptions } from '../client-options.js'
 import { ManagedClient } from '../client.js'
+import type { Deadline } from '../deadline.js'
 import { RedisClientError } from '../errors.js'
 import { evalWithFallback } from '../script.js'
 import { type Guard, ServerReplyError, type Transport } from '../transport.js'
@@ -60,9 +61,9 @@ export class UpstashTransport implements Transport {
     }
   }
 
-  async #pipeline(list: readonly Command<unknown>[], signal: AbortSignal): Promise<(Reply | ServerReplyError)[]> {
+  async #pipeline(list: readonly Command<unknown>[], deadline: Deadline): Promise<(Reply | ServerReplyError)[]> {
     const wires = list.map(toWire)
-    const pending: PendingRequest = { body: wires.map((wire) => wire.body), signal, sent: false }
+    const pending: PendingRequest = { body: wires.map((wire) => wire.body), signal: deadline.signal, sent: false }
     await pendingRequest.run(pending, () => this.#redis.exec(['PING']))
     if (!pending.sent || !Array.isArray(pending.response)) {
       throw new RedisClientError('ERR_REDIS_REPLY', 'The @upstash/redis client did not route the request through rediware.')
@@ -76,25 +77,25 @@ export class UpstashTransport implements Transport {
     })
   }
 
-  async send(command: Command<unknown>, signal: AbortSignal): Promise<Reply> {
-    const [reply] = await this.#pipeline([command], signal)
+  async send(command: Command<unknown>, deadline: Deadline): Promise<Reply> {
+    const [reply] = await this.#pipeline([command], deadline)
     if (reply instanceof ServerReplyError) throw reply
     return reply ?? null
   }
 
-  sendBatch(list: readonly Command<unknown>[], signal: AbortSignal): Promise<(Reply | ServerReplyError)[]> {
-    return this.#pipeline(list, signal)
+  sendBatch(list: readonly Command<unknown>[], deadline: Deadline): Promise<(Reply | ServerReplyError)[]> {
+    return this.#pipeline(list, deadline)
   }
 
-  runScript(script: Script<unknown>, keys: readonly string[], args: readonly Arg[], signal: AbortSignal): Promise<Reply> {
-    return evalWithFallback((command) => this.send(command, signal), script, keys, args)
+  runScript(script: Script<unknown>, keys: readonly string[], args: readonly Arg[], deadline: Deadline): Promise<Reply> {
+    return evalWithFallback((command) => this.send(command, deadline), script, keys, args)
   }
 
   async *scan(match: string, count: number, guard: Guard): AsyncIterable<string[]> {
     let cursor = '0'
     do {
-      const reply = await guard((signal) =>
-        this.send({ name: 'SCAN', args: [cursor, 'MATCH', match, 'COUNT', count], keyIndexes: [], parse: toReply }, signal),
+      const reply = await guard((deadline) =>
+        this.send({ name: 'SCAN', args: [cursor, 'MATCH', match, 'COUNT', count], keyIndexes: [], parse: toReply }, deadline),
       )
       if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) {
         throw new RedisClientError('ERR_REDIS_REPLY', 'Unexpected SCAN reply.')
