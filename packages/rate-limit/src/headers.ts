@@ -3,8 +3,18 @@ import type { HeadersMode, PolicyState, RateLimitInfo } from './types.js'
 
 const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000))
 
+const quoted = new Map<string, string>()
+
 /** Structured-field string item for a policy name (names are restricted to safe characters). */
-const sfString = (value: string): string => `"${value.replace(/[\\"]/g, (char) => `\\${char}`)}"`
+function sfString(value: string): string {
+  let item = quoted.get(value)
+  if (item === undefined) {
+    item = `"${value.replace(/[\\"]/g, (char) => `\\${char}`)}"`
+    // Names come from the options, so the map stays small; the guard only bounds odd callers.
+    if (quoted.size < 1024) quoted.set(value, item)
+  }
+  return item
+}
 
 /** `RateLimit-Policy` items (draft-ietf-httpapi-ratelimit-headers-08…10): `"name";q=100;w=60`. */
 export function policyItems(policies: readonly PolicyState[]): string[] {
@@ -20,12 +30,21 @@ export function stateItems(policies: readonly PolicyState[]): string[] {
   return policies.map((policy) => `${sfString(policy.name)};r=${Math.max(0, policy.remaining)};t=${seconds(policy.resetMs)}`)
 }
 
-/** Appends list items to a header so stacked limiters compose. */
-function append(res: Response, name: string, items: readonly string[]): void {
-  if (items.length === 0) return
+/** Appends a list (items joined by `, `) to a header so stacked limiters compose. */
+function append(res: Response, name: string, list: string): void {
+  if (list === '') return
   const existing = res.getHeader(name)
-  const previous = existing === undefined ? [] : [String(existing)]
-  res.setHeader(name, [...previous, ...items].join(', '))
+  res.setHeader(name, existing === undefined ? list : `${String(existing)}, ${list}`)
+}
+
+/** The `RateLimit` list for `policies`. */
+function stateList(policies: readonly PolicyState[]): string {
+  let list = ''
+  for (const policy of policies) {
+    const item = `${sfString(policy.name)};r=${Math.max(0, policy.remaining)};t=${seconds(policy.resetMs)}`
+    list = list === '' ? item : `${list}, ${item}`
+  }
+  return list
 }
 
 /** The policy that binds: the lowest remaining (ties: the longest reset). */
@@ -39,16 +58,26 @@ export function bindingPolicy(policies: readonly PolicyState[]): PolicyState | u
   return best
 }
 
-export function setRateLimitHeaders(res: Response, mode: HeadersMode, info: RateLimitInfo): void {
+/**
+ * Sets the headers `mode` asks for. `policyList` is the `RateLimit-Policy` list when the caller has
+ * it prebuilt (it only depends on the configured policies).
+ */
+export function setRateLimitHeaders(
+  res: Response,
+  mode: HeadersMode,
+  info: RateLimitInfo,
+  policyList: string = policyItems(info.policies).join(', '),
+): void {
   if (mode === false || res.headersSent) return
   if (mode === 'draft' || mode === 'both') {
-    append(res, 'RateLimit-Policy', policyItems(info.policies))
-    append(res, 'RateLimit', stateItems(info.policies))
+    append(res, 'RateLimit-Policy', policyList)
+    append(res, 'RateLimit', stateList(info.policies))
   }
   if (mode === 'legacy' || mode === 'both') {
-    const existing = Number(res.getHeader('X-RateLimit-Remaining'))
+    const header = res.getHeader('X-RateLimit-Remaining')
+    const existing = Number(header)
     // With stacked limiters the most restrictive one keeps the legacy headers.
-    if (res.hasHeader('X-RateLimit-Remaining') && Number.isFinite(existing) && existing < info.remaining) return
+    if (header !== undefined && Number.isFinite(existing) && existing < info.remaining) return
     res.setHeader('X-RateLimit-Limit', String(info.limit))
     res.setHeader('X-RateLimit-Remaining', String(Math.max(0, info.remaining)))
     res.setHeader('X-RateLimit-Reset', String(seconds(info.resetMs)))

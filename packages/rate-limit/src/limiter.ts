@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto'
 import { hashKeyPart, hashTag, memoryClient, type RedisClient } from '@rediware/redis'
 import { BlockCache } from './block-cache.js'
+import { BoundedMemo } from './bounded-memo.js'
 import type { ResolvedOptions, ResolvedPolicy } from './options.js'
 import { concurrencyScript, limiterScript, type ScriptOutcome } from './scripts/index.js'
+import { nextRequestId } from './request-id.js'
 import type { DecisionSource, PolicyState } from './types.js'
 
 export interface Decision {
@@ -34,6 +35,11 @@ export interface Charge {
   rid: string
 }
 
+/** Keys whose hash tags are remembered (a sha256 per request otherwise). */
+const TAG_MEMO_SIZE = 4096
+
+const tagOf = (key: string): string => hashTag(hashKeyPart(key))
+
 /**
  * The counting core behind the middleware: one script call per request against Redis, the local
  * block cache in front of it, and the outage policy around it.
@@ -43,26 +49,37 @@ export class Limiter {
   readonly #client: RedisClient
   #fallback: RedisClient | undefined
   readonly #cache: BlockCache<PolicyState[]>
+  readonly #keys: BoundedMemo<readonly string[]>
+  readonly #tags = new BoundedMemo(TAG_MEMO_SIZE, tagOf)
+  /** ARGV after mode, cost and request id for a check: limit, window, stamp 0 per policy. */
+  readonly #checkTail: readonly string[]
+  readonly #callOptions: { timeout: number } | undefined
   #inOutage = false
 
   constructor(options: ResolvedOptions, client: RedisClient) {
     this.#options = options
     this.#client = client
     this.#cache = new BlockCache(options.blockCacheMax)
+    const version = options.algorithm.replace(/-/g, '')
+    this.#keys = new BoundedMemo(TAG_MEMO_SIZE, (key) => {
+      const tag = this.#tags.get(key)
+      return options.policies.map((policy) => `${options.prefix}v1:${tag}:${version}:${policy.name}`)
+    })
+    this.#checkTail = options.policies.flatMap((policy) => [String(policy.limit), String(policy.windowMs), '0'])
+    this.#callOptions = options.timeout === undefined ? undefined : { timeout: options.timeout }
   }
 
   get policies(): readonly ResolvedPolicy[] {
     return this.#options.policies
   }
 
-  /** The Redis keys for `key`: one per policy, all under one hash tag. */
-  keysFor(key: string): string[] {
-    const tag = hashTag(hashKeyPart(key))
-    const version = this.#options.algorithm.replace(/-/g, '')
-    return this.#options.policies.map((policy) => `${this.#options.prefix}v1:${tag}:${version}:${policy.name}`)
+  /** The Redis keys for `key`: one per policy, all under one hash tag. Shared: do not mutate. */
+  keysFor(key: string): readonly string[] {
+    return this.#keys.get(key)
   }
 
   #args(mode: 'c' | 'r', cost: number, rid: string, stamps?: readonly number[]): string[] {
+    if (mode === 'c') return [mode, cost === 1 ? '1' : String(cost), rid, ...this.#checkTail]
     const args = [mode, String(cost), rid]
     this.#options.policies.forEach((policy, index) => {
       args.push(String(policy.limit), String(policy.windowMs), String(stamps?.[index] ?? 0))
@@ -71,10 +88,13 @@ export class Limiter {
   }
 
   #states(outcome: ScriptOutcome): PolicyState[] {
-    return this.#options.policies.map((policy, index) => {
+    const policies = this.#options.policies
+    const states: PolicyState[] = new Array(policies.length)
+    for (let index = 0; index < policies.length; index += 1) {
+      const policy = policies[index] as ResolvedPolicy
       const result = outcome.policies[index]
       if (!result) throw new TypeError('rate-limit script: fewer results than policies.')
-      return {
+      states[index] = {
         name: policy.name,
         limit: policy.limit,
         windowMs: policy.windowMs,
@@ -83,7 +103,8 @@ export class Limiter {
         retryAfterMs: result.retryAfterMs,
         allowed: result.allowed,
       }
-    })
+    }
+    return states
   }
 
   #reportError(error: unknown): void {
@@ -101,16 +122,13 @@ export class Limiter {
     return this.#fallback
   }
 
-  async #run(client: RedisClient, key: string, cost: number): Promise<{ outcome: ScriptOutcome; rid: string }> {
-    const rid = randomBytes(9).toString('base64url')
+  #run(client: RedisClient, key: string, cost: number, rid: string): Promise<ScriptOutcome> {
     const script = limiterScript(this.#options.algorithm, this.#options.policies.length)
-    const callOptions = this.#options.timeout === undefined ? undefined : { timeout: this.#options.timeout }
-    const outcome = await client.runScript(script, this.keysFor(key), this.#args('c', cost, rid), callOptions)
-    return { outcome, rid }
+    return client.runScript(script, this.keysFor(key), this.#args('c', cost, rid), this.#callOptions)
   }
 
   #concurrencyKey(key: string): string {
-    return `${this.#options.prefix}v1:${hashTag(hashKeyPart(key))}:concurrency`
+    return `${this.#options.prefix}v1:${this.#tags.get(key)}:concurrency`
   }
 
   #concurrencyArgs(mode: 'c' | 'r', rid: string): string[] {
@@ -118,9 +136,8 @@ export class Limiter {
   }
 
   async #acquireOn(client: RedisClient, key: string): Promise<{ outcome: ScriptOutcome; rid: string }> {
-    const rid = randomBytes(9).toString('base64url')
-    const callOptions = this.#options.timeout === undefined ? undefined : { timeout: this.#options.timeout }
-    const outcome = await client.runScript(concurrencyScript, [this.#concurrencyKey(key)], this.#concurrencyArgs('c', rid), callOptions)
+    const rid = nextRequestId()
+    const outcome = await client.runScript(concurrencyScript, [this.#concurrencyKey(key)], this.#concurrencyArgs('c', rid), this.#callOptions)
     return { outcome, rid }
   }
 
@@ -170,55 +187,73 @@ export class Limiter {
     }
   }
 
+  /**
+   * The decision for `key` when the block cache knows it is blocked (no Redis call, synchronous);
+   * undefined when Redis has to decide.
+   */
+  blocked(key: string, cost: number): Decision | undefined {
+    if (cost <= 0 || this.#options.policies.length === 0) return undefined
+    const now = Date.now()
+    const cached = this.#cache.get(key, now)
+    if (!cached) return undefined
+    const retryAfterMs = Math.max(1, cached.until - now)
+    const states = cached.value
+    const policies: PolicyState[] = new Array(states.length)
+    for (let index = 0; index < states.length; index += 1) {
+      const policy = states[index] as PolicyState
+      policies[index] = policy.allowed ? policy : { ...policy, retryAfterMs, remaining: 0 }
+    }
+    return { allowed: false, source: 'block-cache', policies }
+  }
+
   /** Checks and (when every policy admits it) charges `cost` units to `key`. Never rejects. */
-  async consume(key: string, cost: number): Promise<Decision> {
-    if (this.#options.policies.length === 0) return { allowed: true, policies: [], source: 'redis' }
-    const cached = cost > 0 ? this.#cache.get(key, Date.now()) : undefined
-    if (cached) {
-      const left = cached.until - Date.now()
+  consume(key: string, cost: number): Promise<Decision> {
+    if (this.#options.policies.length === 0) return Promise.resolve({ allowed: true, policies: [], source: 'redis' })
+    const cached = this.blocked(key, cost)
+    if (cached) return Promise.resolve(cached)
+    const rid = nextRequestId()
+    return this.#run(this.#client, key, cost, rid).then(
+      (outcome) => {
+        this.#inOutage = false
+        return this.#decision(outcome, this.#client, 'redis', key, cost, rid)
+      },
+      (error: unknown) => this.#consumeAfterFailure(error, key, cost, rid),
+    )
+  }
+
+  async #consumeAfterFailure(error: unknown, key: string, cost: number, rid: string): Promise<Decision> {
+    this.#reportError(error)
+    if (this.#options.onStoreError !== 'fallback') {
+      const allowed = this.#options.onStoreError === 'allow'
       return {
-        allowed: false,
-        source: 'block-cache',
-        policies: cached.value.map((policy) =>
-          policy.allowed ? policy : { ...policy, retryAfterMs: Math.max(1, left), remaining: 0 },
-        ),
-      }
-    }
-    let client = this.#client
-    let source: DecisionSource = 'redis'
-    let result: { outcome: ScriptOutcome; rid: string }
-    try {
-      result = await this.#run(client, key, cost)
-      this.#inOutage = false
-    } catch (error) {
-      this.#reportError(error)
-      if (this.#options.onStoreError !== 'fallback') {
-        const allowed = this.#options.onStoreError === 'allow'
-        return {
+        allowed,
+        source: allowed ? 'allow-on-error' : 'deny-on-error',
+        policies: this.#options.policies.map((policy) => ({
+          name: policy.name,
+          limit: policy.limit,
+          windowMs: policy.windowMs,
+          remaining: policy.limit,
+          resetMs: 0,
+          retryAfterMs: 0,
           allowed,
-          source: allowed ? 'allow-on-error' : 'deny-on-error',
-          policies: this.#options.policies.map((policy) => ({
-            name: policy.name,
-            limit: policy.limit,
-            windowMs: policy.windowMs,
-            remaining: policy.limit,
-            resetMs: 0,
-            retryAfterMs: 0,
-            allowed,
-          })),
-        }
+        })),
       }
-      client = this.#fallbackClient
-      source = 'fallback'
-      result = await this.#run(client, key, cost)
     }
-    const policies = this.#states(result.outcome)
-    const decision: Decision = { allowed: result.outcome.allowed, policies, source }
-    if (result.outcome.allowed && cost > 0) {
-      decision.charge = { client, key, cost, rid: result.rid, stamps: result.outcome.policies.map((policy) => policy.stamp) }
+    const client = this.#fallbackClient
+    const outcome = await this.#run(client, key, cost, rid)
+    return this.#decision(outcome, client, 'fallback', key, cost, rid)
+  }
+
+  #decision(outcome: ScriptOutcome, client: RedisClient, source: DecisionSource, key: string, cost: number, rid: string): Decision {
+    const policies = this.#states(outcome)
+    const decision: Decision = { allowed: outcome.allowed, policies, source }
+    if (outcome.allowed && cost > 0) {
+      const stamps: number[] = new Array(outcome.policies.length)
+      for (let index = 0; index < stamps.length; index += 1) stamps[index] = outcome.policies[index]?.stamp ?? 0
+      decision.charge = { client, key, cost, rid, stamps }
     }
     // Only a cost-1 rejection proves the key is blocked for every request (any request costs ≥ 1).
-    if (!result.outcome.allowed && cost === 1 && source === 'redis') {
+    if (!outcome.allowed && cost === 1 && source === 'redis') {
       const wait = Math.max(...policies.map((policy) => policy.retryAfterMs))
       if (wait > 0) this.#cache.set(key, Date.now() + wait, policies)
     }
@@ -239,7 +274,7 @@ export class Limiter {
   /** Forgets everything counted for `key` (in Redis, in the fallback and in the block cache). */
   async reset(key: string): Promise<void> {
     this.#cache.delete(key)
-    const keys = this.keysFor(key)
+    const keys = [...this.keysFor(key)]
     if (this.#options.concurrency !== undefined) keys.push(this.#concurrencyKey(key))
     if (this.#fallback) await this.#fallback.del(keys)
     await this.#client.del(keys)
@@ -248,7 +283,6 @@ export class Limiter {
   /** The current state of `key` without charging it. */
   async get(key: string): Promise<PolicyState[]> {
     if (this.#options.policies.length === 0) return []
-    const { outcome } = await this.#run(this.#client, key, 0)
-    return this.#states(outcome)
+    return this.#states(await this.#run(this.#client, key, 0, nextRequestId()))
   }
 }

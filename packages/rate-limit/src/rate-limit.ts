@@ -1,7 +1,7 @@
 import { warnOnce } from '@rediware/redis'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { bindingPolicy, retryAfterSeconds, setRateLimitHeaders } from './headers.js'
-import { ipKey } from './ip-key.js'
+import { bindingPolicy, policyItems, retryAfterSeconds, setRateLimitHeaders } from './headers.js'
+import { clientAddressKey } from './ip-key.js'
 import { type Decision, type Lease, Limiter } from './limiter.js'
 import { type ResolvedOptions, resolveOptions } from './options.js'
 import type { PolicyState, RateLimitInfo, RateLimitOptions, UpstashRatelimitLike } from './types.js'
@@ -37,15 +37,19 @@ function defaultKey(req: Request, options: ResolvedOptions): string {
       options.warn,
     )
   }
-  return ipKey(req, { ipv6Subnet: options.ipv6Subnet })
+  return clientAddressKey(req, options.ipv6Subnet)
 }
 
 function toInfo(key: string, cost: number, decision: Decision): RateLimitInfo {
   const binding = bindingPolicy(decision.policies)
-  const violated = decision.policies.filter((policy) => !policy.allowed)
-  const retryAfterMs = decision.allowed
-    ? 0
-    : Math.max(0, ...violated.map((policy) => (policy.retryAfterMs < 0 ? policy.windowMs : policy.retryAfterMs)))
+  const violated: string[] = []
+  let longestWait = 0
+  for (const policy of decision.policies) {
+    if (policy.allowed) continue
+    violated.push(policy.name)
+    longestWait = Math.max(longestWait, policy.retryAfterMs < 0 ? policy.windowMs : policy.retryAfterMs)
+  }
+  const retryAfterMs = decision.allowed ? 0 : longestWait
   return {
     key,
     allowed: decision.allowed,
@@ -56,7 +60,7 @@ function toInfo(key: string, cost: number, decision: Decision): RateLimitInfo {
     retryAfterMs,
     policies: decision.policies,
     source: decision.source,
-    violated: violated.map((policy) => policy.name),
+    violated,
   }
 }
 
@@ -81,29 +85,38 @@ async function upstashDecision(limiter: UpstashRatelimitLike, key: string, cost:
   }
 }
 
-async function sendLimited(req: Request, res: Response, next: NextFunction, info: RateLimitInfo, options: ResolvedOptions) {
-  res.setHeader('Retry-After', String(retryAfterSeconds(info)))
-  if (options.handler) {
-    await options.handler(req, res, next, info)
-    return
-  }
-  res.status(options.statusCode)
-  const message = typeof options.message === 'function' ? await options.message(req, res, info) : options.message
+/** The default 429 body, built from constant parts (the same bytes JSON.stringify gives). */
+function problemBody(statusCode: number, retryAfter: number, violated: readonly string[]): string {
+  return `{"type":"${QUOTA_EXCEEDED}","title":"Too Many Requests","status":${statusCode},"detail":"Rate limit exceeded; retry in ${retryAfter} s.","violated-policies":${JSON.stringify(violated)}}`
+}
+
+function sendMessage(res: Response, message: unknown, info: RateLimitInfo, retryAfter: number, statusCode: number): void {
   if (typeof message === 'string') {
     res.type('text/plain').send(message)
   } else if (message !== undefined) {
     res.json(message)
   } else {
-    res.type('application/problem+json').send(
-      JSON.stringify({
-        type: QUOTA_EXCEEDED,
-        title: 'Too Many Requests',
-        status: options.statusCode,
-        detail: `Rate limit exceeded; retry in ${retryAfterSeconds(info)} s.`,
-        'violated-policies': info.violated,
-      }),
-    )
+    // Written directly: res.send would hash the body for an ETag no 429 needs.
+    const body = problemBody(statusCode, retryAfter, info.violated)
+    res.setHeader('Content-Type', 'application/problem+json; charset=utf-8')
+    res.setHeader('Content-Length', Buffer.byteLength(body))
+    res.end(body)
   }
+}
+
+/** Answers a limited request; synchronous unless a `handler` or `message` function is configured. */
+function sendLimited(req: Request, res: Response, next: NextFunction, info: RateLimitInfo, options: ResolvedOptions): void | Promise<void> {
+  const retryAfter = retryAfterSeconds(info)
+  res.setHeader('Retry-After', String(retryAfter))
+  if (options.handler) {
+    return Promise.resolve(options.handler(req, res, next, info)).then(() => undefined)
+  }
+  res.status(options.statusCode)
+  const message = options.message
+  if (typeof message === 'function') {
+    return Promise.resolve(message(req, res, info)).then((value: unknown) => sendMessage(res, value, info, retryAfter, options.statusCode))
+  }
+  sendMessage(res, message, info, retryAfter, options.statusCode)
 }
 
 function sendUnavailable(res: Response): void {
@@ -156,29 +169,23 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
     }
   }
 
-  const handle = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    if (options.skip && (await options.skip(req, res))) return next()
-    if (options.allowList && (await options.allowList(req, res))) return next()
-    const key = options.key ? await options.key(req, res) : defaultKey(req, options)
-    if (typeof key !== 'string') throw new TypeError(`rateLimit: the key function must return a string; got ${typeof key}.`)
-    const cost = typeof options.cost === 'function' ? await options.cost(req, res) : options.cost
-    if (!Number.isInteger(cost) || cost < 0) {
-      throw new RangeError(`rateLimit: the cost function must return a non-negative integer; got ${String(cost)}.`)
-    }
-    const decision = await decide(key, cost)
-    let lease: Lease | undefined
-    if (limiter && options.concurrency !== undefined && decision.allowed && decision.source !== 'deny-on-error') {
-      const acquired = await limiter.acquire(key)
-      decision.policies = [...decision.policies, acquired.state]
-      if (acquired.source !== 'redis') decision.source = acquired.source
-      if (acquired.lease) lease = acquired.lease
-      else {
-        decision.allowed = acquired.source === 'allow-on-error'
-        // The rate policies admitted and charged this request: give the charge back.
-        if (decision.charge && !decision.allowed) void limiter.refund(decision.charge)
-        decision.charge = undefined
-      }
-    }
+  // The RateLimit-Policy list depends only on the configured policies: built once, for the decisions
+  // without and with the concurrency slot.
+  const configured = (name: string, limit: number, windowMs: number, kind: PolicyState['kind']): PolicyState => ({
+    name, limit, windowMs, remaining: limit, resetMs: 0, retryAfterMs: 0, allowed: true, kind,
+  })
+  const rateStates = options.policies.map((policy) => configured(policy.name, policy.limit, policy.windowMs, 'rate'))
+  const ratePolicyList = policyItems(rateStates).join(', ')
+  const withSlotList = policyItems([...rateStates, configured('concurrency', options.concurrency ?? 0, 0, 'concurrency')]).join(', ')
+  const policyListFor = (policies: readonly PolicyState[]): string | undefined => {
+    if (!limiter) return undefined
+    if (policies.length === options.policies.length) return ratePolicyList
+    if (policies.length === options.policies.length + 1) return withSlotList
+    return undefined
+  }
+
+  /** Headers, hooks and the answer for a decided request (synchronous unless a hook is async). */
+  const respond = (req: Request, res: Response, next: NextFunction, key: string, cost: number, decision: Decision, lease: Lease | undefined): void | Promise<void> => {
     if (limiter && lease) {
       const held = lease
       let released = false
@@ -192,7 +199,7 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
     }
     const info = toInfo(key, cost, decision)
     req.rateLimit = info
-    setRateLimitHeaders(res, options.headers, info)
+    setRateLimitHeaders(res, options.headers, info, policyListFor(info.policies))
 
     if (decision.source === 'deny-on-error' && !options.dryRun) return sendUnavailable(res)
     if (!decision.allowed && decision.source !== 'deny-on-error') {
@@ -217,8 +224,58 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
     next()
   }
 
+  const acquireThenRespond = async (req: Request, res: Response, next: NextFunction, key: string, cost: number, decision: Decision, active: Limiter): Promise<void> => {
+    const acquired = await active.acquire(key)
+    let lease: Lease | undefined
+    decision.policies = [...decision.policies, acquired.state]
+    if (acquired.source !== 'redis') decision.source = acquired.source
+    if (acquired.lease) lease = acquired.lease
+    else {
+      decision.allowed = acquired.source === 'allow-on-error'
+      // The rate policies admitted and charged this request: give the charge back.
+      if (decision.charge && !decision.allowed) void active.refund(decision.charge)
+      decision.charge = undefined
+    }
+    await respond(req, res, next, key, cost, decision, lease)
+  }
+
+  const afterDecision = (req: Request, res: Response, next: NextFunction, key: string, cost: number, decision: Decision): void | Promise<void> => {
+    if (limiter && options.concurrency !== undefined && decision.allowed && decision.source !== 'deny-on-error') {
+      return acquireThenRespond(req, res, next, key, cost, decision, limiter)
+    }
+    return respond(req, res, next, key, cost, decision, undefined)
+  }
+
+  /** Decides and answers; a block-cache hit is answered synchronously, without Redis. */
+  const limit = (req: Request, res: Response, next: NextFunction, key: string, cost: number): void | Promise<void> => {
+    const blocked = limiter?.blocked(key, cost)
+    if (blocked) return afterDecision(req, res, next, key, cost, blocked)
+    const decision = limiter ? limiter.consume(key, cost) : decide(key, cost)
+    return decision.then((decided) => afterDecision(req, res, next, key, cost, decided))
+  }
+
+  const handleWithHooks = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    if (options.skip && (await options.skip(req, res))) return next()
+    if (options.allowList && (await options.allowList(req, res))) return next()
+    const key = options.key ? await options.key(req, res) : defaultKey(req, options)
+    if (typeof key !== 'string') throw new TypeError(`rateLimit: the key function must return a string; got ${typeof key}.`)
+    const cost = typeof options.cost === 'function' ? await options.cost(req, res) : options.cost
+    if (!Number.isInteger(cost) || cost < 0) {
+      throw new RangeError(`rateLimit: the cost function must return a non-negative integer; got ${String(cost)}.`)
+    }
+    await limit(req, res, next, key, cost)
+  }
+
+  const fixedCost = typeof options.cost === 'number' ? options.cost : undefined
+  const hooked = options.skip !== undefined || options.allowList !== undefined || options.key !== undefined
+
   const middleware = ((req: Request, res: Response, next: NextFunction) => {
-    handle(req, res, next).catch(next)
+    try {
+      const pending = hooked || fixedCost === undefined ? handleWithHooks(req, res, next) : limit(req, res, next, defaultKey(req, options), fixedCost)
+      if (pending) pending.catch(next)
+    } catch (error) {
+      next(error)
+    }
   }) as RateLimitMiddleware
   middleware.reset = async (key: string) => {
     if (limiter) return limiter.reset(key)

@@ -27,7 +27,7 @@ if mode == 'r' then
   end
   return {1}
 end
-local S, C, P, U, ok = {}, {}, {}, {}, 1
+local S, C, P, U, F, ok = {}, {}, {}, {}, {}, 1
 for i = 1, n do
   local b = 3 + (i - 1) * 3
   local limit = tonumber(ARGV[b + 1])
@@ -37,6 +37,8 @@ for i = 1, n do
   local s = tonumber(v[1])
   local c = tonumber(v[2]) or 0
   local p = tonumber(v[3]) or 0
+  -- A missing or unreadable count is rewritten whole rather than incremented.
+  local fresh = s ~= cur or tonumber(v[2]) == nil
   if s == nil then
     s, c, p = cur, 0, 0
   elseif s ~= cur then
@@ -44,7 +46,7 @@ for i = 1, n do
     s, c = cur, 0
   end
   local used = c + ceildiv(p * (w - (now - s)), w)
-  S[i], C[i], P[i], U[i] = s, c, p, used
+  S[i], C[i], P[i], U[i], F[i] = s, c, p, used, fresh
   if used + cost > limit then ok = 0 end
 end
 local out = {ok}
@@ -72,8 +74,13 @@ for i = 1, n do
   if ok == 1 and cost > 0 then
     c = c + cost
     used = used + cost
-    redis.call('HSET', KEYS[i], 's', fmt(s), 'c', fmt(c), 'p', fmt(p))
-    redis.call('PEXPIRE', KEYS[i], s + 2 * w - now)
+    if F[i] then
+      redis.call('HSET', KEYS[i], 's', fmt(s), 'c', fmt(c), 'p', fmt(p))
+      redis.call('PEXPIRE', KEYS[i], s + 2 * w - now)
+    else
+      -- Same window: only the count moves, and the expiry (s + 2w) is already set.
+      redis.call('HINCRBY', KEYS[i], 'c', cost)
+    end
   end
   local reset = 0
   if c > 0 then reset = s + 2 * w - now elseif p > 0 then reset = s + w - now end
@@ -110,6 +117,7 @@ function local(redis: LocalRedis, keys: readonly string[], args: readonly string
     let s = num(sReply)
     let c = num(cReply) ?? 0
     let p = num(pReply) ?? 0
+    const fresh = s !== cur || num(cReply) === undefined
     if (s === undefined) {
       s = cur
       c = 0
@@ -121,7 +129,7 @@ function local(redis: LocalRedis, keys: readonly string[], args: readonly string
     }
     const used = c + ceildiv(p * (w - (now - s)), w)
     if (used + cost > limit) ok = 0
-    return { s, c, p, used }
+    return { s, c, p, used, fresh }
   })
   const out: number[] = [ok]
   state.forEach((entry, index) => {
@@ -130,7 +138,7 @@ function local(redis: LocalRedis, keys: readonly string[], args: readonly string
     if (key === undefined || !policy) return
     const { limit, window: w } = policy
     let { c, used } = entry
-    const { s, p } = entry
+    const { s, p, fresh } = entry
     let allowed = 1
     let retry = 0
     if (used + cost > limit) {
@@ -150,8 +158,12 @@ function local(redis: LocalRedis, keys: readonly string[], args: readonly string
     if (ok === 1 && cost > 0) {
       c += cost
       used += cost
-      redis.call('HSET', key, 's', fmt(s), 'c', fmt(c), 'p', fmt(p))
-      redis.call('PEXPIRE', key, s + 2 * w - now)
+      if (fresh) {
+        redis.call('HSET', key, 's', fmt(s), 'c', fmt(c), 'p', fmt(p))
+        redis.call('PEXPIRE', key, s + 2 * w - now)
+      } else {
+        redis.call('HINCRBY', key, 'c', cost)
+      }
     }
     const reset = c > 0 ? s + 2 * w - now : p > 0 ? s + w - now : 0
     out.push(allowed, Math.max(0, limit - used), reset, retry, s)
