@@ -21,10 +21,11 @@ export async function createSessions(ports: readonly number[]): Promise<TrackedS
   )
 }
 
-/** Sessions that no longer read back their value, each asked on another process than the one before it. */
+/** Sessions that no longer read back their value, each asked on another process than the one that created it. */
 export async function lostSessions(ports: readonly number[], sessions: readonly TrackedSession[]): Promise<number> {
   const answers = await Promise.all(
-    sessions.map((tracked, index) => request(ports[index % ports.length] as number, 'GET', '/api/session', CHECK_DEADLINE_MS, tracked.cookie)),
+    // createSessions makes session i on process i % n: read it on the next one.
+    sessions.map((tracked, index) => request(ports[(index + 1) % ports.length] as number, 'GET', '/api/session', CHECK_DEADLINE_MS, tracked.cookie)),
   )
   return answers.filter((answer, index) => answer.status !== 200 || !answer.body.includes(sessions[index]?.value ?? '?')).length
 }

@@ -20,6 +20,9 @@ function list<T extends string>(raw: string | undefined, allowed: readonly T[], 
 const { values } = parseArgs({
   options: { long: { type: 'boolean', default: false }, backend: { type: 'string' }, fault: { type: 'string' }, out: { type: 'string' } },
 })
+// process.exit runs the 'exit' hooks that SIGKILL every redis-server this run started; the app
+// processes exit when their IPC channel closes.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130))
 const settings = values.long ? longRun : shortRun
 const started = Date.now()
 const rows = await runChaos({
