@@ -193,7 +193,7 @@ export class RedisStore extends Store {
   override createSession(req: StoreRequest, session: SessionData): StoreSession {
     const loaded = (session as unknown as Record<symbol, LoadedSession | undefined>)[this.#loadedKey]
     if (loaded !== undefined) {
-      this.#setState(req, {
+      this.#states.set(req, {
         sid: req.sessionID,
         slid: loaded.slid,
         created: loaded.created,
@@ -225,19 +225,11 @@ export class RedisStore extends Store {
    * old creation time.
    */
   prepareRotation(req: object): void {
-    const previous = this.#state(req)
-    this.#setState(req, { sid: undefined, slid: 0, created: 0, carryCreated: previous?.created || previous?.carryCreated || 0, raw: undefined })
+    const previous = this.#states.get(req)
+    this.#states.set(req, { sid: undefined, slid: 0, created: 0, carryCreated: previous?.created || previous?.carryCreated || 0, raw: undefined })
   }
 
   // ---- implementation -------------------------------------------------------------------------
-
-  #state(req: object): RequestState | undefined {
-    return this.#states.get(req)
-  }
-
-  #setState(req: object, state: RequestState): void {
-    this.#states.set(req, state)
-  }
 
   #key(sid: string): string {
     if (typeof sid !== 'string' || sid.length === 0 || sid.length > 512) {
@@ -435,7 +427,7 @@ export class RedisStore extends Store {
   async #set(sid: string, session: SessionData): Promise<void> {
     const key = this.#key(sid)
     const req = requestOf(session)
-    const state = req === undefined ? undefined : this.#state(req)
+    const state = req === undefined ? undefined : this.#states.get(req)
     const ttl = this.#ttlMs(session)
     if (!(ttl > 0)) {
       await this.#destroy(sid)
@@ -470,11 +462,11 @@ export class RedisStore extends Store {
       if (state !== undefined) state.raw = result.current
     }
     if (result.kind === 'written' && req !== undefined && concurrency === 'merge') {
-      this.#setState(req, { sid, slid: -1, created: result.created, carryCreated: 0, raw: encodeStored(payload, { created: result.created, idle, user }) })
+      this.#states.set(req, { sid, slid: -1, created: result.created, carryCreated: 0, raw: encodeStored(payload, { created: result.created, idle, user }) })
     }
     switch (result.kind) {
       case 'written':
-        if (req !== undefined && concurrency !== 'merge') this.#setState(req, { sid, slid: -1, created: result.created, carryCreated: 0, raw: undefined })
+        if (req !== undefined && concurrency !== 'merge') this.#states.set(req, { sid, slid: -1, created: result.created, carryCreated: 0, raw: undefined })
         if (this.#options.userId !== undefined && user !== result.previousUser) {
           await this.#reindex(sid, user, result.previousUser, result.created, result.now)
         }
@@ -504,7 +496,7 @@ export class RedisStore extends Store {
     if (disableTouch || disableTTL) return
     const key = this.#key(sid)
     const req = requestOf(session)
-    const state = req === undefined ? undefined : this.#state(req)
+    const state = req === undefined ? undefined : this.#states.get(req)
     if (state !== undefined && state.sid === sid && state.legacy === true) {
       // First use of a session connect-redis wrote: store it in our format once (metadata, user
       // index), so later unchanged requests cost one call and revokeUser finds it.

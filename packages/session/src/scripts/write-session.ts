@@ -7,6 +7,7 @@ import { asArray, asText, int, localNow, localRead } from './local-helpers.js'
 export type WriteMode = 'insert' | 'update' | 'upsert'
 
 export type WriteResult = (
+  /** `now`: the Redis clock (ms) when the script read it (new session or absolute deadline), else 0. */
   | { kind: 'written'; created: number; previousUser: string; now: number }
   | { kind: 'exists' }
   | { kind: 'gone' }
