@@ -1,4 +1,4 @@
-import { hashKeyPart, hashTag, memoryClient, type RedisClient } from '@rediware/redis'
+import { hashKeyPart, hashTag, memoryClient, type RedisClient, type Script } from '@rediware/redis'
 import { BlockCache } from './block-cache.js'
 import { BoundedMemo } from './bounded-memo.js'
 import type { ResolvedOptions, ResolvedPolicy } from './options.js'
@@ -54,6 +54,7 @@ export class Limiter {
   /** ARGV after mode, cost and request id for a check: limit, window, stamp 0 per policy. */
   readonly #checkTail: readonly string[]
   readonly #callOptions: { timeout: number } | undefined
+  readonly #script: Script<ScriptOutcome>
   #inOutage = false
 
   constructor(options: ResolvedOptions, client: RedisClient) {
@@ -67,6 +68,7 @@ export class Limiter {
     })
     this.#checkTail = options.policies.flatMap((policy) => [String(policy.limit), String(policy.windowMs), '0'])
     this.#callOptions = options.timeout === undefined ? undefined : { timeout: options.timeout }
+    this.#script = limiterScript(options.algorithm, options.policies.length)
   }
 
   get policies(): readonly ResolvedPolicy[] {
@@ -123,8 +125,7 @@ export class Limiter {
   }
 
   #run(client: RedisClient, key: string, cost: number, rid: string): Promise<ScriptOutcome> {
-    const script = limiterScript(this.#options.algorithm, this.#options.policies.length)
-    return client.runScript(script, this.keysFor(key), this.#args('c', cost, rid), this.#callOptions)
+    return client.runScript(this.#script, this.keysFor(key), this.#args('c', cost, rid), this.#callOptions)
   }
 
   #concurrencyKey(key: string): string {
@@ -262,9 +263,8 @@ export class Limiter {
 
   /** Gives back a charge in the window it was made in (skipSuccessfulRequests / skipFailedRequests). */
   async refund(charge: Charge): Promise<void> {
-    const script = limiterScript(this.#options.algorithm, this.#options.policies.length)
     try {
-      await charge.client.runScript(script, this.keysFor(charge.key), this.#args('r', charge.cost, charge.rid, charge.stamps))
+      await charge.client.runScript(this.#script, this.keysFor(charge.key), this.#args('r', charge.cost, charge.rid, charge.stamps))
       this.#cache.delete(charge.key)
     } catch (error) {
       this.#reportError(error)

@@ -25,6 +25,8 @@ function toClientError(error: unknown): RedisClientError {
   return new RedisClientError('ERR_REDIS_UNAVAILABLE', `Redis is unavailable: ${message}`, { cause: error })
 }
 
+const same = <T>(value: T): T => value
+
 /** Reply errors prove the server is up; only I/O failures and timeouts count against the breaker. */
 const countsAsOutage = (error: RedisClientError): boolean => error.code !== 'ERR_REDIS_REPLY'
 
@@ -35,7 +37,7 @@ export class ManagedClient implements RedisClient {
   readonly #options: ResolvedClientOptions
   readonly #breaker: CircuitBreaker
   readonly #ownsConnection: boolean
-  readonly #deadlines = new Deadlines()
+  readonly #deadlines: Deadlines
   #closed = false
 
   constructor(transport: Transport, options: ResolvedClientOptions, ownsConnection: boolean) {
@@ -44,6 +46,16 @@ export class ManagedClient implements RedisClient {
     this.#options = options
     this.#breaker = new CircuitBreaker(options.breaker)
     this.#ownsConnection = ownsConnection
+    const breaker = this.#breaker
+    this.#deadlines = new Deadlines({
+      succeeded: () => breaker.succeeded(),
+      failed: (error) => {
+        const clientError = toClientError(error)
+        if (countsAsOutage(clientError)) breaker.failed(clientError)
+        else breaker.succeeded()
+        return clientError
+      },
+    })
   }
 
   get state(): ClientState {
@@ -54,30 +66,18 @@ export class ManagedClient implements RedisClient {
     return this.#breaker.onChange(listener)
   }
 
-  #guarded<T>(options: CallOptions | undefined, operation: (deadline: Deadline) => Promise<T>): Promise<T> {
+  #guarded<R, T>(options: CallOptions | undefined, operation: (deadline: Deadline) => Promise<R>, parse: (value: R) => T): Promise<T> {
     if (this.#closed) return Promise.reject(new RedisClientError('ERR_REDIS_CLOSED', 'This Redis client was closed.'))
     if (!this.#breaker.allow()) {
       return Promise.reject(
         new RedisClientError('ERR_REDIS_CIRCUIT_OPEN', 'Redis is marked down after repeated failures; retrying after the cool-down.'),
       )
     }
-    const timeout = options?.timeout ?? this.#options.timeout
-    return this.#deadlines.run(timeout, operation).then(
-      (value) => {
-        this.#breaker.succeeded()
-        return value
-      },
-      (error: unknown) => {
-        const clientError = toClientError(error)
-        if (countsAsOutage(clientError)) this.#breaker.failed(clientError)
-        else this.#breaker.succeeded()
-        throw clientError
-      },
-    )
+    return this.#deadlines.run(options?.timeout ?? this.#options.timeout, operation, parse)
   }
 
   #run<T>(command: Command<T>, options?: CallOptions): Promise<T> {
-    return this.#guarded(options, (deadline) => this.#transport.send(command, deadline)).then((reply) => command.parse(reply))
+    return this.#guarded(options, (deadline) => this.#transport.send(command, deadline), (reply) => command.parse(reply))
   }
 
   get = (key: string, options?: CallOptions) => this.#run(commands.get(key), options)
@@ -130,7 +130,7 @@ export class ManagedClient implements RedisClient {
   ping = (options?: CallOptions) => this.#run(commands.ping(), options)
 
   scan(options: ScanOptions = {}): AsyncIterable<string[]> {
-    const guard: Guard = (operation) => this.#guarded(options, operation)
+    const guard: Guard = (operation) => this.#guarded(options, operation, same)
     return this.#transport.scan(options.match ?? '*', options.count ?? 100, guard)
   }
 
@@ -140,20 +140,21 @@ export class ManagedClient implements RedisClient {
         new TypeError(`Script "${script.name}" takes ${script.keys} key(s); it was given ${keys.length}.`),
       )
     }
-    return this.#guarded(options, (deadline) => this.#transport.runScript(script, keys, args, deadline)).then((reply) =>
-      script.parse(reply),
-    )
+    return this.#guarded(options, (deadline) => this.#transport.runScript(script, keys, args, deadline), (reply) => script.parse(reply))
   }
 
   batch<T extends readonly Command<unknown>[]>(list: readonly [...T], options?: CallOptions): Promise<CommandResults<T>> {
     if (list.length === 0) return Promise.resolve([] as unknown as CommandResults<T>)
-    return this.#guarded(options, (deadline) => this.#transport.sendBatch(list, deadline)).then((replies) =>
-      replies.map((reply: Reply | ServerReplyError, index) => {
-        if (reply instanceof ServerReplyError) throw toClientError(reply)
-        const command = list[index]
-        if (!command) throw new RedisClientError('ERR_REDIS_REPLY', 'Redis returned more replies than commands.')
-        return command.parse(reply)
-      }) as CommandResults<T>,
+    return this.#guarded(
+      options,
+      (deadline) => this.#transport.sendBatch(list, deadline),
+      (replies) =>
+        replies.map((reply: Reply | ServerReplyError, index) => {
+          if (reply instanceof ServerReplyError) throw toClientError(reply)
+          const command = list[index]
+          if (!command) throw new RedisClientError('ERR_REDIS_REPLY', 'Redis returned more replies than commands.')
+          return command.parse(reply)
+        }) as CommandResults<T>,
     )
   }
 

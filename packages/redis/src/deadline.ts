@@ -104,42 +104,63 @@ class DeadlineQueue {
   }
 }
 
+/** What the deadline reports to its owner (the client's circuit breaker). */
+export interface DeadlineHooks {
+  succeeded(): void
+  /** Returns the error the call rejects with. */
+  failed(error: unknown): unknown
+}
+
 /** Deadlines of one client: a queue (and at most one timer) per deadline length. */
 export class Deadlines {
   readonly #queues = new Map<number, DeadlineQueue>()
+  readonly #hooks: DeadlineHooks
+
+  constructor(hooks: DeadlineHooks) {
+    this.#hooks = hooks
+  }
 
   /**
-   * Runs `operation` and rejects with ERR_REDIS_TIMEOUT once `milliseconds` pass, aborting the
-   * deadline's signal so the transport can stop retrying. The timer never keeps the process alive.
+   * Runs `operation` and resolves with `parse` of its value, or rejects with ERR_REDIS_TIMEOUT once
+   * `milliseconds` pass, aborting the deadline's signal so the transport can stop retrying. Every
+   * outcome goes through the hooks first. The timer never keeps the process alive.
    */
-  run<T>(milliseconds: number, operation: (deadline: Deadline) => Promise<T>): Promise<T> {
+  run<R, T>(milliseconds: number, operation: (deadline: Deadline) => Promise<R>, parse: (value: R) => T): Promise<T> {
     let queue = this.#queues.get(milliseconds)
     if (!queue) {
       queue = new DeadlineQueue(milliseconds)
       this.#queues.set(milliseconds, queue)
     }
     const calls = queue
+    const hooks = this.#hooks
     return new Promise<T>((resolve, reject) => {
-      const call = new PendingCall(performance.now() + milliseconds, reject)
+      const fail = (error: unknown) => reject(hooks.failed(error))
+      const call = new PendingCall(performance.now() + milliseconds, fail)
       calls.add(call)
       const settle = (): boolean => {
         const first = call.settle()
         calls.prune()
         return first
       }
-      let pending: Promise<T>
+      let pending: Promise<R>
       try {
         pending = operation(call)
       } catch (error) {
-        if (settle()) reject(error)
+        if (settle()) fail(error)
         return
       }
       pending.then(
         (value) => {
-          if (settle()) resolve(value)
+          if (!settle()) return
+          hooks.succeeded()
+          try {
+            resolve(parse(value))
+          } catch (error) {
+            reject(error)
+          }
         },
         (error: unknown) => {
-          if (settle()) reject(error)
+          if (settle()) fail(error)
         },
       )
     })

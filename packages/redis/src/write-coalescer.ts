@@ -8,21 +8,32 @@ interface Waiting {
 }
 
 /**
+ * Runs `write` with the socket's writes held back, so everything it writes leaves in one write;
+ * false (nothing run) when the connection offers no way to do that.
+ */
+export type WriteTogether = (write: () => void) => boolean
+
+/**
  * Collects the commands issued during one turn of the event loop (across concurrent requests) and
- * hands them to `flushMany` together, so they leave in one socket write instead of one write each.
- * A lone command goes through `flushOne` unchanged. Each command keeps its own reply or error.
+ * sends them together, so they leave in one socket write instead of one write each: each through
+ * `flushOne` inside `together` when the transport can hold its writes back, else through
+ * `flushMany` (a pipeline). A lone command goes through `flushOne` unchanged. Each command keeps its
+ * own reply or error.
  */
 export class WriteCoalescer {
   readonly #flushOne: (command: Command<unknown>) => Promise<Reply>
   readonly #flushMany: (commands: readonly Command<unknown>[]) => Promise<(Reply | ServerReplyError)[]>
+  readonly #together: WriteTogether | undefined
   #waiting: Waiting[] = []
 
   constructor(
     flushOne: (command: Command<unknown>) => Promise<Reply>,
     flushMany: (commands: readonly Command<unknown>[]) => Promise<(Reply | ServerReplyError)[]>,
+    together?: WriteTogether,
   ) {
     this.#flushOne = flushOne
     this.#flushMany = flushMany
+    this.#together = together
   }
 
   send(command: Command<unknown>): Promise<Reply> {
@@ -40,6 +51,10 @@ export class WriteCoalescer {
       this.#flushOne(only.command).then(only.resolve, only.reject)
       return
     }
+    const sentTogether = this.#together?.(() => {
+      for (const waiting of batch) this.#flushOne(waiting.command).then(waiting.resolve, waiting.reject)
+    })
+    if (sentTogether) return
     this.#flushMany(batch.map((waiting) => waiting.command)).then(
       (replies) => {
         batch.forEach((waiting, index) => {

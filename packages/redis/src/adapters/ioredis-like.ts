@@ -7,8 +7,15 @@ export interface IoredisPipelineLike {
   exec(): Promise<[Error | null, unknown][] | null>
 }
 
+/** The connection's socket, as ioredis exposes it (`redis.stream`). */
+export interface SocketLike {
+  cork?(): void
+  uncork?(): void
+}
+
 export interface IoredisLike {
   status: string
+  readonly stream?: SocketLike
   readonly isCluster: boolean
   readonly options: { keyPrefix?: string }
   call(command: string, ...args: IoredisArg[]): Promise<unknown>

@@ -87,6 +87,7 @@ export class IoredisTransport implements Transport {
         ? new WriteCoalescer(
             (command) => this.#sendNow(command),
             (list) => this.#pipeline(list),
+            (write) => this.#corked(write),
           )
         : undefined
   }
@@ -104,6 +105,19 @@ export class IoredisTransport implements Transport {
    * command to its own node, so it sends them as they come. */
   #handOver(command: Command<unknown>): Promise<Reply> {
     return this.#coalescer ? this.#coalescer.send(command) : this.#sendNow(command)
+  }
+
+  /** Commands written while the socket is corked leave in one write, without a pipeline object. */
+  #corked(write: () => void): boolean {
+    const socket = this.#redis.stream
+    if (!socket || typeof socket.cork !== 'function' || typeof socket.uncork !== 'function') return false
+    socket.cork()
+    try {
+      write()
+    } finally {
+      socket.uncork()
+    }
+    return true
   }
 
   async #sendNow(command: Command<unknown>): Promise<Reply> {
