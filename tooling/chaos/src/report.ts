@@ -48,6 +48,7 @@ export function markdownTable(rows: readonly ChaosRow[], settings: ChaosSettings
   const setup =
     `${settings.processes} app processes per backend; load ≤ ${settings.rate} req/s, ≤ ${settings.concurrency} in flight, ` +
     `deadline ${settings.deadlineMs} ms; ${settings.loadBeforeMs} ms of load before each fault and ${settings.loadAfterMs} ms after it is undone; ` +
-    `kill / OOM / upstash-local stop held ${settings.holdMs} ms.`
+    `kill / OOM / upstash-local stop held ${settings.holdMs} ms; ` +
+    `Redis call deadline ${settings.redisTimeoutMs > 0 ? `${settings.redisTimeoutMs} ms` : "the client's default (250 ms TCP, 1 s Upstash)"}.`
   return [setup, '', ...header, ...lines.map((line) => `| ${line} |`)].join('\n')
 }
