@@ -15,7 +15,8 @@ export type WriteTogether = (write: () => void) => boolean
 
 /**
  * Collects the commands issued during one turn of the event loop (across concurrent requests) and
- * sends them together, so they leave in one socket write instead of one write each: each through
+ * sends them together, so they leave in one socket write instead of one write each. The turn's first
+ * command is not held back (the server starts on it at once); the others leave at its end, each through
  * `flushOne` inside `together` when the transport can hold its writes back, else through
  * `flushMany` (a pipeline). A lone command goes through `flushOne` unchanged. Each command keeps its
  * own reply or error.
@@ -25,6 +26,7 @@ export class WriteCoalescer {
   readonly #flushMany: (commands: readonly Command<unknown>[]) => Promise<(Reply | ServerReplyError)[]>
   readonly #together: WriteTogether | undefined
   #waiting: Waiting[] = []
+  #scheduled = false
 
   constructor(
     flushOne: (command: Command<unknown>) => Promise<Reply>,
@@ -37,14 +39,22 @@ export class WriteCoalescer {
   }
 
   send(command: Command<unknown>): Promise<Reply> {
+    if (!this.#scheduled) {
+      // The first command of a turn leaves at once, so the server works on it while this process
+      // handles the rest of the turn; the ones after it wait for the end of the turn.
+      this.#scheduled = true
+      setImmediate(this.#flush)
+      return this.#flushOne(command)
+    }
     return new Promise<Reply>((resolve, reject) => {
-      if (this.#waiting.length === 0) setImmediate(this.#flush)
       this.#waiting.push({ command, resolve, reject })
     })
   }
 
   readonly #flush = (): void => {
+    this.#scheduled = false
     const batch = this.#waiting
+    if (batch.length === 0) return
     this.#waiting = []
     const [only] = batch
     if (batch.length === 1 && only) {
