@@ -13,11 +13,10 @@ import type { LocalRedis, Reply } from '@rediware/redis'
 export const PER_POLICY_ARGS = 3
 export const PER_POLICY_REPLY = 5
 
-/** Lua preamble: `now` in ms from the server clock, and the common arguments. */
+/** Lua preamble: `now` in ms from the server clock (`t` keeps the raw TIME reply), and the common arguments. */
 export const luaPreamble = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local nowUs = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local mode = ARGV[1]
 local cost = tonumber(ARGV[2])
 local rid = ARGV[3]

@@ -7,6 +7,7 @@ import { fmt, luaPreamble, num, readCommon, type LimiterScriptSource } from './s
  * interval is a whole number of µs, and the burst tolerance is exactly `limit` intervals.
  */
 const lua = `${luaPreamble}
+local nowUs = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local function interval(limit, w)
   local e = math.floor(w * 1000 / limit)
   if e < 1 then e = 1 end
