@@ -87,7 +87,12 @@ export function ipKey(req: Request, options: IpKeyOptions = {}): string {
 
 /** `ipKey` with an already validated subnet (the middleware validates it once, at construction). */
 export function clientAddressKey(req: Request, ipv6Subnet: number | false): string {
-  const raw = req.ip ?? req.socket?.remoteAddress
+  return addressKey(req.ip, req, ipv6Subnet)
+}
+
+/** The key for `ip` (the value of `req.ip`, which Express recomputes on every read), else the socket address. */
+export function addressKey(ip: string | undefined, req: Request, ipv6Subnet: number | false): string {
+  const raw = ip ?? req.socket?.remoteAddress
   if (raw === undefined) return 'unknown'
   return normalizeIp(raw, { ipv6Subnet }) ?? raw
 }

@@ -1,7 +1,7 @@
 import { warnOnce } from '@rediware/redis'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { bindingPolicy, policyItems, retryAfterSeconds, setRateLimitHeaders } from './headers.js'
-import { clientAddressKey } from './ip-key.js'
+import { addressKey } from './ip-key.js'
 import { type Decision, type Lease, Limiter } from './limiter.js'
 import { type ResolvedOptions, resolveOptions } from './options.js'
 import type { PolicyState, RateLimitInfo, RateLimitOptions, UpstashRatelimitLike } from './types.js'
@@ -30,14 +30,15 @@ function defaultKey(req: Request, options: ResolvedOptions): string {
       options.warn,
     )
   }
-  if (req.ip === undefined) {
+  const ip = req.ip
+  if (ip === undefined) {
     warnOnce(
       'ERR_RL_UNDEFINED_IP',
       '[@rediware/rate-limit] ERR_RL_UNDEFINED_IP: req.ip is undefined (socket closed or a non-HTTP transport); falling back to the socket address.',
       options.warn,
     )
   }
-  return clientAddressKey(req, options.ipv6Subnet)
+  return addressKey(ip, req, options.ipv6Subnet)
 }
 
 function toInfo(key: string, cost: number, decision: Decision): RateLimitInfo {
