@@ -23,10 +23,22 @@ export function defineScript<T = Reply>(definition: ScriptDefinition<T>): Script
   }
 }
 
+/** Where the keys sit in EVALSHA/EVAL's arguments, per key count (shared: commands never change them). */
+const keyIndexesByCount: number[][] = []
+
+function keyIndexesFor(count: number): number[] {
+  let indexes = keyIndexesByCount[count]
+  if (!indexes) {
+    indexes = Array.from({ length: count }, (_, index) => index + 2)
+    keyIndexesByCount[count] = indexes
+  }
+  return indexes
+}
+
 const scriptCommand = (name: 'EVALSHA' | 'EVAL', body: string, keys: readonly string[], args: readonly Arg[]): Command<Reply> => ({
   name,
   args: [body, keys.length, ...keys, ...args],
-  keyIndexes: keys.map((_, index) => index + 2),
+  keyIndexes: keyIndexesFor(keys.length),
   parse: identity,
 })
 

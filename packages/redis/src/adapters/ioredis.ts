@@ -16,10 +16,12 @@ export interface IoredisAdapterOptions extends ClientOptions {
 
 const isReplyError = (error: unknown): error is Error => error instanceof Error && error.name === 'ReplyError'
 
+const isScalar = (value: unknown): boolean => typeof value === 'string' || typeof value === 'number' || Buffer.isBuffer(value)
+
 function normalizeReply(value: unknown): Reply {
   if (value === null || value === undefined) return null
-  if (typeof value === 'string' || typeof value === 'number' || Buffer.isBuffer(value)) return value
-  if (Array.isArray(value)) return value.map(normalizeReply)
+  if (isScalar(value)) return value as Reply
+  if (Array.isArray(value)) return value.every(isScalar) ? (value as Reply[]) : value.map(normalizeReply)
   throw new RedisClientError('ERR_REDIS_REPLY', `Unexpected reply type from ioredis: ${typeof value}`)
 }
 
