@@ -2,4 +2,5 @@ export { SessionIdConflictError, SessionStoreUnavailableError } from './errors.j
 export type { RedisStoreOptions, Serializer, SessionStoreEvent } from './options.js'
 export { RedisStore, type UserSessionInfo } from './redis-store.js'
 export { rotateSession } from './rotate-session.js'
+export { saveBeforeResponse } from './save-before-response.js'
 export { type SessionMiddleware, type SessionOptions, session } from './session.js'

@@ -78,6 +78,15 @@ const asError = (error: unknown): Error => (error instanceof Error ? error : new
 const isWrongType = (error: unknown): boolean =>
   isRedisClientError(error) && error.code === 'ERR_REDIS_REPLY' && error.message.includes('WRONGTYPE')
 
+/**
+ * Redis answered but will not serve for now: out of memory, a read-only replica, loading its data,
+ * a busy script, the cluster down. For a session that is an outage (503, or `'anonymous'`), not a bug.
+ */
+const isTemporaryRefusal = (error: unknown): boolean =>
+  isRedisClientError(error) &&
+  error.code === 'ERR_REDIS_REPLY' &&
+  /\b(OOM|READONLY|LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|MISCONF)\b/.test(error.message)
+
 const wrongTypeSession = (): Error =>
   new TypeError('the session key held another Redis type than a string (a hash, list, set…); it was deleted')
 
@@ -120,7 +129,8 @@ export class RedisStore extends Store {
   readonly #states = new WeakMap<object, RequestState>()
   /** The read script's arguments, fixed by the options. */
   readonly #readArgs: readonly (string | number)[]
-  #outage = false
+  /** 'refusing': Redis answers reads but refuses writes (e.g. out of memory); a read does not end it. */
+  #outage: 'unreachable' | 'refusing' | undefined
   /** Orders index entries created in the same millisecond by this process (fraction of the score). */
   #sequence = 0
 
@@ -275,17 +285,18 @@ export class RedisStore extends Store {
     }
   }
 
-  #succeeded(): void {
-    if (!this.#outage) return
-    this.#outage = false
+  #succeeded(operation: 'read' | 'write' = 'write'): void {
+    if (this.#outage === undefined || (this.#outage === 'refusing' && operation === 'read')) return
+    this.#outage = undefined
     this.#report({ type: 'store-recovered' })
   }
 
   /** Reports an outage once; returns the error to pass on. */
   #failed(error: unknown): Error {
-    if (!isUnavailableError(error)) return asError(error)
-    if (!this.#outage) {
-      this.#outage = true
+    const refusal = isTemporaryRefusal(error)
+    if (!refusal && !isUnavailableError(error)) return asError(error)
+    if (this.#outage === undefined) {
+      this.#outage = refusal ? 'refusing' : 'unreachable'
       this.#report({ type: 'store-unavailable', error: asError(error) })
     }
     return new SessionStoreUnavailableError(error)
@@ -394,7 +405,7 @@ export class RedisStore extends Store {
     let result: ReadResult
     try {
       result = await this.#reads.run([key], this.#readArgs)
-      this.#succeeded()
+      this.#succeeded('read')
     } catch (error) {
       const failure = this.#failed(error)
       if (this.#tolerate(failure)) return null

@@ -4,6 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import expressSession from 'express-session'
 import { type RedisStoreOptions, storeOptionNames } from './options.js'
 import { RedisStore } from './redis-store.js'
+import { saveBeforeResponse } from './save-before-response.js'
 
 type ExpressSessionOptions = expressSession.SessionOptions
 
@@ -52,7 +53,8 @@ function riskyWarnings(options: SessionOptions, secrets: readonly string[], prod
 
 /**
  * express-session with a RedisStore and safe defaults: `httpOnly`, `sameSite: 'lax'`, `secure` in
- * production, `resave: false`, `saveUninitialized: false`. Risky settings are reported once.
+ * production, `resave: false`, `saveUninitialized: false`. Risky settings are reported once. A
+ * changed session is saved before the response goes out (see `saveBeforeResponse`).
  */
 export function session(options: SessionOptions): SessionMiddleware {
   if (typeof options !== 'object' || options === null) {
@@ -88,6 +90,7 @@ export function session(options: SessionOptions): SessionMiddleware {
     saveUninitialized: options.saveUninitialized ?? false,
     cookie,
   })
+  const saveFirst = saveBeforeResponse()
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     if (cookie.secure === true && !req.secure && !req.app.get('trust proxy') && /https/i.test(String(req.get('x-forwarded-proto') ?? ''))) {
       warnOnce(
@@ -96,7 +99,7 @@ export function session(options: SessionOptions): SessionMiddleware {
         warn,
       )
     }
-    inner(req, res, next)
+    inner(req, res, (error?: unknown) => (error === undefined ? saveFirst(req, res, next) : next(error)))
   }
   return Object.assign(middleware, { store })
 }

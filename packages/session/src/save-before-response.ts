@@ -1,0 +1,63 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+
+type End = Response['end']
+type EndArgs = Parameters<End>
+
+/** Headers that describe the handler's body; they must not go out with the error response instead. */
+const bodyHeaders = ['content-length', 'content-type', 'etag', 'last-modified', 'content-encoding'] as const
+
+/** The session's data without its cookie: what express-session compares to decide whether to save. */
+function fingerprint(session: object): string {
+  return JSON.stringify(session, function withoutCookie(this: unknown, key: string, value: unknown) {
+    return this === session && key === 'cookie' ? undefined : value
+  })
+}
+
+/**
+ * Saves a changed session before the response's status and headers go out, not after.
+ *
+ * express-session writes the response first and saves at the end, so a save that fails (Redis down,
+ * out of memory) reaches `next(err)` after the headers were sent: Express can only destroy the
+ * socket, the client sees a reset (or a 200 for a change that was never stored), and a keep-alive
+ * neighbour request may be cut too. With this middleware after express-session, a response ended
+ * with `res.end()` (so `res.send`, `res.json`, `res.redirect`, …) waits for the save; when it fails,
+ * the handler's response is dropped and the error goes to `next(err)` while an error status can
+ * still be sent (`SessionStoreUnavailableError` answers 503). A streamed response (`res.write`
+ * before `end`) has sent its headers already and keeps express-session's behaviour.
+ *
+ * `session()` installs it; add it yourself after `expressSession({ store })`.
+ */
+export function saveBeforeResponse(): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const loaded = req.session
+    if (loaded === undefined) {
+      next()
+      return
+    }
+    const loadedId = req.sessionID
+    const loadedFingerprint = fingerprint(loaded)
+    const end = res.end
+    res.end = function endAfterSave(this: Response, ...args: EndArgs): Response {
+      res.end = end
+      const session = req.session
+      const unchanged = session === undefined || (req.sessionID === loadedId && fingerprint(session) === loadedFingerprint)
+      if (unchanged || res.headersSent) return end.apply(this, args)
+      // As express-session does at the end: the stored expiry counts from now.
+      session.touch()
+      session.save((error: unknown) => {
+        if (error === undefined || error === null) {
+          end.apply(res, args)
+          return
+        }
+        if (res.headersSent) {
+          end.apply(res, args)
+        } else {
+          for (const name of bodyHeaders) res.removeHeader(name)
+        }
+        next(error)
+      })
+      return res
+    } as End
+    next()
+  }
+}
