@@ -26,14 +26,17 @@ describe.each(combos)('$backend × $fault', ({ backend, fault }) => {
   test('load kept flowing: requests sent, none hung past the deadline', () => {
     expect(row().load.sent).toBeGreaterThan(0)
     expect(row().load.hung).toBe(0)
+    expect(row().load.statuses.reset ?? 0).toBe(0)
     expect(row().load.slowestMs).toBeLessThan(shortRun.deadlineMs)
   })
 
-  test('no app process crashed; no unhandled rejection or uncaught exception', () => {
-    expect({ crashes: row().crashes, unhandledRejections: row().unhandledRejections, uncaughtExceptions: row().uncaughtExceptions }).toEqual({
+  test('no app process crashed; no unhandled rejection, uncaught exception or error of the middleware', () => {
+    const { crashes, unhandledRejections, uncaughtExceptions, serverErrors } = row()
+    expect({ crashes, unhandledRejections, uncaughtExceptions, serverErrors }).toEqual({
       crashes: 0,
       unhandledRejections: 0,
       uncaughtExceptions: 0,
+      serverErrors: 0,
     })
   })
 
