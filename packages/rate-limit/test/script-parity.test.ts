@@ -5,15 +5,26 @@ import request from 'supertest'
 
 const algorithmsUnderTest: Algorithm[] = ['fixed-window', 'sliding-window', 'token-bucket', 'sliding-log']
 const costs = [1, 2, 5, 1, 3, 0, 2, 9, 1, 1, 4, 1]
+const policySets = {
+  'two policies': [
+    { name: 'short', limit: 8, window: '1 h' },
+    { name: 'long', limit: 12, window: '1 d' },
+  ],
+  // One policy takes the scripts' single-policy paths.
+  'one policy': [{ name: 'only', limit: 8, window: '1 h' }],
+} as const
 
 // Each Lua script and its TypeScript twin (memory backend) must decide the same sequence the same way.
 describeBackends(
   'Lua scripts and their local twins agree',
   (backend) => {
-    test.each(algorithmsUnderTest)('%s', async (algorithm) => {
+    test.each(algorithmsUnderTest.flatMap((algorithm) => Object.keys(policySets).map((set) => [algorithm, set] as const)))(
+      '%s, %s',
+      async (algorithm, set) => {
+      const policies = policySets[set as keyof typeof policySets].map((policy) => ({ ...policy }))
       const run = async (redis: RedisClient, prefix: string) => {
         const app = expressVersions[1].create()
-        const key = `parity-${algorithm}-${Date.now()}`
+        const key = `parity-${algorithm}-${set}-${Date.now()}`
         app.get(
           '/',
           rateLimit({
@@ -23,10 +34,7 @@ describeBackends(
             key: () => key,
             cost: (req) => Number(req.query.cost),
             blockCache: false,
-            policies: [
-              { name: 'short', limit: 8, window: '1 h' },
-              { name: 'long', limit: 12, window: '1 d' },
-            ],
+            policies,
             handler: (req, res) => {
               res.status(429).json(req.rateLimit)
             },
@@ -53,7 +61,8 @@ describeBackends(
       const real = await run(backend.client(), backend.prefix)
       const twin = await run(memoryClient(), 'twin:')
       expect(real).toEqual(twin)
-    })
+      },
+    )
   },
   { only: ['ioredis', 'cluster', 'upstash'] },
 )

@@ -8,6 +8,55 @@ import { fmt, luaPreamble, num, readCommon, type LimiterScriptSource } from './s
  */
 const lua = `${luaPreamble}
 local function ceildiv(a, b) return math.floor((a + b - 1) / b) end
+-- One policy (the common case): the same arithmetic as the loops below, without their tables
+-- (about a fifth of the script's cost).
+if mode ~= 'r' and n == 1 then
+  local limit = tonumber(ARGV[4])
+  local w = tonumber(ARGV[5])
+  local cur = now - (now % w)
+  local v = redis.call('HMGET', KEYS[1], 's', 'c', 'p')
+  local s = tonumber(v[1])
+  local c = tonumber(v[2]) or 0
+  local p = tonumber(v[3]) or 0
+  local fresh = s ~= cur or tonumber(v[2]) == nil
+  if s == nil then
+    s, c, p = cur, 0, 0
+  elseif s ~= cur then
+    if cur == s + w then p = c else p = 0 end
+    s, c = cur, 0
+  end
+  local used = c + ceildiv(p * (w - (now - s)), w)
+  local allowed, retry = 1, 0
+  if used + cost > limit then
+    allowed = 0
+    if cost > limit then
+      retry = -1
+    else
+      local room = limit - c - cost
+      if room >= 0 then
+        retry = s + w - math.floor(room * w / p) - now
+      else
+        local e = 0
+        if c > 0 then e = w - math.floor((limit - cost) * w / c) end
+        retry = s + w + e - now
+      end
+    end
+  elseif cost > 0 then
+    c = c + cost
+    used = used + cost
+    if fresh then
+      redis.call('HSET', KEYS[1], 's', fmt(s), 'c', fmt(c), 'p', fmt(p))
+      redis.call('PEXPIRE', KEYS[1], s + 2 * w - now)
+    else
+      redis.call('HINCRBY', KEYS[1], 'c', cost)
+    end
+  end
+  local reset = 0
+  if c > 0 then reset = s + 2 * w - now elseif p > 0 then reset = s + w - now end
+  local remaining = limit - used
+  if remaining < 0 then remaining = 0 end
+  return {allowed, allowed, remaining, reset, retry, s}
+end
 if mode == 'r' then
   for i = 1, n do
     local b = 3 + (i - 1) * 3
