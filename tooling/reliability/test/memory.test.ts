@@ -33,6 +33,7 @@ function call(middleware: ReturnType<typeof rateLimit>, key: string): Promise<{ 
       type: () => res,
       send: () => resolve({ status, source: req.rateLimit?.source }),
       json: () => resolve({ status, source: req.rateLimit?.source }),
+      end: () => resolve({ status, source: req.rateLimit?.source }),
       once: () => res,
     } as unknown as Response
     middleware(req, res, (error?: unknown) => (error ? reject(error) : resolve({ status, source: req.rateLimit?.source })))
