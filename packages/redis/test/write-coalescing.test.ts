@@ -17,7 +17,9 @@ describe('concurrent commands on one ioredis connection', () => {
   it('share a pipeline and each still gets its own reply or error', async () => {
     const client = fromIoredis(redis, { timeout: 5000 })
     await client.set(`${prefix}text`, 'abc')
-    const monitor = await new Redis(requireEnv(ENV.redisUrl)).monitor()
+    // monitor() opens a second connection: the watcher that opened it must be closed too.
+    const watcher = new Redis(requireEnv(ENV.redisUrl))
+    const monitor = await watcher.monitor()
     const seen: string[] = []
     monitor.on('monitor', (_time: string, args: string[]) => {
       if (String(args[1] ?? '').startsWith(prefix)) seen.push(String(args[0]).toLowerCase())
@@ -37,6 +39,7 @@ describe('concurrent commands on one ioredis connection', () => {
       expect(seen.filter((name) => name === 'incr')).toHaveLength(21)
     } finally {
       monitor.disconnect()
+      watcher.disconnect()
     }
   })
 })
