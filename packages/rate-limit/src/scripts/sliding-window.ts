@@ -8,13 +8,11 @@ import { fmt, luaPreamble, num, readCommon, type LimiterScriptSource } from './s
  */
 const lua = `${luaPreamble}
 local function ceildiv(a, b) return math.floor((a + b - 1) / b) end
--- One policy (the common case): the same arithmetic as the loops below, without their tables
--- (about a fifth of the script's cost).
-if mode ~= 'r' and n == 1 then
-  local limit = tonumber(ARGV[4])
-  local w = tonumber(ARGV[5])
+-- The window state of one policy at \`now\`: window start, its count, the previous window's count,
+-- the weighted use, and whether the hash must be rewritten whole (new window, or no readable count).
+local function load_window(key, w)
   local cur = now - (now % w)
-  local v = redis.call('HMGET', KEYS[1], 's', 'c', 'p')
+  local v = redis.call('HMGET', key, 's', 'c', 'p')
   local s = tonumber(v[1])
   local c = tonumber(v[2]) or 0
   local p = tonumber(v[3]) or 0
@@ -25,37 +23,47 @@ if mode ~= 'r' and n == 1 then
     if cur == s + w then p = c else p = 0 end
     s, c = cur, 0
   end
-  local used = c + ceildiv(p * (w - (now - s)), w)
+  return s, c, p, c + ceildiv(p * (w - (now - s)), w), fresh
+end
+-- ms until \`cost\` fits under \`limit\` again (-1: never), for a request that does not fit now.
+local function retry_after(limit, w, s, c, p)
+  if cost > limit then return -1 end
+  local room = limit - c - cost
+  if room >= 0 then return s + w - math.floor(room * w / p) - now end
+  local e = 0
+  if c > 0 then e = w - math.floor((limit - cost) * w / c) end
+  return s + w + e - now
+end
+local function charge(key, w, s, c, p, fresh)
+  if fresh then
+    redis.call('HSET', key, 's', fmt(s), 'c', fmt(c), 'p', fmt(p))
+    redis.call('PEXPIRE', key, s + 2 * w - now)
+  else
+    -- Same window: only the count moves, and the expiry (s + 2w) is already set.
+    redis.call('HINCRBY', key, 'c', cost)
+  end
+end
+local function reset_in(w, s, c, p)
+  if c > 0 then return s + 2 * w - now elseif p > 0 then return s + w - now end
+  return 0
+end
+-- One policy (the common case): no per-policy tables (they are about a fifth of the script's cost).
+if mode ~= 'r' and n == 1 then
+  local limit = tonumber(ARGV[4])
+  local w = tonumber(ARGV[5])
+  local s, c, p, used, fresh = load_window(KEYS[1], w)
   local allowed, retry = 1, 0
   if used + cost > limit then
     allowed = 0
-    if cost > limit then
-      retry = -1
-    else
-      local room = limit - c - cost
-      if room >= 0 then
-        retry = s + w - math.floor(room * w / p) - now
-      else
-        local e = 0
-        if c > 0 then e = w - math.floor((limit - cost) * w / c) end
-        retry = s + w + e - now
-      end
-    end
+    retry = retry_after(limit, w, s, c, p)
   elseif cost > 0 then
     c = c + cost
     used = used + cost
-    if fresh then
-      redis.call('HSET', KEYS[1], 's', fmt(s), 'c', fmt(c), 'p', fmt(p))
-      redis.call('PEXPIRE', KEYS[1], s + 2 * w - now)
-    else
-      redis.call('HINCRBY', KEYS[1], 'c', cost)
-    end
+    charge(KEYS[1], w, s, c, p, fresh)
   end
-  local reset = 0
-  if c > 0 then reset = s + 2 * w - now elseif p > 0 then reset = s + w - now end
   local remaining = limit - used
   if remaining < 0 then remaining = 0 end
-  return {allowed, allowed, remaining, reset, retry, s}
+  return {allowed, allowed, remaining, reset_in(w, s, c, p), retry, s}
 end
 if mode == 'r' then
   for i = 1, n do
@@ -79,24 +87,9 @@ end
 local S, C, P, U, F, ok = {}, {}, {}, {}, {}, 1
 for i = 1, n do
   local b = 3 + (i - 1) * 3
-  local limit = tonumber(ARGV[b + 1])
-  local w = tonumber(ARGV[b + 2])
-  local cur = now - (now % w)
-  local v = redis.call('HMGET', KEYS[i], 's', 'c', 'p')
-  local s = tonumber(v[1])
-  local c = tonumber(v[2]) or 0
-  local p = tonumber(v[3]) or 0
-  -- A missing or unreadable count is rewritten whole rather than incremented.
-  local fresh = s ~= cur or tonumber(v[2]) == nil
-  if s == nil then
-    s, c, p = cur, 0, 0
-  elseif s ~= cur then
-    if cur == s + w then p = c else p = 0 end
-    s, c = cur, 0
-  end
-  local used = c + ceildiv(p * (w - (now - s)), w)
+  local s, c, p, used, fresh = load_window(KEYS[i], tonumber(ARGV[b + 2]))
   S[i], C[i], P[i], U[i], F[i] = s, c, p, used, fresh
-  if used + cost > limit then ok = 0 end
+  if used + cost > tonumber(ARGV[b + 1]) then ok = 0 end
 end
 local out = {ok}
 for i = 1, n do
@@ -107,35 +100,16 @@ for i = 1, n do
   local allowed, retry = 1, 0
   if used + cost > limit then
     allowed = 0
-    if cost > limit then
-      retry = -1
-    else
-      local room = limit - c - cost
-      if room >= 0 then
-        retry = s + w - math.floor(room * w / p) - now
-      else
-        local e = 0
-        if c > 0 then e = w - math.floor((limit - cost) * w / c) end
-        retry = s + w + e - now
-      end
-    end
+    retry = retry_after(limit, w, s, c, p)
   end
   if ok == 1 and cost > 0 then
     c = c + cost
     used = used + cost
-    if F[i] then
-      redis.call('HSET', KEYS[i], 's', fmt(s), 'c', fmt(c), 'p', fmt(p))
-      redis.call('PEXPIRE', KEYS[i], s + 2 * w - now)
-    else
-      -- Same window: only the count moves, and the expiry (s + 2w) is already set.
-      redis.call('HINCRBY', KEYS[i], 'c', cost)
-    end
+    charge(KEYS[i], w, s, c, p, F[i])
   end
-  local reset = 0
-  if c > 0 then reset = s + 2 * w - now elseif p > 0 then reset = s + w - now end
   local remaining = limit - used
   if remaining < 0 then remaining = 0 end
-  push_policy(out, allowed, remaining, reset, retry, s)
+  push_policy(out, allowed, remaining, reset_in(w, s, c, p), retry, s)
 end
 return out
 `
