@@ -2,7 +2,7 @@ import expressSession from 'express-session'
 import type { Scenario } from '../scenario.js'
 import { sessionBareExpress, sessionRoutes, sessionScenario } from './session-common.js'
 
-/** express-session's default MemoryStore (one process only; the ceiling for any networked store). */
+/** express-session's default MemoryStore (one process only; shown for reference). */
 export function sessionExpressSessionScenarios(): Scenario[] {
   return sessionRoutes.flatMap((route) => [
     sessionBareExpress(route),

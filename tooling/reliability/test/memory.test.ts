@@ -15,6 +15,9 @@ const heapMb = (): number => {
   gc()
   return process.memoryUsage().heapUsed / 1_048_576
 }
+const rssMb = (): number => process.memoryUsage().rss / 1_048_576
+/** A jest timeout that grows with KEYS (the 1M-key run by hand takes minutes). */
+const timeoutMs = Math.max(300_000, KEYS)
 
 /** The smallest request/response pair the middleware touches (the middleware itself is real). */
 function call(middleware: ReturnType<typeof rateLimit>, key: string): Promise<{ status: number; source: string | undefined }> {
@@ -53,6 +56,7 @@ describe(`memory bounds with ${KEYS} distinct client keys`, () => {
       warn: () => undefined,
     })
     const before = heapMb()
+    const rssBefore = rssMb()
     const started = Date.now()
     for (let index = 0; index < KEYS; index += 1) {
       const key = `k${index}`
@@ -61,6 +65,7 @@ describe(`memory bounds with ${KEYS} distinct client keys`, () => {
       expect(await call(limiter, key)).toEqual({ status: 429, source: 'redis' })
     }
     const after = heapMb()
+    const rssAfter = rssMb()
     // newest `max` keys answer from the block cache (probing newest first never evicts)
     for (let index = KEYS - 1; index >= KEYS - max; index -= 1) {
       expect((await call(limiter, `k${index}`)).source).toBe('block-cache')
@@ -69,16 +74,17 @@ describe(`memory bounds with ${KEYS} distinct client keys`, () => {
     expect((await call(limiter, `k${KEYS - max - 1}`)).source).toBe('redis')
     expect((await call(limiter, 'k0')).source).toBe('redis')
     console.log(
-      `[reliability] memory: rate limit, ${KEYS} keys × 2 requests in ${Date.now() - started} ms; heap ${before.toFixed(1)} → ${after.toFixed(1)} MB ` +
-        `(includes the memory backend's own ${KEYS * 1} counter keys); block cache bound ${max} held`,
+      `[reliability] memory: rate limit, ${KEYS} keys × 2 requests in ${Date.now() - started} ms; heap ${before.toFixed(1)} → ${after.toFixed(1)} MB, ` +
+        `RSS ${rssBefore.toFixed(1)} → ${rssAfter.toFixed(1)} MB (includes the memory backend's own ${KEYS * 1} counter keys); block cache bound ${max} held`,
     )
-  }, 300_000)
+  }, timeoutMs)
 
   test('cache getOrSet over distinct keys: every key expires, and heap growth is explained by backend keys only', async () => {
     let now = Date.now()
     const client = memoryClient({ clock: () => now })
     const cache = createCache({ redis: client, prefix: 'mem:', onError: () => undefined, now: () => now })
     const before = heapMb()
+    const rssBefore = rssMb()
     const started = Date.now()
     const batch = 1_000
     for (let index = 0; index < KEYS; index += batch) {
@@ -93,12 +99,13 @@ describe(`memory bounds with ${KEYS} distinct client keys`, () => {
     for await (const page of client.scan({ match: 'mem:*', count: 1000 })) left += page.length
     const after = heapMb()
     console.log(
-      `[reliability] memory: cache getOrSet, ${KEYS} distinct keys in ${Date.now() - started} ms; heap ${before.toFixed(1)} → ${after.toFixed(1)} MB after expiry; ` +
+      `[reliability] memory: cache getOrSet, ${KEYS} distinct keys in ${Date.now() - started} ms; heap ${before.toFixed(1)} → ${after.toFixed(1)} MB after expiry, ` +
+        `RSS ${rssBefore.toFixed(1)} → ${rssMb().toFixed(1)} MB; ` +
         `${left} keys still in the backend after every TTL passed`,
     )
     expect(left).toBe(0)
     // The coalescing maps are not observable (CacheCore.inflight/loading are not exposed): what is
     // left on the heap must be explained by the backend's keys (~300 B each), not by the maps.
     expect(after - before).toBeLessThan(8 + (left * 400) / 1_048_576)
-  }, 300_000)
+  }, timeoutMs)
 })
