@@ -75,6 +75,10 @@ export function createChaosApp({ redis, prefix, probeLimit, selfTest = false, on
     res.json({ bumps: req.session.bumps })
   })
 
+  app.post('/api/session/logout', sessions, (req, res, next) => {
+    req.session.destroy((error: unknown) => (error ? next(error) : res.json({ loggedOut: true })))
+  })
+
   app.get('/probe/limit/:key', probeLimiter, (_req, res) => {
     res.json({ admitted: true })
   })

@@ -30,6 +30,26 @@ export async function lostSessions(ports: readonly number[], sessions: readonly 
   return answers.filter((answer, index) => answer.status !== 200 || !answer.body.includes(sessions[index]?.value ?? '?')).length
 }
 
+/**
+ * Logs out one fresh session per process, on another process, while every process serves a write
+ * to it at the same time; then reads it on every process. Returns how many came back to life
+ * anywhere (an in-flight write that saved a logged-out session again).
+ */
+export async function revivedAfterLogout(ports: readonly number[]): Promise<{ checked: number; revived: number }> {
+  const sessions = await createSessions(ports)
+  const revived = await Promise.all(
+    sessions.map(async (tracked, index) => {
+      const writes = ports.map((port) => request(port, 'POST', '/api/session/bump', CHECK_DEADLINE_MS, tracked.cookie))
+      const logout = request(ports[(index + 1) % ports.length] as number, 'POST', '/api/session/logout', CHECK_DEADLINE_MS, tracked.cookie)
+      const [loggedOut] = await Promise.all([logout, ...writes])
+      if (loggedOut.status !== 200) throw new Error(`logout on another process answered ${loggedOut.status} ${loggedOut.body}`)
+      const reads = await Promise.all(ports.map((port) => request(port, 'GET', '/api/session', CHECK_DEADLINE_MS, tracked.cookie)))
+      return reads.some((answer) => answer.status !== 401)
+    }),
+  )
+  return { checked: sessions.length, revived: revived.filter(Boolean).length }
+}
+
 /** Sends `2 × limit` concurrent requests for a fresh key spread over the processes; returns how many were admitted. */
 export async function admitsForFreshKey(ports: readonly number[], limit: number): Promise<number> {
   const key = randomBytes(6).toString('hex')

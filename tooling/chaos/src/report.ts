@@ -15,18 +15,21 @@ export function rowPasses(row: ChaosRow): boolean {
     row.crashes === 0 &&
     row.unhandledRejections === 0 &&
     row.uncaughtExceptions === 0 &&
+    row.serverErrors === 0 &&
+    (row.load.statuses.reset ?? 0) === 0 &&
     row.recoveryMs >= 0 &&
     row.admitted === row.limit &&
     row.cacheHits &&
-    row.sessionsLost === 0
+    row.sessionsLost === 0 &&
+    row.logoutsRevived === 0
   )
 }
 
 /** The faults × backends table, as markdown. */
 export function markdownTable(rows: readonly ChaosRow[], settings: ChaosSettings): string {
   const header = [
-    '| backend | fault | sent | answers by status | slowest (ms) | hung | crashes | unhandled rejections | errors at the app error handler | ready again after (ms) | fresh key admits | cache hits again | sessions intact |',
-    '| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
+    '| backend | fault | sent | answers by status | slowest (ms) | hung | crashes | unhandled rejections | errors at the app error handler | ready again after (ms) | fresh key admits | cache hits again | sessions intact | logged-out sessions dead |',
+    '| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |',
   ]
   const lines = rows.map((row) =>
     [
@@ -43,6 +46,7 @@ export function markdownTable(rows: readonly ChaosRow[], settings: ChaosSettings
       `${row.admitted} / ${row.limit}`,
       row.cacheHits ? 'yes' : 'NO',
       `${row.sessionsChecked - row.sessionsLost} / ${row.sessionsChecked}`,
+      `${row.logoutsChecked - row.logoutsRevived} / ${row.logoutsChecked}`,
     ].join(' | '),
   )
   const setup =

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { type ChaosBackend, type ChaosBackendName, chaosBackendNames, startChaosBackend } from './backends.js'
-import { admitsForFreshKey, cacheHitsEverywhere, createSessions, lostSessions, type TrackedSession, waitHealthy } from './checks.js'
+import { admitsForFreshKey, cacheHitsEverywhere, createSessions, lostSessions, revivedAfterLogout, type TrackedSession, waitHealthy } from './checks.js'
 import { type Fault, type FaultName, faults as allFaults } from './faults.js'
 import { type Fleet, startFleet } from './fleet.js'
 import { request, sessionCookie } from './http.js'
@@ -25,6 +25,10 @@ export interface ChaosRow {
   cacheHits: boolean
   sessionsChecked: number
   sessionsLost: number
+  /** Sessions logged out on one process while all 4 wrote to them, after recovery. */
+  logoutsChecked: number
+  /** Of those, sessions that any process still served afterwards (must be 0). */
+  logoutsRevived: number
   details: string[]
 }
 
@@ -77,6 +81,7 @@ async function runFault(backend: ChaosBackend, fleet: Fleet, fault: Fault, round
   const admitted = await admitsForFreshKey(fleet.ports, settings.probeLimit)
   const cacheHits = await cacheHitsEverywhere(fleet.ports, `/api/items/check-${fault.name}-${round}-${randomBytes(4).toString('hex')}`)
   const sessionsLost = await lostSessions(fleet.ports, sessions)
+  const logouts = await revivedAfterLogout(fleet.ports)
   const events = fleet.takeEvents()
   return {
     backend: backend.name,
@@ -94,6 +99,8 @@ async function runFault(backend: ChaosBackend, fleet: Fleet, fault: Fault, round
     cacheHits,
     sessionsChecked: sessions.length,
     sessionsLost,
+    logoutsChecked: logouts.checked,
+    logoutsRevived: logouts.revived,
     details: events.details,
   }
 }

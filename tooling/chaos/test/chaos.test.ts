@@ -47,4 +47,9 @@ describe.each(combos)('$backend × $fault', ({ backend, fault }) => {
     expect(row().sessionsChecked).toBeGreaterThan(0)
     expect(row().sessionsLost).toBe(0)
   })
+
+  test('after recovery: a session logged out on one process while all 4 write to it stays dead on all 4', () => {
+    expect(row().logoutsChecked).toBe(4)
+    expect(row().logoutsRevived).toBe(0)
+  })
 })
