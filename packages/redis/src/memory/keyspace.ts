@@ -75,6 +75,9 @@ export class Keyspace {
     for (const key of [...this.#entries.keys()]) {
       if (this.get(key) !== undefined) yield key
     }
+    // A live Map iterator keeps the Map's old, larger hash table alive after the deletes above
+    // shrank it; this full pass has swept everything anyway.
+    this.#sweep = undefined
   }
 
   get size(): number {
