@@ -1,31 +1,15 @@
 import { fromIoredis } from '@rediware/redis'
-import { expressVersions, type RedisServerHandle, startRedisServer, waitFor } from '@rediware/test-utils'
-import { Redis } from 'ioredis'
+import { expressVersions, waitFor } from '@rediware/test-utils'
 import request from 'supertest'
 import { RedisStore, type SessionStoreEvent } from '../src/index.js'
 import { buildApp } from './app.js'
-import { sessionData } from './helpers.js'
+import { dedicatedRedis, sessionData } from './helpers.js'
 
 describe('Redis killed mid-run (dedicated server)', () => {
-  let server: RedisServerHandle
-  let raw: Redis
-  const unhandled: unknown[] = []
-  const onUnhandled = (reason: unknown) => unhandled.push(reason)
-
-  beforeAll(async () => {
-    server = await startRedisServer()
-    raw = new Redis(server.url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 50 })
-    await new Promise<void>((resolve) => raw.once('ready', () => resolve()))
-    process.on('unhandledRejection', onUnhandled)
-  })
-
-  afterAll(async () => {
-    process.off('unhandledRejection', onUnhandled)
-    raw.disconnect()
-    await server.stop()
-  })
+  const redis = dedicatedRedis({ maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 50 })
 
   test.each(expressVersions)('fail (503) and anonymous policies, reported once per outage ($name)', async ({ create, name }) => {
+    const { server, raw, unhandled } = redis
     const client = fromIoredis(raw, { timeout: 200, breaker: { failureThreshold: 3, cooldown: 100 } })
     const events: SessionStoreEvent[] = []
     const failing = new RedisStore({ redis: client, prefix: `${name}:f:`, onEvent: (event) => events.push(event) })

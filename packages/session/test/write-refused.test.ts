@@ -1,33 +1,19 @@
 import { fromIoredis } from '@rediware/redis'
-import { expressVersions, type RedisServerHandle, startRedisServer } from '@rediware/test-utils'
+import { expressVersions } from '@rediware/test-utils'
 import type { NextFunction, Request, Response } from 'express'
-import { Redis } from 'ioredis'
 import request from 'supertest'
 import { type SessionStoreEvent, session } from '../src/index.js'
+import { dedicatedRedis } from './helpers.js'
 
 describe('Redis out of memory: reads work, session writes are refused (dedicated server)', () => {
-  let server: RedisServerHandle
-  let raw: Redis
-  const unhandled: unknown[] = []
-  const onUnhandled = (reason: unknown) => unhandled.push(reason)
-
-  beforeAll(async () => {
-    server = await startRedisServer()
-    raw = new Redis(server.url, { maxRetriesPerRequest: 0 })
-    process.on('unhandledRejection', onUnhandled)
-  })
-
-  afterAll(async () => {
-    process.off('unhandledRejection', onUnhandled)
-    raw.disconnect()
-    await server.stop()
-  })
+  const redis = dedicatedRedis({ maxRetriesPerRequest: 0 })
 
   afterEach(async () => {
-    await raw.config('SET', 'maxmemory', '0')
+    await redis.raw.config('SET', 'maxmemory', '0')
   })
 
   test.each(expressVersions)('a refused write answers 503, reads go on, reported once ($name)', async ({ create, name }) => {
+    const { raw, unhandled } = redis
     const events: SessionStoreEvent[] = []
     const middleware = session({
       redis: fromIoredis(raw),
