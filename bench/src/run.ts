@@ -18,7 +18,18 @@ const settings: LoadSettings = quick
   ? { durationSeconds: 3, warmupSeconds: 1, connections: 32 }
   : { durationSeconds: 10, warmupSeconds: 2, connections: 64 }
 
+/** The measured packages must be the built ones: TypeScript source run through tsx pays for its transpile helpers. */
+function assertBuiltPackages(): void {
+  for (const name of ['@rediware/rate-limit', '@rediware/cache', '@rediware/session', '@rediware/redis']) {
+    const resolved = import.meta.resolve(name)
+    if (!resolved.includes('/dist/')) {
+      throw new Error(`${name} resolves to ${resolved}, not to its built dist/: run the benchmark with pnpm bench (it builds and sets TSX_TSCONFIG_PATH).`)
+    }
+  }
+}
+
 async function main(): Promise<void> {
+  assertBuiltPackages()
   const scenarios = allScenarios().filter((s) => filters.length === 0 || filters.some((f) => s.id.includes(f)))
   if (scenarios.length === 0) throw new Error(`No scenario matches ${filters.join(', ')}`)
   const redis = await startRedisServer()
@@ -51,6 +62,7 @@ async function main(): Promise<void> {
       `${rounds > 1 ? `, ${rounds} rounds in rotating order (each row is its median round; "rounds" lists every round's req/s)` : ''}.`,
     'Each scenario runs in its own process against the same redis-server (and upstash-local in front of it), one after another,',
     'loaded by autocannon from this process. Compare ratios, not absolute numbers: the machine is shared.',
+    'Our packages run from their built dist/ (what npm installs), as the peers run from theirs.',
     'Rows over @upstash/redis pay the app process\'s own HTTP client (undici fetch, about 1 ms of CPU per Redis call on this',
     'kind of VM) on the same 2 cores: they measure the client path, not upstash-local or Redis.',
     'Redis cmds/req: commands clients sent (MONITOR, script-internal calls excluded) over 100 sequential requests after the load.',
