@@ -1,4 +1,4 @@
-export { SessionIdConflictError, SessionStoreUnavailableError } from './errors.js'
+export { SessionIdConflictError, SessionStoreUnavailableError, SessionTrustProxyError } from './errors.js'
 export type { RedisStoreOptions, Serializer, SessionStoreEvent } from './options.js'
 export { RedisStore, type UserSessionInfo } from './redis-store.js'
 export { rotateSession } from './rotate-session.js'

@@ -2,6 +2,7 @@ import type { RedisInput } from '@rediware/redis'
 import { describeValue, warnOnce } from '@rediware/redis'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import expressSession from 'express-session'
+import { SessionTrustProxyError } from './errors.js'
 import { type RedisStoreOptions, storeOptionNames } from './options.js'
 import { RedisStore } from './redis-store.js'
 import { saveBeforeResponse } from './save-before-response.js'
@@ -53,7 +54,8 @@ function riskyWarnings(options: SessionOptions, secrets: readonly string[], prod
 
 /**
  * express-session with a RedisStore and safe defaults: `httpOnly`, `sameSite: 'lax'`, `secure` in
- * production, `resave: false`, `saveUninitialized: false`. Risky settings are reported once. A
+ * production, `resave: false`, `saveUninitialized: false`. Risky settings are reported once; a secure
+ * cookie behind an HTTPS proxy that Express does not trust fails the request (`SessionTrustProxyError`). A
  * changed session is saved before the response goes out (see `saveBeforeResponse`).
  */
 export function session(options: SessionOptions): SessionMiddleware {
@@ -91,13 +93,16 @@ export function session(options: SessionOptions): SessionMiddleware {
     cookie,
   })
   const saveFirst = saveBeforeResponse()
+  let proxyReported = false
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     if (cookie.secure === true && !req.secure && !req.app.get('trust proxy') && /https/i.test(String(req.get('x-forwarded-proto') ?? ''))) {
-      warnOnce(
-        'rediware-session-trust-proxy',
-        "@rediware/session: cookie.secure is on and this request came through an HTTPS proxy, but Express does not trust the proxy, so it sees plain HTTP and express-session will not set the cookie. Add app.set('trust proxy', 1) (or your proxy count).",
-        warn,
-      )
+      const error = new SessionTrustProxyError()
+      if (!proxyReported) {
+        proxyReported = true
+        warn(`@rediware/session: ${error.message}`)
+      }
+      next(error)
+      return
     }
     inner(req, res, (error?: unknown) => (error === undefined ? saveFirst(req, res, next) : next(error)))
   }

@@ -1,8 +1,8 @@
 import { memoryClient } from '@rediware/redis'
 import { describeExpress } from '@rediware/test-utils'
-import type { Request, Response } from 'express'
+import type { NextFunction, Request, Response } from 'express'
 import request from 'supertest'
-import { RedisStore, SessionIdConflictError, session } from '../src/index.js'
+import { RedisStore, SessionIdConflictError, SessionTrustProxyError, session } from '../src/index.js'
 import { sessionData } from './helpers.js'
 
 describeExpress('session() with safe defaults', (createApp) => {
@@ -32,20 +32,37 @@ describeExpress('session() with safe defaults', (createApp) => {
     expect(warnings).toEqual([])
   })
 
-  test('secure cookie behind an HTTPS proxy without trust proxy: one clear warning', async () => {
+  test('secure cookie behind an HTTPS proxy without trust proxy: the request fails with a clear error, reported once', async () => {
     const warnings: string[] = []
+    const errors: unknown[] = []
     const app = createApp()
-    app.use(session({ redis: memoryClient(), secret: 'b-secret-of-at-least-thirty-two-chars!!', cookie: { secure: true }, warn: (m) => warnings.push(m) }))
+    const middleware = session({ redis: memoryClient(), secret: 'b-secret-of-at-least-thirty-two-chars!!', cookie: { secure: true }, warn: (m) => warnings.push(m) })
+    app.use(middleware)
     app.post('/login', (req: Request, res: Response) => {
       req.session.userId = 'lee'
       res.json({ ok: true })
     })
-    await request(app).post('/login').set('X-Forwarded-Proto', 'https').expect(200)
-    await request(app).post('/login').set('X-Forwarded-Proto', 'https').expect(200)
-    expect(warnings.filter((w) => w.includes('trust proxy')).length).toBeLessThanOrEqual(1)
+    app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      errors.push(error)
+      res.status(500).json({ code: (error as { code?: string }).code })
+    })
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const refused = await request(app).post('/login').set('X-Forwarded-Proto', 'https').expect(500)
+      expect(refused.body).toEqual({ code: 'ERR_SESSION_TRUST_PROXY' })
+      expect(refused.headers['set-cookie']).toBeUndefined()
+    }
+    expect(errors).toHaveLength(2)
+    expect(errors[0]).toBeInstanceOf(SessionTrustProxyError)
+    expect(String((errors[0] as Error).message)).toMatch(/app\.set\('trust proxy', 1\)/)
+    expect(warnings.filter((w) => w.includes('trust proxy'))).toHaveLength(1)
+    expect(await middleware.store.length()).toBe(0)
+
+    // A direct request (no proxy header) is not refused; once the proxy is trusted, the cookie is set.
+    await request(app).post('/login').expect(200)
     app.set('trust proxy', 1)
     const trusted = await request(app).post('/login').set('X-Forwarded-Proto', 'https').expect(200)
     expect(String(trusted.headers['set-cookie'])).toMatch(/Secure/)
+    expect(errors).toHaveLength(2)
   })
 })
 
