@@ -51,8 +51,42 @@ const known = new Set([
   'redis', 'limiter', 'limit', 'window', 'policies', 'algorithm', 'key', 'cost', 'skip', 'allowList', 'headers',
   'message', 'handler', 'onStoreError', 'onError', 'onLimited', 'timeout', 'prefix', 'dryRun',
   'skipSuccessfulRequests', 'skipFailedRequests', 'requestWasSuccessful', 'blockCache', 'ipv6Subnet', 'statusCode', 'warn',
-  'concurrency', 'leaseTimeout',
+  'concurrency', 'leaseTimeout', 'skipSuccessful', 'skipFailed',
 ])
+
+/** Option names of express-rate-limit and rate-limiter-flexible, with what to write here instead. */
+const peerOptionHints: Readonly<Record<string, string>> = {
+  windowMs: "window (milliseconds or a string such as '1 m')",
+  max: 'limit',
+  points: 'limit',
+  duration: "window (milliseconds or a string such as '1 m'; rate-limiter-flexible counts seconds)",
+  keyGenerator: 'key',
+  keyPrefix: 'prefix',
+  store: 'redis (an ioredis Redis or Cluster, an @upstash/redis Redis, or a RedisClient)',
+  storeClient: 'redis',
+  standardHeaders: "headers ('draft', 'legacy', 'both' or false)",
+  legacyHeaders: "headers ('draft', 'legacy', 'both' or false)",
+  blockDuration: 'blockCache (the block cache holds a blocked key until its window frees a slot)',
+  inMemoryBlockOnConsumed: 'blockCache (on by default)',
+  insuranceLimiter: "onStoreError ('fallback' is the default: an in-process limiter with the same policies)",
+  passOnStoreError: "onStoreError: 'allow'",
+}
+
+function unknownOption(name: string): TypeError {
+  const hint = peerOptionHints[name]
+  if (hint !== undefined) return new TypeError(`rateLimit: unknown option "${name}"; use ${hint}.`)
+  return new TypeError(`rateLimit: unknown option "${name}". Known options: ${[...known].join(', ')}.`)
+}
+
+/** `skipSuccessful`/`skipFailed` are aliases of express-rate-limit's longer names. */
+function aliasedFlag(options: RateLimitOptions, name: 'skipSuccessfulRequests' | 'skipFailedRequests', alias: 'skipSuccessful' | 'skipFailed'): boolean {
+  const value = bool(options[name], name)
+  const aliased = bool(options[alias], alias)
+  if (options[name] !== undefined && options[alias] !== undefined && value !== aliased) {
+    throw new TypeError(`rateLimit: ${name} and ${alias} are the same option and disagree; pass one of them.`)
+  }
+  return value || aliased
+}
 
 const policyName = /^[A-Za-z0-9_-]{1,32}$/
 
@@ -152,7 +186,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     throw new TypeError(`rateLimit: options must be an object such as { redis, limit: 100, window: '1 m' }; got ${describeValue(input)}.`)
   }
   for (const name of Object.keys(input)) {
-    if (!known.has(name)) throw new TypeError(`rateLimit: unknown option "${name}". Check the spelling; see the README options table.`)
+    if (!known.has(name)) throw unknownOption(name)
   }
   const options = input as RateLimitOptions
   const warn = fn<(message: string) => void>(options.warn, 'warn', 'a function (message) => void') ?? console.warn
@@ -249,8 +283,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     timeout,
     prefix,
     dryRun: bool(options.dryRun, 'dryRun'),
-    skipSuccessfulRequests: bool(options.skipSuccessfulRequests, 'skipSuccessfulRequests'),
-    skipFailedRequests: bool(options.skipFailedRequests, 'skipFailedRequests'),
+    skipSuccessfulRequests: aliasedFlag(options, 'skipSuccessfulRequests', 'skipSuccessful'),
+    skipFailedRequests: aliasedFlag(options, 'skipFailedRequests', 'skipFailed'),
     requestWasSuccessful:
       fn(options.requestWasSuccessful, 'requestWasSuccessful', 'a function (req, res) => boolean') ??
       ((_req: Request, res: Response) => res.statusCode < 400),

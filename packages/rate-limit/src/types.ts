@@ -109,6 +109,10 @@ export interface RateLimitOptions {
   skipSuccessfulRequests?: boolean
   /** Refund the request's cost after the response when it failed (status ≥ 400 or aborted). */
   skipFailedRequests?: boolean
+  /** Alias of `skipSuccessfulRequests`. */
+  skipSuccessful?: boolean
+  /** Alias of `skipFailedRequests`. */
+  skipFailed?: boolean
   /** Decides success for the skip options. Default `res.statusCode < 400`. */
   requestWasSuccessful?: (req: Request, res: Response) => boolean
   /** Local cache of keys known to be blocked: `false` to disable, or `{ max }` entries. Default `{ max: 10000 }`. */

@@ -107,6 +107,22 @@ describeExpress('responses and headers', (createApp) => {
     expect((await request(app).get('/bad')).status).toBe(429)
   })
 
+  test('skipSuccessful and skipFailed are aliases of the long names', async () => {
+    const app = createApp()
+    const successes = rateLimit({ redis: memoryClient(), limit: 1, window: '1 h', key: () => 'k', skipSuccessful: true })
+    const failures = rateLimit({ redis: memoryClient(), limit: 1, window: '1 h', key: () => 'k', skipFailed: true })
+    app.get('/ok', successes, (_req, res) => {
+      res.send('ok')
+    })
+    app.get('/bad', failures, (_req, res) => {
+      res.status(500).send('bad')
+    })
+    for (let index = 0; index < 3; index++) {
+      expect((await request(app).get('/ok')).status).toBe(200)
+      expect((await request(app).get('/bad')).status).toBe(500)
+    }
+  })
+
   test('reset(key) and get(key)', async () => {
     const app = createApp()
     const limiter = rateLimit({ redis: memoryClient(), limit: 1, window: '1 h', key: () => 'user:1' })
