@@ -11,6 +11,10 @@ import { allScenarios } from './scenarios/index.js'
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const filters = args.filter((arg) => !arg.startsWith('--'))
+const outArg = args.find((arg) => arg.startsWith('--out='))
+/** Where the report goes, under bench/results/ (default latest.md): a focused run need not replace the full one. */
+const outName = outArg ? outArg.slice('--out='.length) : 'latest.md'
+if (!/^[\w.-]+\.md$/.test(outName)) throw new RangeError('--out=NAME takes a file name ending in .md (written to bench/results/).')
 const roundsArg = args.find((arg) => arg.startsWith('--rounds='))
 const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : 1
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new RangeError('--rounds=N takes a whole number from 1 to 20.')
@@ -72,8 +76,8 @@ async function main(): Promise<void> {
   ].join('\n')
   const outDir = join(dirname(fileURLToPath(import.meta.url)), '../results')
   mkdirSync(outDir, { recursive: true })
-  writeFileSync(join(outDir, 'latest.md'), renderReport(results, header))
-  console.log(`\nWrote ${join(outDir, 'latest.md')}`)
+  writeFileSync(join(outDir, outName), renderReport(results, header))
+  console.log(`\nWrote ${join(outDir, outName)}`)
   // autocannon keeps sockets in its agent pool; a CLI run ends here.
   process.exit(0)
 }
