@@ -1,6 +1,7 @@
 import { defineScript, fromIoredis } from '@rediware/redis'
 import { startRedisServer } from '@rediware/test-utils'
 import { Redis } from 'ioredis'
+import { ownCpuMicrosPerCall } from './cpu-usage.js'
 
 /**
  * App CPU per script call, ioredis EVALSHA called directly against the same call through
@@ -11,19 +12,7 @@ const calls = 40_000
 const lua = "return redis.call('INCR', KEYS[1])"
 const script = defineScript({ name: 'incr', keys: 1, lua, local: () => 1 })
 
-async function cpuPer(run: () => Promise<unknown>): Promise<number> {
-  let next = 0
-  const worker = async () => {
-    while (next < calls) {
-      next += 1
-      await run()
-    }
-  }
-  const before = process.cpuUsage()
-  await Promise.all(Array.from({ length: 32 }, worker))
-  const used = process.cpuUsage(before)
-  return (used.user + used.system) / calls
-}
+const cpuPer = (run: () => Promise<unknown>): Promise<number> => ownCpuMicrosPerCall(calls, 32, run)
 
 async function main() {
   const server = await startRedisServer()

@@ -25,3 +25,21 @@ export async function redisCpuMicros(redisUrl: string): Promise<number> {
     redis.disconnect()
   }
 }
+
+/**
+ * This process's CPU time (user + system) per call, in microseconds, while `total` calls of `run`
+ * go through `inFlight` at a time (each worker starts its next call when the last one settled).
+ */
+export async function ownCpuMicrosPerCall(total: number, inFlight: number, run: () => Promise<unknown>): Promise<number> {
+  let started = 0
+  const worker = async () => {
+    while (started < total) {
+      started += 1
+      await run()
+    }
+  }
+  const before = process.cpuUsage()
+  await Promise.all(Array.from({ length: inFlight }, worker))
+  const used = process.cpuUsage(before)
+  return (used.user + used.system) / total
+}

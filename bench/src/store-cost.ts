@@ -5,6 +5,7 @@ import { RedisStore as RedisStore8 } from 'connect-redis-8'
 import type { SessionData, Store } from 'express-session'
 import { Redis } from 'ioredis'
 import { createClient } from 'redis'
+import { ownCpuMicrosPerCall } from './cpu-usage.js'
 
 /**
  * The app CPU a session store and its Redis client cost per request, without HTTP or
@@ -56,19 +57,8 @@ async function oneRequest(store: Store, sid: string, route: Route): Promise<void
   }
 }
 
-async function cpuPerRequest(store: Store, sid: string, route: Route): Promise<number> {
-  let next = 0
-  const worker = async () => {
-    while (next < requests) {
-      next += 1
-      await oneRequest(store, sid, route)
-    }
-  }
-  const before = process.cpuUsage()
-  await Promise.all(Array.from({ length: concurrency }, worker))
-  const used = process.cpuUsage(before)
-  return (used.user + used.system) / requests
-}
+const cpuPerRequest = (store: Store, sid: string, route: Route): Promise<number> =>
+  ownCpuMicrosPerCall(requests, concurrency, () => oneRequest(store, sid, route))
 
 /** STORE_COST_ONLY=<text> keeps the contenders whose label contains it (e.g. for a CPU profile of one). */
 const only = process.env.STORE_COST_ONLY
