@@ -9,7 +9,8 @@ import {
   asStringArray,
   isOk,
 } from './reply.js'
-import type { Arg, Command, ExpireOptions, RangeByScoreOptions, Reply, ScoredMember, SetOptions } from './types.js'
+import { scriptCommand } from './script.js'
+import type { Arg, Command, ExpireOptions, RangeByScoreOptions, Reply, ScoredMember, SetOptions, Script } from './types.js'
 
 const identity = (reply: Reply): Reply => reply
 
@@ -100,6 +101,11 @@ export const commands = {
       return Number(seconds) * 1000 + Math.floor(Number(microseconds) / 1000)
     }),
   ping: () => command('PING', [], [], (reply) => void asString(reply)),
+  /**
+   * EVALSHA of a `defineScript` script, for a `batch`. Unlike `runScript` it has no EVAL fallback:
+   * a NOSCRIPT reply comes back as the command's error.
+   */
+  evalsha: (script: Script<unknown>, keys: readonly string[], args: readonly Arg[]) => scriptCommand('EVALSHA', script.sha, keys, args),
   /** Any other command, for what the typed builders do not cover. Keys are declared by index. */
   raw: (name: string, args: readonly Arg[], keyIndexes: readonly number[] = []) => command(name, args, keyIndexes, identity),
 } as const

@@ -35,7 +35,8 @@ function keyIndexesFor(count: number): number[] {
   return indexes
 }
 
-const scriptCommand = (name: 'EVALSHA' | 'EVAL', body: string, keys: readonly string[], args: readonly Arg[]): Command<Reply> => ({
+/** EVALSHA or EVAL of a script, keys declared where they sit (for Cluster routing). */
+export const scriptCommand = (name: 'EVALSHA' | 'EVAL', body: string, keys: readonly string[], args: readonly Arg[]): Command<Reply> => ({
   name,
   args: [body, keys.length, ...keys, ...args],
   keyIndexes: keyIndexesFor(keys.length),

@@ -63,9 +63,7 @@ export class ScriptBatcher<T> {
       return
     }
     const script = this.#script
-    const list = queue.map(({ keys, args }) =>
-      commands.raw('EVALSHA', [script.sha, keys.length, ...keys, ...args], keys.map((_, index) => index + 2)),
-    )
+    const list = queue.map(({ keys, args }) => commands.evalsha(script, keys, args))
     this.#client.batch(list).then(
       (replies) => {
         for (const [index, call] of queue.entries()) {
