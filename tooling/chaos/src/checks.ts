@@ -4,30 +4,40 @@ import { request, sessionCookie } from './http.js'
 export interface TrackedSession {
   cookie: string
   value: string
+  /** Where it was made, for the report: e.g. `before failover #1 on :4001`. */
+  origin: string
 }
 
 const CHECK_DEADLINE_MS = 10_000
 
 /** Creates one session per process; returns their cookies and values. */
-export async function createSessions(ports: readonly number[]): Promise<TrackedSession[]> {
+export async function createSessions(ports: readonly number[], origin = 'fresh'): Promise<TrackedSession[]> {
   return Promise.all(
     ports.map(async (port) => {
       const value = randomBytes(8).toString('hex')
       const answer = await request(port, 'POST', `/api/session?value=${value}`, CHECK_DEADLINE_MS)
       const cookie = sessionCookie(answer)
       if (answer.status !== 200 || cookie === undefined) throw new Error(`could not create a session on :${port}: ${answer.status} ${answer.body}`)
-      return { cookie, value }
+      return { cookie, value, origin: `${origin} on :${port}` }
     }),
   )
 }
 
-/** Sessions that no longer read back their value, each asked on another process than the one that created it. */
-export async function lostSessions(ports: readonly number[], sessions: readonly TrackedSession[]): Promise<number> {
-  const answers = await Promise.all(
+/**
+ * Sessions that no longer read back their value, each asked on another process than the one that
+ * created it; one line per lost session saying where it was made and what the read answered.
+ */
+export async function lostSessions(ports: readonly number[], sessions: readonly TrackedSession[]): Promise<string[]> {
+  const lost = await Promise.all(
     // createSessions makes session i on process i % n: read it on the next one.
-    sessions.map((tracked, index) => request(ports[(index + 1) % ports.length] as number, 'GET', '/api/session', CHECK_DEADLINE_MS, tracked.cookie)),
+    sessions.map(async (tracked, index) => {
+      const port = ports[(index + 1) % ports.length] as number
+      const answer = await request(port, 'GET', '/api/session', CHECK_DEADLINE_MS, tracked.cookie)
+      if (answer.status === 200 && answer.body.includes(tracked.value)) return []
+      return [`session made ${tracked.origin}, read on :${port}: ${answer.status} ${answer.body.slice(0, 200)}`]
+    }),
   )
-  return answers.filter((answer, index) => answer.status !== 200 || !answer.body.includes(sessions[index]?.value ?? '?')).length
+  return lost.flat()
 }
 
 /**

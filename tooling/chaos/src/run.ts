@@ -25,6 +25,8 @@ export interface ChaosRow {
   cacheHits: boolean
   sessionsChecked: number
   sessionsLost: number
+  /** Why each lost session counts as lost: where it was made and what reading it answered. */
+  lostSessions: string[]
   /** Sessions logged out on one process while all 4 wrote to them, after recovery. */
   logoutsChecked: number
   /** Of those, sessions that any process still served afterwards (must be 0). */
@@ -55,7 +57,7 @@ async function warmCache(ports: readonly number[]): Promise<void> {
 }
 
 async function runFault(backend: ChaosBackend, fleet: Fleet, fault: Fault, round: number, sessions: TrackedSession[], cookie: string, settings: ChaosSettings): Promise<ChaosRow> {
-  sessions.push(...(await createSessions(fleet.ports)))
+  sessions.push(...(await createSessions(fleet.ports, `before ${fault.name} #${round}`)))
   await warmCache(fleet.ports)
   fleet.takeEvents()
   const load = startLoad({
@@ -80,7 +82,7 @@ async function runFault(backend: ChaosBackend, fleet: Fleet, fault: Fault, round
   const recoveryMs = await waitHealthy(fleet.ports, settings.recoveryTimeoutMs)
   const admitted = await admitsForFreshKey(fleet.ports, settings.probeLimit)
   const cacheHits = await cacheHitsEverywhere(fleet.ports, `/api/items/check-${fault.name}-${round}-${randomBytes(4).toString('hex')}`)
-  const sessionsLost = await lostSessions(fleet.ports, sessions)
+  const lost = await lostSessions(fleet.ports, sessions)
   const logouts = await revivedAfterLogout(fleet.ports)
   const events = fleet.takeEvents()
   return {
@@ -98,7 +100,8 @@ async function runFault(backend: ChaosBackend, fleet: Fleet, fault: Fault, round
     limit: settings.probeLimit,
     cacheHits,
     sessionsChecked: sessions.length,
-    sessionsLost,
+    sessionsLost: lost.length,
+    lostSessions: lost,
     logoutsChecked: logouts.checked,
     logoutsRevived: logouts.revived,
     details: events.details,
@@ -128,7 +131,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRow[]> {
         for (let round = 1; round <= settings.rounds; round += 1) {
           const row = await runFault(backend, fleet, fault, round, sessions, cookie, settings)
           log(`[chaos] ${name} × ${fault.name} #${round}: ${JSON.stringify({ ...row, details: undefined })}`)
-          for (const detail of [...row.details, ...row.load.failures]) log(`[chaos]   ${detail}`)
+          for (const detail of [...row.details, ...row.lostSessions, ...row.load.failures]) log(`[chaos]   ${detail}`)
           rows.push(row)
         }
       }

@@ -45,6 +45,7 @@ describe.each(combos)('$backend × $fault', ({ backend, fault }) => {
     expect(row().admitted).toBe(shortRun.probeLimit)
     expect(row().cacheHits).toBe(true)
     expect(row().sessionsChecked).toBeGreaterThan(0)
+    expect(row().lostSessions).toEqual([])
     expect(row().sessionsLost).toBe(0)
   })
 

@@ -70,9 +70,9 @@ export async function startReplicatedCluster(options: ReplicatedClusterOptions =
     masters: 3,
     replicas: 1,
     readyTimeout,
-    serverArgs: (port) => [
+    serverArgs: () => [
       ...['--cluster-node-timeout', String(nodeTimeout)],
-      ...(persistent ? ['--appendonly', 'yes', '--appendfsync', 'always', '--appenddirname', `aof-${port}`] : []),
+      ...(persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : []),
     ],
   })
   const total = cluster.servers.length

@@ -15,7 +15,7 @@ export interface RedisClusterOptions {
   replicas?: number
   /** How long to wait for `cluster_state:ok` on every node, in ms. Default 20 000. */
   readyTimeout?: number
-  /** Extra redis-server arguments per node, from its port (nodes share one dir, so per-node file names need it). Default none. */
+  /** Extra redis-server arguments per node, from its port. Default none. */
   serverArgs?: (port: number) => readonly string[]
 }
 
@@ -56,8 +56,10 @@ async function clusterReady(node: Address, total: number): Promise<boolean> {
 }
 
 /**
- * Starts `masters * (1 + replicas)` cluster-enabled servers in one temp dir, joins them with
- * `redis-cli --cluster create`, and resolves once every node reports `cluster_state:ok`.
+ * Starts `masters * (1 + replicas)` cluster-enabled servers, each in its own dir under one temp dir,
+ * joins them with `redis-cli --cluster create`, and resolves once every node reports `cluster_state:ok`.
+ * Own dirs matter: a replica's full sync writes the master's snapshot to `dump.rdb` in its dir and
+ * loads it from there, so two replicas syncing at once in a shared dir could load each other's shard.
  */
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisClusterHandle> {
   const { masters = 3, replicas = 0, readyTimeout = 20_000, serverArgs = () => [] } = options
@@ -75,8 +77,9 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     const started = await Promise.all(
       Array.from({ length: total }, async () => {
         const port = await findFreePort()
-        const args = ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), ...serverArgs(port)]
-        const server = await startRedisServer({ port, dir, args })
+        const nodeDir = join(dir, `node-${port}`)
+        const args = ['--cluster-enabled', 'yes', '--cluster-config-file', join(nodeDir, 'nodes.conf'), ...serverArgs(port)]
+        const server = await startRedisServer({ port, dir: nodeDir, args })
         servers.push(server)
         return server
       }),
