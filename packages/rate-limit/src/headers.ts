@@ -68,19 +68,26 @@ export function setRateLimitHeaders(
   info: RateLimitInfo,
   policyList: string = policyItems(info.policies).join(', '),
 ): void {
-  if (mode === false || res.headersSent) return
-  if (mode === 'draft' || mode === 'both') {
-    append(res, 'RateLimit-Policy', policyList)
-    append(res, 'RateLimit', stateList(info.policies))
-  }
-  if (mode === 'legacy' || mode === 'both') {
-    const header = res.getHeader('X-RateLimit-Remaining')
-    const existing = Number(header)
-    // With stacked limiters the most restrictive one keeps the legacy headers.
-    if (header !== undefined && Number.isFinite(existing) && existing < info.remaining) return
-    res.setHeader('X-RateLimit-Limit', String(info.limit))
-    res.setHeader('X-RateLimit-Remaining', String(Math.max(0, info.remaining)))
-    res.setHeader('X-RateLimit-Reset', String(seconds(info.resetMs)))
+  if (mode === false) return
+  // Not `if (res.headersSent) return`: Express gives each response object a hidden class of its own
+  // (setPrototypeOf per request), so that first getter read misses V8's caches and costs microseconds
+  // on every request. The first setHeader throws instead when an earlier handler already answered.
+  try {
+    if (mode === 'draft' || mode === 'both') {
+      append(res, 'RateLimit-Policy', policyList)
+      append(res, 'RateLimit', stateList(info.policies))
+    }
+    if (mode === 'legacy' || mode === 'both') {
+      const header = res.getHeader('X-RateLimit-Remaining')
+      const existing = Number(header)
+      // With stacked limiters the most restrictive one keeps the legacy headers.
+      if (header !== undefined && Number.isFinite(existing) && existing < info.remaining) return
+      res.setHeader('X-RateLimit-Limit', String(info.limit))
+      res.setHeader('X-RateLimit-Remaining', String(Math.max(0, info.remaining)))
+      res.setHeader('X-RateLimit-Reset', String(seconds(info.resetMs)))
+    }
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_HTTP_HEADERS_SENT') throw error
   }
 }
 

@@ -55,6 +55,8 @@ export class Limiter {
   readonly #checkTail: readonly string[]
   readonly #callOptions: { timeout: number } | undefined
   readonly #script: Script<ScriptOutcome>
+  /** Whether a charge may be given back (skip options, or a concurrency slot not obtained); else no Charge is built. */
+  readonly #refunds: boolean
   #inOutage = false
 
   constructor(options: ResolvedOptions, client: RedisClient) {
@@ -69,6 +71,7 @@ export class Limiter {
     this.#checkTail = options.policies.flatMap((policy) => [String(policy.limit), String(policy.windowMs), '0'])
     this.#callOptions = options.timeout === undefined ? undefined : { timeout: options.timeout }
     this.#script = limiterScript(options.algorithm, options.policies.length)
+    this.#refunds = options.skipSuccessfulRequests || options.skipFailedRequests || options.concurrency !== undefined
   }
 
   get policies(): readonly ResolvedPolicy[] {
@@ -248,7 +251,7 @@ export class Limiter {
   #decision(outcome: ScriptOutcome, client: RedisClient, source: DecisionSource, key: string, cost: number, rid: string): Decision {
     const policies = this.#states(outcome)
     const decision: Decision = { allowed: outcome.allowed, policies, source }
-    if (outcome.allowed && cost > 0) {
+    if (outcome.allowed && cost > 0 && this.#refunds) {
       const stamps: number[] = new Array(outcome.policies.length)
       for (let index = 0; index < stamps.length; index += 1) stamps[index] = outcome.policies[index]?.stamp ?? 0
       decision.charge = { client, key, cost, rid, stamps }

@@ -43,6 +43,32 @@ describeExpress('responses and headers', (createApp) => {
     expect(res.headers['x-ratelimit-remaining'] !== undefined).toBe(legacy)
   })
 
+  test.each(['both', 'draft', 'legacy'] as const)('headers: %s, after an earlier handler already sent the headers: counted, no header, no error', async (mode) => {
+    const redis = memoryClient()
+    const errors: unknown[] = []
+    const app = createApp()
+    app.use((_req, res, next) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' })
+      res.write('early ')
+      next()
+    })
+    const limiter = rateLimit({ redis, limit: 5, headers: mode, key: () => 'sent-early' })
+    app.use(limiter)
+    app.get('/', (_req, res) => {
+      res.end('late')
+    })
+    app.use((error: unknown, _req: unknown, res: { end(): void }, _next: unknown) => {
+      errors.push(error)
+      res.end()
+    })
+    const res = await request(app).get('/')
+    expect(res.status).toBe(200)
+    expect(res.text).toBe('early late')
+    expect(Object.keys(res.headers).filter((name) => name.includes('ratelimit'))).toEqual([])
+    expect(errors).toEqual([])
+    expect((await limiter.get('sent-early'))[0]?.remaining).toBe(4)
+  })
+
   test('message and handler replace the 429 body; dryRun never rejects', async () => {
     const redis = memoryClient()
     const app = createApp()
