@@ -10,11 +10,12 @@ export class BlockCache<V> {
     this.#max = max
   }
 
-  get(key: string, now: number): { until: number; value: V } | undefined {
+  /** The entry for `key` unless it has expired; the clock is read only when there is one. */
+  get(key: string): { until: number; value: V } | undefined {
     const entry = this.#entries.get(key)
     if (entry === undefined) return undefined
     this.#entries.delete(key)
-    if (entry.until <= now) return undefined
+    if (entry.until <= Date.now()) return undefined
     this.#entries.set(key, entry)
     return entry
   }

@@ -197,10 +197,9 @@ export class Limiter {
    */
   blocked(key: string, cost: number): Decision | undefined {
     if (cost <= 0 || this.#options.policies.length === 0) return undefined
-    const now = Date.now()
-    const cached = this.#cache.get(key, now)
+    const cached = this.#cache.get(key)
     if (!cached) return undefined
-    const retryAfterMs = Math.max(1, cached.until - now)
+    const retryAfterMs = Math.max(1, cached.until - Date.now())
     const states = cached.value
     const policies: PolicyState[] = new Array(states.length)
     for (let index = 0; index < states.length; index += 1) {

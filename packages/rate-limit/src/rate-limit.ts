@@ -4,6 +4,7 @@ import { bindingPolicy, policyItems, retryAfterSeconds, setRateLimitHeaders } fr
 import { addressKey } from './ip-key.js'
 import { type Decision, type Lease, Limiter } from './limiter.js'
 import { type ResolvedOptions, resolveOptions } from './options.js'
+import { setRequestInfo } from './request-info.js'
 import type { PolicyState, RateLimitInfo, RateLimitOptions, UpstashRatelimitLike } from './types.js'
 
 export interface RateLimitMiddleware extends RequestHandler {
@@ -199,7 +200,7 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
       res.once('close', release)
     }
     const info = toInfo(key, cost, decision)
-    req.rateLimit = info
+    setRequestInfo(req, info)
     setRateLimitHeaders(res, options.headers, info, policyListFor(info.policies))
 
     if (decision.source === 'deny-on-error' && !options.dryRun) return sendUnavailable(res)

@@ -69,6 +69,37 @@ describeExpress('responses and headers', (createApp) => {
     expect((await limiter.get('sent-early'))[0]?.remaining).toBe(4)
   })
 
+  test('req.rateLimit: per request, last stacked limiter wins, seen after a sub-app, assignable, absent without a limiter', async () => {
+    const redis = memoryClient()
+    const app = createApp()
+    const sub = createApp()
+    sub.use(rateLimit({ redis, prefix: 'sub:', limit: 7, key: (req) => `sub:${String(req.query.who)}` }))
+    app.use('/inner', sub)
+    app.use('/stacked', rateLimit({ redis, prefix: 'a:', limit: 10, key: () => 'stacked' }), rateLimit({ redis, prefix: 'b:', limit: 20, key: () => 'stacked' }))
+    app.get('/stacked', (req, res) => {
+      res.json({ limit: req.rateLimit?.limit, remaining: req.rateLimit?.remaining })
+    })
+    app.get('/inner', (req, res) => {
+      res.json({ key: req.rateLimit?.key, limit: req.rateLimit?.limit })
+    })
+    app.get('/assigned', rateLimit({ redis, prefix: 'c:', limit: 5 }), (req, res) => {
+      const seen = req.rateLimit?.limit
+      req.rateLimit = undefined
+      res.json({ seen, after: req.rateLimit ?? null })
+    })
+    app.get('/none', (req, res) => {
+      res.json({ info: req.rateLimit ?? null, own: Object.keys(req).includes('rateLimit') })
+    })
+    expect((await request(app).get('/stacked')).body).toEqual({ limit: 20, remaining: 19 })
+    const [alice, bob] = await Promise.all([request(app).get('/inner?who=alice'), request(app).get('/inner?who=bob')])
+    expect([alice.body, bob.body]).toEqual([
+      { key: 'sub:alice', limit: 7 },
+      { key: 'sub:bob', limit: 7 },
+    ])
+    expect((await request(app).get('/assigned')).body).toEqual({ seen: 5, after: null })
+    expect((await request(app).get('/none')).body).toEqual({ info: null, own: false })
+  })
+
   test('message and handler replace the 429 body; dryRun never rejects', async () => {
     const redis = memoryClient()
     const app = createApp()
