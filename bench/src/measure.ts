@@ -21,6 +21,8 @@ export interface Measurement {
   appCpuMicrosPerRequest: number
   /** CPU time redis-server spent per answered request during the load, µs (every client, scripts included). */
   redisCpuMicrosPerRequest: number
+  /** CPU time this process (autocannon, the load generator) spent per answered request, µs: what a contender's answers cost the client. */
+  loadCpuMicrosPerRequest: number
   /** req/s of every round, when the run had several (this measurement is the median round). */
   roundRates?: number[]
   /** The value of `scenario.extra`, when the scenario has one. */
@@ -92,7 +94,9 @@ export async function measure(scenario: Scenario, env: NodeJS.ProcessEnv, redisU
     const pid = child.pid ?? 0
     const appCpuBefore = processCpuMicros(pid)
     const redisCpuBefore = await redisCpuMicros(redisUrl)
+    const loadCpuBefore = process.cpuUsage()
     const result = await load(url, settings.durationSeconds, settings.connections, headers)
+    const loadCpuUsed = process.cpuUsage(loadCpuBefore)
     const appCpu = processCpuMicros(pid) - appCpuBefore
     const redisCpu = (await redisCpuMicros(redisUrl)) - redisCpuBefore
     // Let the requests autocannon left in flight finish, so their Redis calls are not counted.
@@ -117,6 +121,7 @@ export async function measure(scenario: Scenario, env: NodeJS.ProcessEnv, redisU
       redisCommandsPerRequest: commands / countedRequests,
       appCpuMicrosPerRequest: requests > 0 ? appCpu / requests : 0,
       redisCpuMicrosPerRequest: requests > 0 ? redisCpu / requests : 0,
+      loadCpuMicrosPerRequest: requests > 0 ? (loadCpuUsed.user + loadCpuUsed.system) / requests : 0,
       ...(extra === undefined ? {} : { extra }),
     }
   } finally {

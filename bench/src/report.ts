@@ -21,6 +21,7 @@ export function renderReport(measurements: readonly Measurement[], header: strin
         fixed(m.redisCommandsPerRequest, 2),
         fixed(m.appCpuMicrosPerRequest),
         fixed(m.redisCpuMicrosPerRequest),
+        fixed(m.loadCpuMicrosPerRequest),
         Object.entries(m.statuses)
           .map(([code, count]) => `${code}: ${count}`)
           .join(', ') + (m.errors ? `, errors: ${m.errors}` : ''),
@@ -32,8 +33,8 @@ export function renderReport(measurements: readonly Measurement[], header: strin
     return [
       `### ${group}`,
       '',
-      `| contender | req/s | p50 ms | p99 ms | peak RSS MB | Redis cmds/req | app CPU µs/req | Redis CPU µs/req | answers | vs bare Express | vs best peer |${withRounds ? ' rounds (req/s) |' : ''}`,
-      `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |${withRounds ? ' --- |' : ''}`,
+      `| contender | req/s | p50 ms | p99 ms | peak RSS MB | Redis cmds/req | app CPU µs/req | Redis CPU µs/req | load generator CPU µs/req | answers | vs bare Express | vs best peer |${withRounds ? ' rounds (req/s) |' : ''}`,
+      `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |${withRounds ? ' --- |' : ''}`,
       ...lines.map((line) => `| ${line} |`),
     ].join('\n')
   })

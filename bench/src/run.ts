@@ -49,7 +49,7 @@ async function main(): Promise<void> {
         byScenario.get(scenario.id)?.push(result)
         process.stdout.write(
           `${result.requestsPerSecond.toFixed(0)} req/s, app ${result.appCpuMicrosPerRequest.toFixed(0)} µs/req, ` +
-            `Redis ${result.redisCpuMicrosPerRequest.toFixed(0)} µs/req\n`,
+            `Redis ${result.redisCpuMicrosPerRequest.toFixed(0)} µs/req, load generator ${result.loadCpuMicrosPerRequest.toFixed(0)} µs/req\n`,
         )
       }
     }
