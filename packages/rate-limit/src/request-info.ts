@@ -6,18 +6,19 @@ const infos = new WeakMap<object, RateLimitInfo | undefined>()
 const patched = new WeakSet<object>()
 
 /**
- * Express's shared request prototype (what every app's `app.request` inherits from), with a
- * `rateLimit` accessor defined on it once; undefined when `req` is not an Express request.
+ * True when `req` inherits the `rateLimit` accessor from Express's shared request prototype (what
+ * every app's `app.request` inherits from), defining it there the first time; false when `req` is
+ * not an Express request.
  */
-function expressRequestBase(req: Request): object | undefined {
+function hasRateLimitAccessor(req: Request): boolean {
   const appRequest: unknown = Object.getPrototypeOf(req)
-  if (typeof appRequest !== 'object' || appRequest === null) return undefined
+  if (typeof appRequest !== 'object' || appRequest === null) return false
   const base: unknown = Object.getPrototypeOf(appRequest)
-  if (typeof base === 'object' && base !== null && patched.has(base)) return base
-  if (!Object.hasOwn(appRequest, 'app') || typeof base !== 'object' || base === null) return undefined
-  if (base === IncomingMessage.prototype || !(base instanceof IncomingMessage) || Object.hasOwn(base, 'rateLimit')) return undefined
+  if (typeof base === 'object' && base !== null && patched.has(base)) return true
+  if (!Object.hasOwn(appRequest, 'app') || typeof base !== 'object' || base === null) return false
+  if (base === IncomingMessage.prototype || !(base instanceof IncomingMessage) || Object.hasOwn(base, 'rateLimit')) return false
   // Another middleware already gave this request an own `rateLimit`, which would hide the accessor.
-  if (Object.hasOwn(req, 'rateLimit')) return undefined
+  if (Object.hasOwn(req, 'rateLimit')) return false
   Object.defineProperty(base, 'rateLimit', {
     configurable: true,
     enumerable: false,
@@ -29,7 +30,7 @@ function expressRequestBase(req: Request): object | undefined {
     },
   })
   patched.add(base)
-  return base
+  return true
 }
 
 /**
@@ -39,6 +40,6 @@ function expressRequestBase(req: Request): object | undefined {
  * request, the most expensive line of the allowed path. Elsewhere it is a plain property.
  */
 export function setRequestInfo(req: Request, info: RateLimitInfo): void {
-  if (expressRequestBase(req) === undefined) req.rateLimit = info
-  else infos.set(req, info)
+  if (hasRateLimitAccessor(req)) infos.set(req, info)
+  else req.rateLimit = info
 }
