@@ -11,12 +11,13 @@ const patched = new WeakSet<object>()
  * not an Express request.
  */
 function hasRateLimitAccessor(req: Request): boolean {
-  const appRequest: unknown = Object.getPrototypeOf(req)
-  if (typeof appRequest !== 'object' || appRequest === null) return false
-  const base: unknown = Object.getPrototypeOf(appRequest)
-  if (typeof base === 'object' && base !== null && patched.has(base)) return true
-  if (!Object.hasOwn(appRequest, 'app') || typeof base !== 'object' || base === null) return false
-  if (base === IncomingMessage.prototype || !(base instanceof IncomingMessage) || Object.hasOwn(base, 'rateLimit')) return false
+  const appRequest: object | null = Object.getPrototypeOf(req)
+  if (appRequest === null) return false
+  const base: object | null = Object.getPrototypeOf(appRequest)
+  if (base === null) return false
+  if (patched.has(base)) return true
+  if (!Object.hasOwn(appRequest, 'app') || base === IncomingMessage.prototype || !(base instanceof IncomingMessage)) return false
+  if (Object.hasOwn(base, 'rateLimit')) return false
   // Another middleware already gave this request an own `rateLimit`, which would hide the accessor.
   if (Object.hasOwn(req, 'rateLimit')) return false
   Object.defineProperty(base, 'rateLimit', {
