@@ -7,7 +7,7 @@ export { commands } from './commands.js'
 export { createClient, type CreateClientOptions, type Environment } from './create-client.js'
 export { type Duration, type DurationUnit, parseDuration, describeValue } from './duration.js'
 export { isRedisClientError, isUnavailableError, RedisClientError, type RedisErrorCode } from './errors.js'
-export { buildKey, hashKeyPart, hashTag } from './keys.js'
+export { buildKey, hashKeyPart, hashTag, keyPart } from './keys.js'
 export { slotSource } from './adapters/slots.js'
 export { defineScript } from './script.js'
 export { isRedisClient, toClient, type RedisInput } from './to-client.js'
@@ -30,3 +30,22 @@ export type {
   SetOptions,
 } from './types.js'
 export { warnOnce } from './warn-once.js'
+/**
+ * Internal plumbing shared by the rediware packages (option parsing, hooks, outage reporting, key
+ * layout). Exported for our own packages; not a stable public API.
+ */
+export {
+  type HookOptions,
+  type Hooks,
+  KeyGroup,
+  KeyLayout,
+  MAX_PREFIX_LENGTH,
+  type NumberBounds,
+  type ObjectCheck,
+  type OptionNames,
+  OptionReader,
+  OutageReporter,
+  type OutageReporterOptions,
+  optionReader,
+  resolveHooks,
+} from './shared/index.js'

@@ -18,10 +18,16 @@ export function hashKeyPart(input: string | Buffer): string {
 
 const safePart = /^[A-Za-z0-9._-]{1,64}$/
 
+/** A key part from input: kept as it is when short and made of safe characters, hashed otherwise. */
+export function keyPart(input: string | number): string {
+  const text = String(input)
+  return safePart.test(text) ? text : hashKeyPart(text)
+}
+
 /**
  * Joins a prefix and parts with `:`. Parts that are short and made of safe characters are kept as
- * they are (readable keys for fixed names); anything else is hashed.
+ * they are (readable keys for fixed names); anything else is hashed. (`KeyLayout` builds on the same rule.)
  */
 export function buildKey(prefix: string, ...parts: readonly string[]): string {
-  return prefix + parts.map((part) => (safePart.test(part) ? part : hashKeyPart(part))).join(':')
+  return prefix + parts.map(keyPart).join(':')
 }

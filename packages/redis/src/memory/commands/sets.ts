@@ -1,0 +1,36 @@
+
+import { type Handler, text, typed } from '../args.js'
+import type { Keyspace } from '../keyspace.js'
+
+function setOf(space: Keyspace, key: string): Set<string> {
+  const existing = typed(space, key, 'set')
+  if (existing) return existing.value
+  const value = new Set<string>()
+  space.put(key, { type: 'set', value })
+  return value
+}
+
+export const setsCommands: Readonly<Record<string, Handler>> = {
+  SADD: (space, args) => {
+    const members = setOf(space, text(args[0]))
+    let added = 0
+    for (const member of args.slice(1).map(text)) {
+      if (!members.has(member)) {
+        members.add(member)
+        added += 1
+      }
+    }
+    return added
+  },
+  SREM: (space, args) => {
+    const key = text(args[0])
+    const members = typed(space, key, 'set')?.value
+    if (!members) return 0
+    const removed = args.slice(1).filter((member) => members.delete(text(member))).length
+    space.dropIfEmpty(key)
+    return removed
+  },
+  SMEMBERS: (space, args) => [...(typed(space, text(args[0]), 'set')?.value ?? [])],
+  SCARD: (space, args) => typed(space, text(args[0]), 'set')?.value.size ?? 0,
+  SISMEMBER: (space, args) => (typed(space, text(args[0]), 'set')?.value.has(text(args[1])) ? 1 : 0),
+}

@@ -1,0 +1,112 @@
+import { ServerReplyError } from '../../transport.js'
+import type { Arg } from '../../types.js'
+import { float, type Handler, integer, SYNTAX, text, typed } from '../args.js'
+import type { Keyspace } from '../keyspace.js'
+
+function zsetOf(space: Keyspace, key: string): Map<string, number> {
+  const existing = typed(space, key, 'zset')
+  if (existing) return existing.value
+  const value = new Map<string, number>()
+  space.put(key, { type: 'zset', value })
+  return value
+}
+
+interface ScoreBound {
+  value: number
+  exclusive: boolean
+}
+
+function scoreBound(arg: Arg | undefined): ScoreBound {
+  const raw = text(arg)
+  return raw.startsWith('(') ? { value: float(raw.slice(1)), exclusive: true } : { value: float(raw), exclusive: false }
+}
+
+const within = (score: number, min: ScoreBound, max: ScoreBound): boolean =>
+  (min.exclusive ? score > min.value : score >= min.value) && (max.exclusive ? score < max.value : score <= max.value)
+
+function sortedMembers(zset: Map<string, number>): [string, number][] {
+  return [...zset.entries()].sort(([memberA, scoreA], [memberB, scoreB]) =>
+    scoreA === scoreB ? (memberA < memberB ? -1 : memberA > memberB ? 1 : 0) : scoreA - scoreB,
+  )
+}
+
+const formatScore = (score: number): string =>
+  score === Number.POSITIVE_INFINITY ? 'inf' : score === Number.NEGATIVE_INFINITY ? '-inf' : String(score)
+
+export const zsetsCommands: Readonly<Record<string, Handler>> = {
+  ZADD: (space, args) => {
+    if (args.length < 3 || args.length % 2 === 0) throw new ServerReplyError(SYNTAX)
+    const pairs: [string, number][] = []
+    for (let index = 1; index < args.length; index += 2) pairs.push([text(args[index + 1]), float(args[index])])
+    const zset = zsetOf(space, text(args[0]))
+    let added = 0
+    for (const [member, score] of pairs) {
+      if (!zset.has(member)) added += 1
+      zset.set(member, score)
+    }
+    return added
+  },
+  ZREM: (space, args) => {
+    const key = text(args[0])
+    const zset = typed(space, key, 'zset')?.value
+    if (!zset) return 0
+    const removed = args.slice(1).filter((member) => zset.delete(text(member))).length
+    space.dropIfEmpty(key)
+    return removed
+  },
+  ZCARD: (space, args) => typed(space, text(args[0]), 'zset')?.value.size ?? 0,
+  ZSCORE: (space, args) => {
+    const score = typed(space, text(args[0]), 'zset')?.value.get(text(args[1]))
+    return score === undefined ? null : formatScore(score)
+  },
+  ZRANGEBYSCORE: (space, args) => {
+    const zset = typed(space, text(args[0]), 'zset')?.value
+    const min = scoreBound(args[1])
+    const max = scoreBound(args[2])
+    let withScores = false
+    let offset = 0
+    let count = -1
+    for (let index = 3; index < args.length; index += 1) {
+      const option = text(args[index]).toUpperCase()
+      if (option === 'WITHSCORES') withScores = true
+      else if (option === 'LIMIT') {
+        offset = integer(args[++index])
+        count = integer(args[++index])
+      } else throw new ServerReplyError(SYNTAX)
+    }
+    if (!zset) return []
+    const matching = sortedMembers(zset).filter(([, score]) => within(score, min, max))
+    const page = matching.slice(offset, count < 0 ? undefined : offset + count)
+    return page.flatMap(([member, score]) => (withScores ? [member, formatScore(score)] : [member]))
+  },
+  ZRANGE: (space, args) => {
+    const zset = typed(space, text(args[0]), 'zset')?.value
+    if (!zset) return []
+    const members = sortedMembers(zset)
+    const length = members.length
+    let start = integer(args[1])
+    let stop = integer(args[2])
+    if (start < 0) start = Math.max(0, length + start)
+    if (stop < 0) stop = length + stop
+    const withScores = args.slice(3).some((arg) => text(arg).toUpperCase() === 'WITHSCORES')
+    return members
+      .slice(start, stop + 1)
+      .flatMap(([member, score]) => (withScores ? [member, formatScore(score)] : [member]))
+  },
+  ZREMRANGEBYSCORE: (space, args) => {
+    const key = text(args[0])
+    const zset = typed(space, key, 'zset')?.value
+    if (!zset) return 0
+    const min = scoreBound(args[1])
+    const max = scoreBound(args[2])
+    let removed = 0
+    for (const [member, score] of [...zset.entries()]) {
+      if (within(score, min, max)) {
+        zset.delete(member)
+        removed += 1
+      }
+    }
+    space.dropIfEmpty(key)
+    return removed
+  },
+}
