@@ -7,6 +7,8 @@ import type { RedisPool } from './pool.js'
  *   data: subscribe,<channel>,<count>      data: message,<channel>,<payload>
  *   data: psubscribe,<pattern>,<count>     data: pmessage,<pattern>,<channel>,<payload>
  * Each stream has its own Redis connection, closed when the client goes away or the server closes.
+ * When that connection drops, the stream ends: messages published meanwhile are lost, and only a
+ * client that sees the stream end knows to catch up (a silent resubscription would hide the gap).
  */
 export type SubscriptionKind = 'subscribe' | 'psubscribe'
 
@@ -36,6 +38,9 @@ export class Subscriptions {
     })
     res.flushHeaders()
     this.open.add(res)
+    connection.once('close', () => {
+      if (!res.writableEnded) res.end()
+    })
     const ended = new Promise<void>((resolve) => {
       res.once('close', () => {
         this.open.delete(res)
