@@ -72,7 +72,8 @@ export function uniquePrefix(backend: TestBackend): string {
 export function realtimePair(backend: TestBackend, options: Omit<RealtimeOptions, 'redis' | 'prefix'> = {}) {
   const clients = processClients(backend)
   const prefix = uniquePrefix(backend)
-  const quiet = { warn: () => undefined, onError: () => undefined }
+  // A generous deadline: a loaded 2-core CI machine must not turn a slow answer into an outage.
+  const quiet = { warn: () => undefined, onError: () => undefined, timeout: '3 s' as const }
   const a = createRealtime({ ...quiet, ...options, redis: clients.inputs[0], prefix })
   const b = createRealtime({ ...quiet, ...options, redis: clients.inputs[1], prefix })
   return {

@@ -1,4 +1,5 @@
 import { request, type IncomingHttpHeaders } from 'node:http'
+import { createGunzip } from 'node:zlib'
 import { waitFor } from '@rediware/test-utils'
 
 /** One dispatched SSE event, as an EventSource would see it (plus what else arrived). */
@@ -34,7 +35,10 @@ const STREAM_TYPES = new Set(['reset', 'reconnect'])
  * A minimal EventSource over node:http that keeps every frame for assertions. It parses the stream
  * as the WHATWG spec says (fields id, event, data, retry; comments; dispatch on a blank line).
  */
-export function openStream(url: string, options: { lastEventId?: string; headers?: Record<string, string> } = {}): Promise<SseStream> {
+export function openStream(
+  url: string,
+  options: { lastEventId?: string; headers?: Record<string, string>; gzip?: boolean } = {},
+): Promise<SseStream> {
   return new Promise((resolve, reject) => {
     const events: SseEvent[] = []
     const retries: number[] = []
@@ -45,8 +49,10 @@ export function openStream(url: string, options: { lastEventId?: string; headers
     let buffer = { id: undefined as string | undefined, event: '', data: [] as string[] }
     const headers: Record<string, string> = { accept: 'text/event-stream', ...options.headers }
     if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId
+    if (options.gzip) headers['accept-encoding'] = 'gzip'
     const req = request(url, { headers }, (res) => {
-      res.setEncoding('utf8')
+      const body = res.headers['content-encoding'] === 'gzip' ? res.pipe(createGunzip()) : res
+      body.setEncoding('utf8')
       const line = (text: string) => {
         if (text === '') {
           if (buffer.id !== undefined) lastEventId = buffer.id
@@ -67,7 +73,7 @@ export function openStream(url: string, options: { lastEventId?: string; headers
         else if (field === 'data') buffer.data.push(value)
         else if (field === 'retry' && /^\d+$/.test(value)) retries.push(Number(value))
       }
-      res.on('data', (chunk: string) => {
+      body.on('data', (chunk: string) => {
         pending += chunk
         let newline = pending.search(/\r\n|\r|\n/)
         while (newline !== -1) {
