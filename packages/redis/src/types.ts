@@ -95,8 +95,9 @@ export type MessageListener = (message: string, channel: string) => void
 export interface SubscribeOptions {
   /**
    * Called each time channels of this subscription become subscribed: the first time and again after
-   * every reconnect. Pub/sub is at-most-once (what is published while the connection is down is
-   * lost), so this is where a consumer catches up from durable state, such as a stream.
+   * every reconnect, always before the first message the new subscription delivers. Pub/sub is
+   * at-most-once (what is published while the connection is down is lost), so this is where a
+   * consumer catches up from durable state, such as a stream.
    */
   onSubscribe?: (channels: readonly string[]) => void
   /** Called when channels lose their subscription (the connection dropped) or the listener throws. */

@@ -22,6 +22,9 @@ function channelList(channels: string | readonly string[]): readonly string[] {
   return list
 }
 
+/** Messages held per channel until its subscription is confirmed (beyond that, pub/sub's at-most-once). */
+const MAX_EARLY_MESSAGES = 10_000
+
 function safely(fn: () => void): void {
   try {
     fn()
@@ -37,6 +40,11 @@ export class ChannelSubscription implements Subscription {
   readonly #channels = new Set<string>()
   readonly #confirmed = new Set<string>()
   readonly #waiters = new Set<Waiter>()
+  /**
+   * Messages of channels whose (re)subscription is not confirmed to us yet: the confirmation and the
+   * first messages can arrive in one read, and a client library may emit the messages first.
+   */
+  readonly #early = new Map<string, string[]>()
   readonly #onClose: (() => void) | undefined
   #closed = false
 
@@ -66,7 +74,10 @@ export class ChannelSubscription implements Subscription {
   remove(channels: string | readonly string[]): void {
     if (this.#closed) return
     const removed = channelList(channels).filter((channel) => this.#channels.delete(channel))
-    for (const channel of removed) this.#confirmed.delete(channel)
+    for (const channel of removed) {
+      this.#confirmed.delete(channel)
+      this.#early.delete(channel)
+    }
     if (removed.length > 0) this.#host.remove(this, removed)
     this.#settleWaiters()
   }
@@ -94,6 +105,7 @@ export class ChannelSubscription implements Subscription {
     this.#host.leave(this)
     this.#onClose?.()
     this.#channels.clear()
+    this.#early.clear()
     for (const waiter of this.#waiters) {
       clearTimeout(waiter.timer)
       waiter.reject(new RedisClientError('ERR_REDIS_CLOSED', 'This subscription was closed before it was ready.'))
@@ -109,19 +121,33 @@ export class ChannelSubscription implements Subscription {
     for (const channel of mine) this.#confirmed.add(channel)
     const onSubscribe = this.#options.onSubscribe
     if (onSubscribe) safely(() => onSubscribe(mine))
+    for (const channel of mine) {
+      const early = this.#early.get(channel)
+      this.#early.delete(channel)
+      for (const message of early ?? []) this.deliver(message, channel)
+    }
     this.#settleWaiters()
   }
 
   /** The registry's report: these channels of ours lost their subscription. */
   lose(channels: readonly string[], error: Error): void {
     if (this.#closed) return
-    for (const channel of channels) this.#confirmed.delete(channel)
+    for (const channel of channels) {
+      this.#confirmed.delete(channel)
+      this.#early.delete(channel)
+    }
     const onError = this.#options.onError
     if (onError) safely(() => onError(error))
   }
 
   deliver(message: string, channel: string): void {
     if (this.#closed || !this.#channels.has(channel)) return
+    if (!this.#confirmed.has(channel)) {
+      const early = this.#early.get(channel) ?? []
+      if (early.length < MAX_EARLY_MESSAGES) early.push(message)
+      this.#early.set(channel, early)
+      return
+    }
     try {
       this.#listener(message, channel)
     } catch (error) {
