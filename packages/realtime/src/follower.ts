@@ -83,11 +83,14 @@ export class LogFollower {
     }
   }
 
-  /** Moves to `tail` after a gap the source of live events reported. */
+  /**
+   * Moves to `tail` after a gap the source of live events reported (`tail` may be ORIGIN, below the
+   * position, when the log is gone).
+   */
   jump(from: string, tail: string): void {
     if (this.#closed || this.position === undefined) return
     if (this.#syncing) this.#again = true
-    else if (compareIds(tail, this.position) > 0) {
+    else {
       this.position = tail
       this.#sink.reset(from, tail)
     }

@@ -43,6 +43,9 @@ export class Hub {
         onError: (error) => this.#hooks.lost(error),
       })
       this.#subscription.add(keys.live)
+      // Read where the log ends now, before the subscription is confirmed: readers start from the
+      // moment they asked; the confirmation then makes the feed read what came meanwhile.
+      feed.follower.sync()
     }
     feed.add(consumer)
     return feed

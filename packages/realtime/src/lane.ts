@@ -52,9 +52,7 @@ export class Lane implements FeedConsumer, FollowerSink {
     }
     this.#resetOnBegin = 'reset' in start
     this.#feed = hub.attach(this.channel, this)
-    // Resuming, or starting before the process knows where the channel stands (its subscription is
-    // new): the lane reads the log itself, so the stream starts from the moment it was asked for.
-    if (this.#follower.position === undefined || 'resume' in start) this.#follower.sync()
+    if ('resume' in start) this.#follower.sync()
   }
 
   detach(hub: Hub): void {
