@@ -1,13 +1,13 @@
 import type { ServerResponse } from 'node:http'
-import { OutageReporter } from '@rediware/redis'
+import { OutageReporter, RedisClientError } from '@rediware/redis'
 import type { RequestHandler } from 'express'
 import { type ConnectionContext, SseConnection } from './connection.js'
-import { decodeCursor } from './cursor.js'
+import { channelTag, decodeCursor, encodeCursor } from './cursor.js'
 import { History } from './history.js'
 import { Hub } from './hub.js'
 import { RealtimeKeys } from './keys.js'
 import { ListenerConsumer, type RealtimeListener } from './listener.js'
-import { checkChannel, resolveOptions, resolveSseOptions, type RealtimeOptions, type SseOptions } from './options.js'
+import { checkChannel, checkChannels, resolveOptions, resolveSseOptions, type RealtimeOptions, type SseOptions } from './options.js'
 import { type PublishedEvent, Publisher } from './publisher.js'
 import { sseHandler } from './sse-handler.js'
 
@@ -31,6 +31,11 @@ export interface Realtime {
   sse(options: SseOptions): RequestHandler
   /** Appends an event to the channel's log and announces it; resolves to its id once it is in the log. */
   publish<T>(channel: string, event: PublishedEvent<T>): Promise<string>
+  /**
+   * Where the channels' logs end now, as the Last-Event-ID to connect with (`?lastEventId=`): a page
+   * rendered with this position streams exactly what comes after it.
+   */
+  position(channels: string | readonly string[]): Promise<string>
   /** Calls `listener` with each event of `channel` published from now on (and `reset` after a gap). */
   subscribe(channel: string, listener: RealtimeListener): Unsubscribe
   stats(): RealtimeStats
@@ -50,7 +55,7 @@ export function createRealtime(options: RealtimeOptions = {}): Realtime {
   const keys = new RealtimeKeys(settings.prefix)
   const history = new History(client, settings.timeout)
   const outage = new OutageReporter({ onOutage: (error) => hooks.error(error) })
-  outage.follow(client)
+  const unfollow = outage.follow(client)
   const hub = new Hub(
     client,
     keys,
@@ -109,7 +114,15 @@ export function createRealtime(options: RealtimeOptions = {}): Realtime {
 
   return {
     sse: (sseOptions) => sseHandler(host, resolveSseOptions(sseOptions)),
-    publish: (channel, event) => publisher.publish(channel, event),
+    publish: (channel, event) =>
+      closed
+        ? Promise.reject(new RedisClientError('ERR_REDIS_CLOSED', '@rediware/realtime: publish() after close().'))
+        : publisher.publish(channel, event),
+    position: async (channels) => {
+      const list = typeof channels === 'string' ? [checkChannel(channels, 'position()')] : checkChannels(channels, 'position()')
+      const tails = await Promise.all(list.map((channel) => history.tail(keys.of(channel))))
+      return encodeCursor(list.map((channel, index) => ({ tag: channelTag(channel), position: tails[index] })))
+    },
     subscribe: (channel, listener) => {
       checkChannel(channel, 'subscribe()')
       if (typeof listener !== 'function') throw new TypeError('@rediware/realtime: subscribe(channel, listener): listener must be a function (event) => void.')
@@ -133,6 +146,7 @@ export function createRealtime(options: RealtimeOptions = {}): Realtime {
       for (const connection of [...connections]) connection.close('shutdown')
       for (const stop of [...listeners]) stop()
       clearInterval(heartbeat)
+      unfollow()
       await hub.close()
       if (settings.ownsClient) await client.close()
     },

@@ -137,6 +137,21 @@ describeBackends('realtime across two processes', (backend) => {
       expect(firstId).toMatch(/^\d+-\d+$/)
     })
 
+    it('starts a stream exactly after a position rendered into the page (rt.position → ?lastEventId=)', async () => {
+      await pair.a.publish('news', { type: 'n', data: 'shown' })
+      await pair.a.publish('other', { type: 'o', data: 'shown' })
+      const single = await pair.b.position('news')
+      const both = await pair.b.position(['news', 'other'])
+      const next = [await pair.a.publish('news', { type: 'n', data: 'next' }), await pair.a.publish('other', { type: 'o', data: 'next' })]
+      const one = await open(`${appA.url}?lastEventId=${encodeURIComponent(single)}`)
+      const two = await open(`${appA.url}?channels=other,news&lastEventId=${encodeURIComponent(both)}`)
+      expect((await one.until(1)).map((event) => event.id)).toEqual([next[0]])
+      expect((await two.until(2)).map((event) => `${event.event}:${event.data}`).sort()).toEqual(['n:"next"', 'o:"next"'])
+      expect(next).toHaveLength(2)
+      expect([...one.of('reset'), ...two.of('reset')]).toEqual([])
+      await expect(pair.b.position('')).rejects.toThrow(TypeError)
+    })
+
     it('delivers to server-side listeners of the other process, in order, until stopped', async () => {
       const received: unknown[] = []
       const stop = pair.b.subscribe('orders', (event) => received.push([event.type, event.data, event.channel]))
@@ -174,6 +189,7 @@ describeBackends('realtime across two processes', (backend) => {
       await late.untilEnded()
       expect(late.status).toBe(200)
       expect(late.of('reconnect')).toHaveLength(1)
+      await expect(pair.b.publish('news', { type: 'n', data: 1 })).rejects.toMatchObject({ code: 'ERR_REDIS_CLOSED' })
     })
   })
 })
