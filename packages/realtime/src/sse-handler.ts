@@ -39,13 +39,13 @@ const gone = (req: IncomingMessage, res: ServerResponse): boolean => req.destroy
  * opens), then opens the stream. Errors before the stream opens go to `next`.
  */
 export function sseHandler(host: StreamHost, options: ResolvedSseOptions): RequestHandler {
+  const shutDown = (req: Request, res: Response): void => {
+    // 200 and a retry hint (EventSource gives up on any other status): the browser comes back, to another process.
+    writeStreamHeaders(req, res)
+    res.end(reconnectFrame(jittered(host.retry), 'shutdown'))
+  }
   const handle = async (req: Request, res: Response): Promise<void> => {
-    if (host.closed) {
-      // 200 and a retry hint (EventSource gives up on any other status): the browser comes back, to another process.
-      writeStreamHeaders(req, res)
-      res.end(reconnectFrame(jittered(host.retry), 'shutdown'))
-      return
-    }
+    if (host.closed) return shutDown(req, res)
     const channels = checkChannels(await options.channels(req), 'sse(): channels(req)')
     if (options.authorize) {
       const authorize = options.authorize
@@ -62,6 +62,7 @@ export function sseHandler(host: StreamHost, options: ResolvedSseOptions): Reque
       }
     }
     if (gone(req, res)) return
+    if (host.closed) return shutDown(req, res)
     writeStreamHeaders(req, res)
     if (req.method === 'HEAD') {
       res.end()

@@ -123,6 +123,30 @@ describeBackends('realtime guarantees', (backend) => {
       expect((await stream.until(2)).map((event) => event.data)).toEqual(['1', '2'])
     })
 
+    it('answers a request whose authorize finishes after close() with the final frame, opening nothing', async () => {
+      let entered = false
+      let release: () => void = () => undefined
+      const gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      const served = await app('b', {
+        channels: ['late'],
+        authorize: async () => {
+          entered = true
+          await gate
+          return true
+        },
+      })
+      const pending = open(served.url)
+      await waitFor(() => entered, { description: 'the request in authorize' })
+      await pair.b.close()
+      release()
+      const stream = await pending
+      await stream.untilEnded()
+      expect(stream.of('reconnect')).toHaveLength(1)
+      expect(pair.b.stats()).toEqual({ connections: 0, channels: 0, listeners: 0 })
+    })
+
     it('answers HEAD with the stream headers and no stream', async () => {
       const served = await app('b', { channels: ['head'] })
       const response = await fetch(served.url, { method: 'HEAD' })
