@@ -3,17 +3,26 @@ import type { ResolvedClientOptions } from './client-options.js'
 import { commands } from './commands.js'
 import { type Deadline, Deadlines } from './deadline.js'
 import { RedisClientError } from './errors.js'
+import { publishScript } from './pubsub/publish-script.js'
+import { registryFor } from './pubsub/registry.js'
 import { type Guard, ServerReplyError, type Transport } from './transport.js'
 import type {
   Arg,
   CallOptions,
+  ClientCapabilities,
   ClientState,
   Command,
   CommandResults,
   RedisClient,
   Reply,
+  MessageListener,
   ScanOptions,
   Script,
+  StreamTrim,
+  SubscribeOptions,
+  Subscription,
+  XAddOptions,
+  XRangeOptions,
 } from './types.js'
 
 function toClientError(error: unknown): RedisClientError {
@@ -33,7 +42,9 @@ const countsAsOutage = (error: RedisClientError): boolean => error.code !== 'ERR
 /** Wraps a transport with deadlines, the circuit breaker and typed commands. */
 export class ManagedClient implements RedisClient {
   readonly kind: RedisClient['kind']
+  readonly capabilities: ClientCapabilities
   readonly #transport: Transport
+  readonly #subscriptions = new Set<Subscription>()
   readonly #options: ResolvedClientOptions
   readonly #breaker: CircuitBreaker
   readonly #ownsConnection: boolean
@@ -42,6 +53,7 @@ export class ManagedClient implements RedisClient {
 
   constructor(transport: Transport, options: ResolvedClientOptions, ownsConnection: boolean) {
     this.kind = transport.kind
+    this.capabilities = Object.freeze({ shardedPubSub: transport.shardedPubSub })
     this.#transport = transport
     this.#options = options
     this.#breaker = new CircuitBreaker(options.breaker)
@@ -126,6 +138,16 @@ export class ManagedClient implements RedisClient {
   srem = (key: string, members: readonly string[], options?: CallOptions) =>
     members.length === 0 ? Promise.resolve(0) : this.#run(commands.srem(key, members), options)
   smembers = (key: string, options?: CallOptions) => this.#run(commands.smembers(key), options)
+  xadd = (key: string, fields: Readonly<Record<string, string | Buffer>>, options?: XAddOptions) =>
+    this.#run(commands.xadd(key, fields, options), options)
+  xrange = (key: string, start: string, end: string, options?: XRangeOptions) =>
+    this.#run(commands.xrange(key, start, end, options?.count), options)
+  xrevrange = (key: string, end: string, start: string, options?: XRangeOptions) =>
+    this.#run(commands.xrevrange(key, end, start, options?.count), options)
+  xlen = (key: string, options?: CallOptions) => this.#run(commands.xlen(key), options)
+  xtrim = (key: string, trim: StreamTrim, options?: CallOptions) => this.#run(commands.xtrim(key, trim), options)
+  xdel = (key: string, ids: readonly string[], options?: CallOptions) =>
+    ids.length === 0 ? Promise.resolve(0) : this.#run(commands.xdel(key, ids), options)
   time = (options?: CallOptions) => this.#run(commands.time(), options)
   ping = (options?: CallOptions) => this.#run(commands.ping(), options)
 
@@ -141,6 +163,29 @@ export class ManagedClient implements RedisClient {
       )
     }
     return this.#guarded(options, (deadline) => this.#transport.runScript(script, keys, args, deadline), (reply) => script.parse(reply))
+  }
+
+  publish(channel: string, message: string, options?: CallOptions): Promise<number> {
+    if (typeof channel !== 'string' || channel.length === 0) {
+      return Promise.reject(new TypeError('publish: channel must be a non-empty string.'))
+    }
+    if (typeof message !== 'string') return Promise.reject(new TypeError('publish: message must be a string.'))
+    if (this.#transport.lineMessages && /[\r\n]/.test(message)) {
+      return Promise.reject(
+        new TypeError('publish: Upstash delivers messages as Server-Sent-Events lines, so a message cannot contain a line break; encode it (JSON does).'),
+      )
+    }
+    const command = this.#transport.shardedPubSub ? 'SPUBLISH' : 'PUBLISH'
+    return this.runScript(publishScript, [channel], [command, message], options)
+  }
+
+  subscribe(channels: string | readonly string[], listener: MessageListener, options: SubscribeOptions = {}): Subscription {
+    if (this.#closed) throw new RedisClientError('ERR_REDIS_CLOSED', 'This Redis client was closed.')
+    const transport = this.#transport
+    const registry = registryFor(transport.connection, (events) => transport.openWire(events))
+    const subscription = registry.subscribe(channels, listener, options, () => this.#subscriptions.delete(subscription))
+    this.#subscriptions.add(subscription)
+    return subscription
   }
 
   batch<T extends readonly Command<unknown>[]>(list: readonly [...T], options?: CallOptions): Promise<CommandResults<T>> {
@@ -161,6 +206,7 @@ export class ManagedClient implements RedisClient {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()))
     if (this.#ownsConnection) await this.#transport.close()
   }
 }

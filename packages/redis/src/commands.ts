@@ -5,12 +5,24 @@ import {
   asNullableString,
   asNullableStringArray,
   asRecord,
+  asStreamEntries,
   asString,
   asStringArray,
   isOk,
 } from './reply.js'
 import { scriptCommand } from './script.js'
-import type { Arg, Command, ExpireOptions, RangeByScoreOptions, Reply, ScoredMember, SetOptions, Script } from './types.js'
+import type {
+  Arg,
+  Command,
+  ExpireOptions,
+  RangeByScoreOptions,
+  Reply,
+  ScoredMember,
+  Script,
+  SetOptions,
+  StreamTrim,
+  XAddOptions,
+} from './types.js'
 
 const identity = (reply: Reply): Reply => reply
 
@@ -46,6 +58,26 @@ function expireFlags(options: ExpireOptions = {}): Arg[] {
   if (options.lt) flags.push('LT')
   return flags
 }
+
+/** `MAXLEN|MINID [~|=] threshold [LIMIT n]`. */
+function trimArgs(trim: StreamTrim): Arg[] {
+  const approximate = trim.approximate ?? true
+  const args: Arg[] =
+    trim.maxLen !== undefined ? ['MAXLEN', approximate ? '~' : '=', trim.maxLen] : ['MINID', approximate ? '~' : '=', trim.minId]
+  if (trim.limit !== undefined && approximate) args.push('LIMIT', trim.limit)
+  return args
+}
+
+function xaddArgs(key: string, fields: Readonly<Record<string, string | Buffer>>, options: XAddOptions = {}): Arg[] {
+  const args: Arg[] = [key]
+  if (options.noMkStream) args.push('NOMKSTREAM')
+  if (options.trim) args.push(...trimArgs(options.trim))
+  args.push(options.id ?? '*')
+  for (const [field, value] of Object.entries(fields)) args.push(field, value)
+  return args
+}
+
+const countArgs = (count: number | undefined): Arg[] => (count === undefined ? [] : ['COUNT', count])
 
 /**
  * Builders for every command the client speaks. They are what `RedisClient` methods run, and what
@@ -95,6 +127,15 @@ export const commands = {
   sadd: (key: string, members: readonly string[]) => command('SADD', [key, ...members], [0], asInteger),
   srem: (key: string, members: readonly string[]) => command('SREM', [key, ...members], [0], asInteger),
   smembers: (key: string) => command('SMEMBERS', [key], [0], asStringArray),
+  xadd: (key: string, fields: Readonly<Record<string, string | Buffer>>, options?: XAddOptions) =>
+    command('XADD', xaddArgs(key, fields, options), [0], asNullableString),
+  xrange: (key: string, start: string, end: string, count?: number) =>
+    command('XRANGE', [key, start, end, ...countArgs(count)], [0], asStreamEntries),
+  xrevrange: (key: string, end: string, start: string, count?: number) =>
+    command('XREVRANGE', [key, end, start, ...countArgs(count)], [0], asStreamEntries),
+  xlen: (key: string) => command('XLEN', [key], [0], asInteger),
+  xtrim: (key: string, trim: StreamTrim) => command('XTRIM', [key, ...trimArgs(trim)], [0], asInteger),
+  xdel: (key: string, ids: readonly string[]) => command('XDEL', [key, ...ids], [0], asInteger),
   time: () =>
     command('TIME', [], [], (reply) => {
       const [seconds, microseconds] = asStringArray(reply)

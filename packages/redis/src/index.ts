@@ -8,18 +8,20 @@ export { createClient, type CreateClientOptions, type Environment } from './crea
 export { type Duration, type DurationUnit, parseDuration, describeValue } from './duration.js'
 export { isRedisClientError, isUnavailableError, RedisClientError, type RedisErrorCode } from './errors.js'
 export { buildKey, hashKeyPart, hashTag, keyPart } from './keys.js'
-export { slotSource } from './adapters/slots.js'
+export { keySlot, slotSource } from './adapters/slots.js'
 export { defineScript } from './script.js'
 export { isRedisClient, toClient, type RedisInput } from './to-client.js'
 export type {
   Arg,
   BackendKind,
   CallOptions,
+  ClientCapabilities,
   ClientState,
   Command,
   CommandResults,
   ExpireOptions,
   LocalRedis,
+  MessageListener,
   RangeByScoreOptions,
   RedisClient,
   Reply,
@@ -28,6 +30,12 @@ export type {
   Script,
   ScriptDefinition,
   SetOptions,
+  StreamEntry,
+  StreamTrim,
+  SubscribeOptions,
+  Subscription,
+  XAddOptions,
+  XRangeOptions,
 } from './types.js'
 export { warnOnce } from './warn-once.js'
 /**

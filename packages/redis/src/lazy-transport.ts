@@ -1,16 +1,27 @@
 import type { Deadline } from './deadline.js'
+import { DeferredWire, type PubSubWire, type WireEvents } from './pubsub/wire.js'
 import type { Guard, ServerReplyError, Transport } from './transport.js'
 import type { Arg, BackendKind, Command, Reply, Script } from './types.js'
 
 /** A transport whose real one is built on first use (to load an optional driver without blocking). */
 export class LazyTransport implements Transport {
   readonly kind: BackendKind
+  readonly shardedPubSub: boolean
+  readonly connection: object = this
   readonly #create: () => Promise<Transport>
   #transport: Promise<Transport> | undefined
 
   constructor(kind: BackendKind, create: () => Promise<Transport>) {
     this.kind = kind
+    this.shardedPubSub = kind === 'cluster'
     this.#create = create
+  }
+
+  openWire(events: WireEvents): PubSubWire {
+    return new DeferredWire(
+      this.#get().then((transport) => transport.openWire(events)),
+      events,
+    )
   }
 
   #get(): Promise<Transport> {

@@ -1,5 +1,5 @@
 import { RedisClientError } from './errors.js'
-import type { Reply } from './types.js'
+import type { Reply, StreamEntry } from './types.js'
 
 const unexpected = (expected: string, reply: Reply): RedisClientError =>
   new RedisClientError('ERR_REDIS_REPLY', `Expected ${expected} from Redis, got ${JSON.stringify(reply)}`)
@@ -58,3 +58,12 @@ export function asRecord(reply: Reply): Record<string, string> {
 }
 
 export const isOk = (reply: Reply): boolean => reply !== null && asString(reply) === 'OK'
+
+/** XRANGE/XREVRANGE: `[[id, [field, value, …]], …]` (nil for COUNT 0 reads as no entries). */
+export function asStreamEntries(reply: Reply): StreamEntry[] {
+  if (reply === null) return []
+  return asArray(reply).map((item) => {
+    const [id, fields] = asArray(item)
+    return { id: asString(id ?? null), fields: asRecord(fields ?? []) }
+  })
+}

@@ -1,4 +1,5 @@
 import type { Deadline } from './deadline.js'
+import type { PubSubWire, WireEvents } from './pubsub/wire.js'
 import type { Arg, BackendKind, Command, Reply, Script } from './types.js'
 
 /** Runs `fn` under the client's deadline and breaker; what transports use for multi-step work. */
@@ -18,6 +19,14 @@ export class ServerReplyError extends Error {
  */
 export interface Transport {
   readonly kind: BackendKind
+  /** Pub/sub is sharded (SPUBLISH/SSUBSCRIBE). */
+  readonly shardedPubSub: boolean
+  /** Messages travel as text lines (Upstash's SSE): a line break would cut a message short. */
+  readonly lineMessages?: boolean
+  /** What subscriber connections are shared by: every client over this connection shares one. */
+  readonly connection: object
+  /** Opens this backend's subscriber side (see `PubSubWire`). */
+  openWire(events: WireEvents): PubSubWire
   /** Sends one command; rejects with ServerReplyError for an error reply, anything else for I/O failure. */
   send(command: Command<unknown>, deadline: Deadline): Promise<Reply>
   /** Sends several commands in as few round trips as the backend allows; error replies come back in place. */

@@ -57,6 +57,77 @@ export interface ScanOptions extends CallOptions {
   count?: number
 }
 
+/** One stream entry as XRANGE returns it. */
+export interface StreamEntry {
+  /** `<ms>-<seq>` */
+  id: string
+  /** The entry's field/value pairs (a field written twice keeps its last value). */
+  fields: Record<string, string>
+}
+
+/**
+ * How to trim a stream: `maxLen` (MAXLEN) keeps the newest entries, `minId` (MINID) drops entries
+ * with smaller ids. `approximate` (`~`, the default) lets Redis trim whole nodes only: cheaper, and
+ * it may keep more entries than asked (never fewer). `limit` caps the entries one trim removes
+ * (approximate only).
+ */
+export type StreamTrim =
+  | { maxLen: number; minId?: undefined; approximate?: boolean; limit?: number }
+  | { minId: string; maxLen?: undefined; approximate?: boolean; limit?: number }
+
+export interface XAddOptions extends CallOptions {
+  /** The entry id; default `*` (the server's clock). `<ms>-*` picks the next sequence of `<ms>`. */
+  id?: string
+  /** Trim in the same command. */
+  trim?: StreamTrim
+  /** Do not create the stream when it does not exist (the call then resolves to null). */
+  noMkStream?: boolean
+}
+
+export interface XRangeOptions extends CallOptions {
+  /** At most this many entries. */
+  count?: number
+}
+
+/** A pub/sub message listener: the message and the channel it came on. */
+export type MessageListener = (message: string, channel: string) => void
+
+export interface SubscribeOptions {
+  /**
+   * Called each time channels of this subscription become subscribed: the first time and again after
+   * every reconnect, always before the first message the new subscription delivers. Pub/sub is
+   * at-most-once (what is published while the connection is down is lost), so this is where a
+   * consumer catches up from durable state, such as a stream.
+   */
+  onSubscribe?: (channels: readonly string[]) => void
+  /** Called when channels lose their subscription (the connection dropped) or the listener throws. */
+  onError?: (error: Error) => void
+}
+
+/**
+ * A set of channels and a listener. Every subscription of one connection shares one subscriber
+ * connection (one per shard on Cluster; one HTTP stream per channel on Upstash).
+ */
+export interface Subscription {
+  /** The channels of this subscription. */
+  readonly channels: readonly string[]
+  add(channels: string | readonly string[]): void
+  remove(channels: string | readonly string[]): void
+  /**
+   * Resolves once every channel of this subscription is subscribed. Waits as long as that takes
+   * unless `timeout` (ms) is given; rejects with ERR_REDIS_CLOSED when the subscription closes first.
+   */
+  ready(options?: CallOptions): Promise<void>
+  /** Leaves every channel; the subscriber connection closes with its last subscription. */
+  close(): Promise<void>
+}
+
+/** What a client can do, for packages that choose a strategy by capability rather than by library. */
+export interface ClientCapabilities {
+  /** Pub/sub is sharded (SPUBLISH/SSUBSCRIBE on Cluster): a channel lives in the slot of its name. */
+  readonly shardedPubSub: boolean
+}
+
 /** One command as it goes to a transport: a name, its arguments and which arguments are keys. */
 export interface Command<T> {
   readonly name: string
@@ -75,6 +146,7 @@ export type CommandResults<T extends readonly Command<unknown>[]> = {
 /** The subset of Redis every rediware package uses, the same on every backend. */
 export interface RedisClient {
   readonly kind: BackendKind
+  readonly capabilities: ClientCapabilities
   /** Current health, as the circuit breaker sees it. */
   readonly state: ClientState
   /** Called on every state change; returns a function that removes the listener. */
@@ -115,6 +187,29 @@ export interface RedisClient {
   srem(key: string, members: readonly string[], options?: CallOptions): Promise<number>
   smembers(key: string, options?: CallOptions): Promise<string[]>
 
+  /** XADD; resolves to the new entry's id (null with `noMkStream` when the stream does not exist). */
+  xadd(key: string, fields: Readonly<Record<string, string | Buffer>>, options?: XAddOptions): Promise<string | null>
+  /** XRANGE from `start` to `end` (ids, `-`, `+`, or `(id` for exclusive), oldest first. */
+  xrange(key: string, start: string, end: string, options?: XRangeOptions): Promise<StreamEntry[]>
+  /** XREVRANGE from `end` down to `start`, newest first. */
+  xrevrange(key: string, end: string, start: string, options?: XRangeOptions): Promise<StreamEntry[]>
+  xlen(key: string, options?: CallOptions): Promise<number>
+  /** XTRIM; resolves to the number of entries removed. */
+  xtrim(key: string, trim: StreamTrim, options?: CallOptions): Promise<number>
+  xdel(key: string, ids: readonly string[], options?: CallOptions): Promise<number>
+
+  /**
+   * Publishes `message` on `channel` (SPUBLISH where pub/sub is sharded); resolves to the number of
+   * subscribers that received it (on Cluster: of the channel's shard). Channels share the key
+   * namespace: an ioredis `keyPrefix` is put in front of them, as for keys.
+   */
+  publish(channel: string, message: string, options?: CallOptions): Promise<number>
+  /**
+   * Subscribes `listener` to `channels`. One subscriber connection serves every subscription of
+   * this connection; it reconnects by itself and resubscribes, calling `onSubscribe` each time.
+   */
+  subscribe(channels: string | readonly string[], listener: MessageListener, options?: SubscribeOptions): Subscription
+
   /** Server time in milliseconds (Redis TIME). */
   time(options?: CallOptions): Promise<number>
   ping(options?: CallOptions): Promise<void>
@@ -135,7 +230,11 @@ export interface RedisClient {
    */
   batch<T extends readonly Command<unknown>[]>(commands: readonly [...T], options?: CallOptions): Promise<CommandResults<T>>
 
-  /** Ends the connection if this client created it; a client passed in by the user is left open. */
+  /**
+   * Closes the subscriptions made through this client (and with the last of them, the subscriber
+   * connection, which is always ours), then ends the connection if this client created it; a
+   * connection passed in by the user is left open.
+   */
   close(): Promise<void>
 }
 

@@ -10,6 +10,8 @@ import type { RedisPool } from './pool.js'
  * Each stream has its own Redis connection (a subscribed connection can run nothing else), closed
  * when the client goes away, even while it is still connecting, or when the server closes. At most
  * `maxStreams` streams are open at once, so clients cannot use up Redis's connections.
+ * When that connection drops, the stream ends: messages published meanwhile are lost, and only a
+ * client that sees the stream end knows to catch up (a silent resubscription would hide the gap).
  */
 export type SubscriptionKind = 'subscribe' | 'psubscribe'
 
@@ -74,6 +76,9 @@ export class Subscriptions {
       connection: 'keep-alive',
     })
     res.flushHeaders()
+    connection.once('close', () => {
+      if (!res.writableEnded) res.end()
+    })
     try {
       const count: unknown = kind === 'subscribe' ? await connection.subscribe(target) : await connection.psubscribe(target)
       send([kind, target, String(count)])

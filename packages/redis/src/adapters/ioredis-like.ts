@@ -13,11 +13,27 @@ export interface SocketLike {
   uncork?(): void
 }
 
+/** A connection in subscriber mode (an ioredis `Redis` made by `duplicate()`). */
+export interface SubscriberConnectionLike {
+  readonly status: string
+  connect(): Promise<void>
+  disconnect(): void
+  subscribe(...channels: string[]): Promise<unknown>
+  unsubscribe(...channels: string[]): Promise<unknown>
+  /** ioredis 5.3 and newer. */
+  ssubscribe?(...channels: string[]): Promise<unknown>
+  sunsubscribe?(...channels: string[]): Promise<unknown>
+  on(event: string, listener: (...args: never[]) => void): unknown
+  removeAllListeners(event?: string): unknown
+}
+
 export interface IoredisLike {
   status: string
   readonly stream?: SocketLike
   readonly isCluster: boolean
-  readonly options: { keyPrefix?: string }
+  readonly options: { keyPrefix?: string; host?: string; port?: number }
+  /** A new connection with the same options (`Redis#duplicate`); the subscriber connection. */
+  duplicate?(override?: Record<string, unknown>): SubscriberConnectionLike
   call(command: string, ...args: IoredisArg[]): Promise<unknown>
   callBuffer(command: string, ...args: IoredisArg[]): Promise<unknown>
   pipeline(): IoredisPipelineLike
@@ -31,6 +47,11 @@ export interface IoredisLike {
 export interface IoredisClusterLike extends IoredisLike {
   readonly isCluster: true
   nodes(role: 'master' | 'slave' | 'all'): IoredisLike[]
+  /** Per slot, the node keys (`host:port`) serving it, master first. */
+  readonly slots?: readonly (readonly string[] | undefined)[]
+  refreshSlotsCache?(callback?: (error?: Error | null) => void): void
+  on?(event: string, listener: (...args: never[]) => void): unknown
+  off?(event: string, listener: (...args: never[]) => void): unknown
 }
 
 const isFunction = (value: unknown): boolean => typeof value === 'function'

@@ -4,8 +4,11 @@ import type { Deadline } from '../deadline.js'
 import { RedisClientError } from '../errors.js'
 import { evalWithFallback } from '../script.js'
 import { type Guard, ServerReplyError, type Transport } from '../transport.js'
+import type { PubSubWire, WireEvents } from '../pubsub/wire.js'
 import type { Arg, Command, RedisClient, Reply } from '../types.js'
+import { ClusterWire } from './cluster-pubsub.js'
 import { type IoredisLike, isIoredisCluster, isIoredisLike } from './ioredis-like.js'
+import { openIoredisWire } from './ioredis-pubsub.js'
 import { sameSlot } from './slots.js'
 import { WriteCoalescer } from '../write-coalescer.js'
 
@@ -76,6 +79,8 @@ function whenReady(redis: IoredisLike, deadline: Deadline): Promise<void> {
 
 export class IoredisTransport implements Transport {
   readonly kind: 'ioredis' | 'cluster'
+  readonly shardedPubSub: boolean
+  readonly connection: object
   readonly #redis: IoredisLike
   readonly #prefix: string
   readonly #coalescer: WriteCoalescer | undefined
@@ -83,6 +88,8 @@ export class IoredisTransport implements Transport {
   constructor(redis: IoredisLike) {
     this.#redis = redis
     this.kind = isIoredisCluster(redis) ? 'cluster' : 'ioredis'
+    this.shardedPubSub = this.kind === 'cluster'
+    this.connection = redis
     this.#prefix = redis.options.keyPrefix ?? ''
     this.#coalescer =
       this.kind === 'ioredis'
@@ -204,6 +211,11 @@ export class IoredisTransport implements Transport {
         if (keys.length > 0) yield keys.map((key) => (key.startsWith(this.#prefix) ? key.slice(this.#prefix.length) : key))
       } while (cursor !== '0')
     }
+  }
+
+  openWire(events: WireEvents): PubSubWire {
+    const redis = this.#redis
+    return isIoredisCluster(redis) ? new ClusterWire(redis, events) : openIoredisWire(redis, events)
   }
 
   async close(): Promise<void> {

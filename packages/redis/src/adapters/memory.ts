@@ -3,6 +3,7 @@ import { ManagedClient } from '../client.js'
 import { execute } from '../memory/execute.js'
 import { globToRegExp } from '../memory/glob.js'
 import { Keyspace } from '../memory/keyspace.js'
+import type { PubSubWire, WireEvents } from '../pubsub/wire.js'
 import type { Guard, ServerReplyError, Transport } from '../transport.js'
 import type { Arg, Command, LocalRedis, RedisClient, Reply, Script } from '../types.js'
 
@@ -17,13 +18,41 @@ function toStrings(reply: Reply): Reply {
   return reply
 }
 
+/** In-process pub/sub on the keyspace's bus: subscribed at once, never lost. */
+function openMemoryWire(space: Keyspace, events: WireEvents): PubSubWire {
+  const subscribed = new Set<string>()
+  const receive = (channel: string, message: string) => {
+    if (subscribed.has(channel)) events.message(channel, message)
+  }
+  const unsubscribe = (channels: readonly string[]) => {
+    for (const channel of channels) {
+      subscribed.delete(channel)
+      space.pubsub.unsubscribe(channel, receive)
+    }
+  }
+  return {
+    subscribe: (channels) => {
+      for (const channel of channels) {
+        subscribed.add(channel)
+        space.pubsub.subscribe(channel, receive)
+      }
+      queueMicrotask(() => events.subscribed(channels.filter((channel) => subscribed.has(channel))))
+    },
+    unsubscribe,
+    close: async () => unsubscribe([...subscribed]),
+  }
+}
+
 class MemoryTransport implements Transport {
   readonly kind = 'memory' as const
+  readonly shardedPubSub = false
+  readonly connection: object
   readonly #space: Keyspace
   readonly #local: LocalRedis
 
   constructor(space: Keyspace) {
     this.#space = space
+    this.connection = space
     this.#local = { call: (name: string, ...args: Arg[]) => toStrings(execute(space, name, args)) }
   }
 
@@ -55,6 +84,10 @@ class MemoryTransport implements Transport {
     const pattern = globToRegExp(match)
     const keys = await guard(async () => [...this.#space.keys()].filter((key) => pattern.test(key)))
     for (let index = 0; index < keys.length; index += count) yield keys.slice(index, index + count)
+  }
+
+  openWire(events: WireEvents): PubSubWire {
+    return openMemoryWire(this.#space, events)
   }
 
   async close(): Promise<void> {}

@@ -22,3 +22,17 @@ export function sameSlot(list: readonly Command<unknown>[]): boolean {
   }
   return true
 }
+
+/** CRC16-CCITT (XMODEM), the checksum Redis Cluster hashes keys with. */
+const crcTable: readonly number[] = Array.from({ length: 256 }, (_, byte) => {
+  let crc = byte << 8
+  for (let bit = 0; bit < 8; bit += 1) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff
+  return crc
+})
+
+/** The Cluster slot (0–16383) of a key or a sharded pub/sub channel. */
+export function keySlot(key: string): number {
+  let crc = 0
+  for (const byte of Buffer.from(slotSource(key), 'utf8')) crc = ((crc << 8) & 0xffff) ^ (crcTable[((crc >> 8) ^ byte) & 0xff] ?? 0)
+  return crc % 16384
+}

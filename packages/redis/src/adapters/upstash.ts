@@ -5,8 +5,10 @@ import type { Deadline } from '../deadline.js'
 import { RedisClientError } from '../errors.js'
 import { evalWithFallback } from '../script.js'
 import { type Guard, ServerReplyError, type Transport } from '../transport.js'
+import type { PubSubWire, WireEvents } from '../pubsub/wire.js'
 import type { Arg, Command, RedisClient, Reply, Script } from '../types.js'
 import { type UpstashLike, type UpstashMiddleware, isUpstashLike } from './upstash-like.js'
+import { upstashEndpoint, UpstashWire } from './upstash-pubsub.js'
 import { toWire } from './upstash-wire.js'
 
 export interface UpstashAdapterOptions extends ClientOptions {}
@@ -51,10 +53,14 @@ function toReply(value: unknown): Reply {
 
 export class UpstashTransport implements Transport {
   readonly kind = 'upstash' as const
+  readonly shardedPubSub = false
+  readonly lineMessages = true
+  readonly connection: object
   readonly #redis: UpstashLike
 
   constructor(redis: UpstashLike) {
     this.#redis = redis
+    this.connection = redis
     if (!instrumented.has(redis)) {
       redis.use(middleware)
       instrumented.add(redis)
@@ -104,6 +110,17 @@ export class UpstashTransport implements Transport {
       const keys = (reply[1] as Reply[]).map(String)
       if (keys.length > 0) yield keys
     } while (cursor !== '0')
+  }
+
+  openWire(events: WireEvents): PubSubWire {
+    const endpoint = upstashEndpoint(this.#redis)
+    if (!endpoint) {
+      throw new RedisClientError(
+        'ERR_REDIS_UNAVAILABLE',
+        'subscribe: this @upstash/redis client does not expose its REST URL and token (redis.client.baseUrl/headers); use @upstash/redis 1.34 or newer.',
+      )
+    }
+    return new UpstashWire(endpoint, events)
   }
 
   async close(): Promise<void> {}

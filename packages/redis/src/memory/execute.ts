@@ -3,7 +3,9 @@ import type { Arg, Reply } from '../types.js'
 import type { Handler } from './args.js'
 import { hashesCommands } from './commands/hashes.js'
 import { keysCommands } from './commands/keys.js'
+import { pubsubCommands } from './commands/pubsub.js'
 import { setsCommands } from './commands/sets.js'
+import { streamsCommands } from './commands/streams.js'
 import { stringsCommands } from './commands/strings.js'
 import { zsetsCommands } from './commands/zsets.js'
 import type { Keyspace } from './keyspace.js'
@@ -15,6 +17,8 @@ const handlers: Readonly<Record<string, Handler>> = {
   ...hashesCommands,
   ...zsetsCommands,
   ...setsCommands,
+  ...streamsCommands,
+  ...pubsubCommands,
 }
 
 /**

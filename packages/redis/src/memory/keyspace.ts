@@ -1,8 +1,24 @@
+import { PubSubBus } from './pubsub-bus.js'
+import type { StreamId } from './stream-id.js'
+
 export type StoredValue =
   | { type: 'string'; value: Buffer }
   | { type: 'hash'; value: Map<string, Buffer> }
   | { type: 'zset'; value: Map<string, number> }
   | { type: 'set'; value: Set<string> }
+  | { type: 'stream'; value: MemoryStream }
+
+/** One stream entry: its id and its field/value pairs in order. */
+export interface MemoryStreamEntry {
+  readonly id: StreamId
+  readonly fields: readonly Buffer[]
+}
+
+/** A stream: entries in id order and the last id ever generated (kept when entries are trimmed). */
+export interface MemoryStream {
+  entries: MemoryStreamEntry[]
+  lastId: StreamId
+}
 
 interface Entry {
   data: StoredValue
@@ -15,6 +31,8 @@ interface Entry {
  * few keys per write (as Redis does), so memory stays bounded without any timer.
  */
 export class Keyspace {
+  /** PUBLISH/SPUBLISH and the memory client's subscribers meet here. */
+  readonly pubsub = new PubSubBus()
   readonly #entries = new Map<string, Entry>()
   readonly #clock: () => number
   #sweep: Iterator<string> | undefined
@@ -65,10 +83,10 @@ export class Keyspace {
     return true
   }
 
-  /** Drops an empty collection, as Redis does. */
+  /** Drops an empty hash, sorted set or set, as Redis does (an empty stream stays). */
   dropIfEmpty(key: string): void {
     const data = this.get(key)
-    if (data && data.type !== 'string' && data.value.size === 0) this.#entries.delete(key)
+    if (data && data.type !== 'string' && data.type !== 'stream' && data.value.size === 0) this.#entries.delete(key)
   }
 
   *keys(): Iterable<string> {
