@@ -1,21 +1,15 @@
 import type { RequestHandler } from 'express'
-import { pathTag } from './cache-key.js'
 import { CacheCore } from './core.js'
 import { getOrSet, keyTag, valueKey } from './get-or-set.js'
-import {
-  type CacheOptions,
-  type GetOrSetOptions,
-  type RouteOptions,
-  resolveCacheOptions,
-  resolveOneOffOptions,
-  resolveRouteOptions,
-} from './options.js'
+import type { CacheOptions, GetOrSetOptions, RouteOptions } from './options.js'
+import { canonicalPath, pathTag } from './request-url.js'
+import { reader, resolveCacheOptions, resolveOneOffOptions, resolveRouteOptions } from './resolve-options.js'
 import { createRouteMiddleware } from './route-middleware.js'
 
 export interface InvalidateTarget {
   /** Tags given to `route({ tags })` or `getOrSet(…, { tags })`. */
   tags?: readonly string[]
-  /** URL paths (`/api/products/42`): every query and vary variant of each path. */
+  /** URL paths (`/api/products/42`): every query and vary variant of each path, and every alias the router matches. */
   paths?: readonly string[]
 }
 
@@ -40,7 +34,7 @@ export interface Cache {
 function listOf(value: unknown, name: string): readonly string[] {
   if (value === undefined) return []
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item.length === 0)) {
-    throw new TypeError(`invalidate: ${name} must be an array of non-empty strings.`)
+    throw reader.typeError(`invalidate: ${name} must be an array of non-empty strings.`)
   }
   return value as string[]
 }
@@ -49,9 +43,9 @@ function buildCache(core: CacheCore): Cache {
   return {
     route: (options) => createRouteMiddleware(core, resolveRouteOptions(options)),
     invalidate: async (target) => {
-      if (typeof target !== 'object' || target === null) throw new TypeError('invalidate: pass { tags: [...] } and/or { paths: [...] }.')
+      if (typeof target !== 'object' || target === null) throw reader.typeError('invalidate: pass { tags: [...] } and/or { paths: [...] }.')
       const tags = listOf(target.tags, 'tags')
-      const paths = listOf(target.paths, 'paths').map((path) => pathTag(path.split('?')[0] ?? path))
+      const paths = listOf(target.paths, 'paths').map((path) => pathTag(canonicalPath(path.split('?')[0] ?? path)))
       await core.versions.bump([...tags, ...paths])
     },
     getOrSet: (key, loader, options) => getOrSet(core, key, loader, options),
@@ -60,9 +54,9 @@ function buildCache(core: CacheCore): Cache {
       await core.client.del(valueKey(core, key), core.callOptions)
     },
     wrap: (fn, options) => {
-      if (typeof fn !== 'function') throw new TypeError('wrap: the first argument must be the function to cache.')
+      if (typeof fn !== 'function') throw reader.typeError('wrap: the first argument must be the function to cache.')
       if (typeof options !== 'object' || options === null || typeof options.key !== 'function') {
-        throw new TypeError("wrap: options.key must be a function building the cache key from the arguments, such as (id) => 'user:' + id.")
+        throw reader.typeError("wrap: options.key must be a function building the cache key from the arguments, such as (id) => 'user:' + id.")
       }
       const { key, ...rest } = options
       return (...args) => getOrSet(core, key(...args), () => fn(...args), rest)

@@ -1,5 +1,6 @@
 import type { CacheCore } from './core.js'
-import { type GetOrSetOptions, resolveGetOrSetOptions } from './options.js'
+import type { GetOrSetOptions } from './options.js'
+import { reader, resolveGetOrSetOptions } from './resolve-options.js'
 import { tagsMatch } from './tag-versions.js'
 
 interface ValueWire {
@@ -40,8 +41,8 @@ export async function getOrSet<T>(
   loader: () => T | Promise<T>,
   rawOptions: GetOrSetOptions,
 ): Promise<Awaited<T>> {
-  if (typeof key !== 'string' || key.length === 0) throw new TypeError('getOrSet: key must be a non-empty string.')
-  if (typeof loader !== 'function') throw new TypeError('getOrSet: loader must be a function returning the value (or a promise of it).')
+  if (typeof key !== 'string' || key.length === 0) throw reader.typeError('getOrSet: key must be a non-empty string.')
+  if (typeof loader !== 'function') throw reader.typeError('getOrSet: loader must be a function returning the value (or a promise of it).')
   const options = resolveGetOrSetOptions(rawOptions)
   const pending = core.loading.get(key)
   if (pending !== undefined) return pending as Promise<Awaited<T>>
@@ -51,7 +52,7 @@ export async function getOrSet<T>(
     let snapshot: Record<string, string> | undefined
     try {
       const { text, versions } = await core.versions.lookup(storageKey, tags)
-      core.reporter.healthy()
+      core.succeeded()
       const wire = decode(text)
       if (wire !== undefined && Object.keys(wire.g).length === tags.length && tagsMatch(wire.g, versions)) {
         return (wire.n === 1 ? null : wire.d) as Awaited<T>
@@ -59,7 +60,7 @@ export async function getOrSet<T>(
       // counters seeded now must outlive the longest entry this call may store (extended at the store)
       snapshot = await core.versions.snapshot(tags, Math.max(options.ttl, options.negativeTtl ?? 0), versions)
     } catch (error) {
-      core.reporter.report(error)
+      core.failed(error)
     }
     const value = await loader()
     if (snapshot === undefined) return value
@@ -72,11 +73,11 @@ export async function getOrSet<T>(
     try {
       text = JSON.stringify(wire)
     } catch (error) {
-      throw new TypeError(`getOrSet("${key}"): the loader's value cannot be stored as JSON (${(error as Error).message}).`)
+      throw reader.typeError(`getOrSet("${key}"): the loader's value cannot be stored as JSON (${(error as Error).message}).`)
     }
     // awaited (bounded by the client's deadline) so that once getOrSet resolves, other instances see the value
     // the value's PX and the extension of its counters' TTLs go in one batch (one round trip)
-    await core.versions.store(storageKey, text, ttl, tags).catch((error: unknown) => core.reporter.report(error))
+    await core.versions.store(storageKey, text, ttl, tags).catch(core.failed)
     return value
   })()
   core.loading.set(key, work)
