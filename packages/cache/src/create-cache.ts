@@ -1,10 +1,20 @@
-import type { RequestHandler } from 'express'
+import type { NextFunction, Request, Response } from 'express'
 import { CacheCore } from './core.js'
 import { getOrSet, keyTag, valueKey } from './get-or-set.js'
 import type { CacheOptions, GetOrSetOptions, RouteOptions } from './options.js'
 import { canonicalPath, pathTag } from './request-url.js'
 import { reader, resolveCacheOptions, resolveOneOffOptions, resolveRouteOptions } from './resolve-options.js'
 import { createRouteMiddleware } from './route-middleware.js'
+
+/**
+ * The middleware `route()` and `cache()` return: an Express handler generic over the request's types,
+ * so the route parameters Express infers from the path (`/products/:id`) reach the next handler.
+ */
+export type CacheMiddleware = <P, ResBody, ReqBody, ReqQuery, Locals extends Record<string, unknown>>(
+  req: Request<P, ResBody, ReqBody, ReqQuery, Locals>,
+  res: Response<ResBody, Locals>,
+  next: NextFunction,
+) => void
 
 export interface InvalidateTarget {
   /** Tags given to `route({ tags })` or `getOrSet(…, { tags })`. */
@@ -20,7 +30,7 @@ export interface WrapOptions<A extends unknown[]> extends GetOrSetOptions {
 
 export interface Cache {
   /** Middleware caching the responses of the routes it is mounted on. */
-  route(options?: RouteOptions): RequestHandler
+  route(options?: RouteOptions): CacheMiddleware
   /** Marks every entry with one of these tags or paths as invalid, on every instance. Rejects if the backend fails. */
   invalidate(target: InvalidateTarget): Promise<void>
   /** Cache-aside: the cached value, or the loader's (run once for concurrent callers), stored for `ttl`. */
@@ -41,7 +51,7 @@ function listOf(value: unknown, name: string): readonly string[] {
 
 function buildCache(core: CacheCore): Cache {
   return {
-    route: (options) => createRouteMiddleware(core, resolveRouteOptions(options)),
+    route: (options) => createRouteMiddleware(core, resolveRouteOptions(options)) as CacheMiddleware,
     invalidate: async (target) => {
       if (typeof target !== 'object' || target === null) throw reader.typeError('invalidate: pass { tags: [...] } and/or { paths: [...] }.')
       const tags = listOf(target.tags, 'tags')
@@ -70,7 +80,7 @@ export function createCache(options: CacheOptions = {}): Cache {
 }
 
 /** One-off middleware: `createCache(options).route(options)` in one call. */
-export function cache(options: CacheOptions & RouteOptions = {}): RequestHandler {
+export function cache(options: CacheOptions & RouteOptions = {}): CacheMiddleware {
   const resolved = resolveOneOffOptions(options)
-  return createRouteMiddleware(new CacheCore(resolved.cache), resolved.route)
+  return createRouteMiddleware(new CacheCore(resolved.cache), resolved.route) as CacheMiddleware
 }
