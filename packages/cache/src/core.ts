@@ -2,6 +2,7 @@ import { type CallOptions, type Hooks, OutageReporter, type RedisClient } from '
 import type { Entry } from './envelope.js'
 import { Flights } from './flights.js'
 import { Keyspace } from './keyspace.js'
+import { Lookups } from './lookups.js'
 import type { CacheEvent } from './options.js'
 import type { ResolvedCacheOptions } from './resolve-options.js'
 import { TagVersions } from './tag-versions.js'
@@ -23,6 +24,8 @@ export class CacheCore {
   readonly outage: OutageReporter
   /** In-process fills of route entries, by entry hash (request collapsing). */
   readonly flights = new Flights()
+  /** Entry lookups shared by concurrent requests for one key. */
+  readonly lookups = new Lookups()
   /** In-process coalescing of getOrSet loaders, by key. */
   readonly loading = new Map<string, Promise<unknown>>()
 

@@ -3,7 +3,7 @@ import { collapsedHit, hit, staleHit, type Verdict } from './cache-status.js'
 import { requestKey } from './cache-key.js'
 import type { CacheCore } from './core.js'
 import { credentialOf } from './credentials.js'
-import { decodeEntry, type Entry } from './envelope.js'
+import type { Entry } from './envelope.js'
 import { fill, type FillResult } from './fill.js'
 import { takeFillLock } from './fill-lock.js'
 import { join, type Versions } from './flights.js'
@@ -101,12 +101,13 @@ async function lookup(route: Route, req: Request, res: Response, next: NextFunct
   let entry: Entry | undefined
   let versions: Versions
   try {
-    // the whole hit: entry and tag versions in one MGET (one per hash slot on Cluster), one round trip
-    const found = await core.versions.lookup(core.keys.entryKey(context.hash, context.canonical), context.tags)
+    // the whole hit: entry and tag versions in one MGET (one per hash slot on Cluster), one round trip,
+    // shared with the requests for this key that arrived before it was sent
+    const key = core.keys.entryKey(context.hash, context.canonical)
+    const found = await core.lookups.read(key, () => core.versions.lookup(key, context.tags))
     core.succeeded()
     versions = found.versions
-    const decoded = decodeEntry(found.text)
-    if (decoded !== undefined && route.valid(decoded, versions, req, context)) entry = decoded
+    if (found.entry !== undefined && route.valid(found.entry, versions, req, context)) entry = found.entry
   } catch (error) {
     core.failed(error)
     // the backend failed: answer from the handler at once, without trying to store

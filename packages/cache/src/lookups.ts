@@ -1,0 +1,55 @@
+import { decodeEntry, type Entry } from './envelope.js'
+import type { Versions } from './flights.js'
+
+/** What one lookup read: the entry (decoded once for every request that shares the read) and the tag versions. */
+export interface Found {
+  entry: Entry | undefined
+  versions: Versions
+}
+
+interface Batch {
+  promise: Promise<Found>
+  start(): void
+}
+
+/**
+ * Shares entry lookups between concurrent requests for one key, without ever handing a request a
+ * read older than its arrival: a lookup already sent cannot be joined; requests arriving while it is
+ * in flight join the NEXT lookup, which is sent when it returns. So a hot key costs at most one
+ * lookup per round trip, and every request still reads the tag versions after it arrived (an
+ * invalidation completed before it is always seen).
+ */
+export class Lookups {
+  readonly #sent = new Map<string, Promise<Found>>()
+  readonly #next = new Map<string, Batch>()
+
+  read(key: string, run: () => Promise<{ text: string | null; versions: Versions }>): Promise<Found> {
+    const sent = this.#sent.get(key)
+    if (sent === undefined) return this.#send(key, run)
+    let batch = this.#next.get(key)
+    if (batch === undefined) {
+      let start: () => void = () => undefined
+      const promise = new Promise<Found>((resolve, reject) => {
+        start = () => {
+          this.#next.delete(key)
+          this.#send(key, run).then(resolve, reject)
+        }
+      })
+      batch = { promise, start }
+      this.#next.set(key, batch)
+      const next = batch
+      sent.then(next.start, next.start)
+    }
+    return batch.promise
+  }
+
+  #send(key: string, run: () => Promise<{ text: string | null; versions: Versions }>): Promise<Found> {
+    const promise = run().then(({ text, versions }) => ({ entry: decodeEntry(text), versions }))
+    this.#sent.set(key, promise)
+    const done = (): void => {
+      if (this.#sent.get(key) === promise) this.#sent.delete(key)
+    }
+    promise.then(done, done)
+    return promise
+  }
+}
