@@ -2,7 +2,8 @@ import { type CallOptions, type Hooks, OutageReporter, type RedisClient } from '
 import type { Entry } from './envelope.js'
 import { Flights } from './flights.js'
 import { Keyspace } from './keyspace.js'
-import { Lookups } from './lookups.js'
+import { type Found, Lookups, type Read } from './lookups.js'
+import type { Loading } from './get-or-set.js'
 import type { CacheEvent } from './options.js'
 import type { ResolvedCacheOptions } from './resolve-options.js'
 import { TagVersions } from './tag-versions.js'
@@ -25,9 +26,11 @@ export class CacheCore {
   /** In-process fills of route entries, by entry hash (request collapsing). */
   readonly flights = new Flights()
   /** Entry lookups shared by concurrent requests for one key. */
-  readonly lookups = new Lookups()
-  /** In-process coalescing of getOrSet loaders, by key. */
-  readonly loading = new Map<string, Promise<unknown>>()
+  readonly lookups = new Lookups<Found>()
+  /** getOrSet lookups shared by concurrent calls for one key. */
+  readonly valueLookups = new Lookups<Read>()
+  /** getOrSet loaders running in this process, by key. */
+  readonly loading = new Map<string, Loading>()
 
   constructor(options: ResolvedCacheOptions) {
     this.client = options.client

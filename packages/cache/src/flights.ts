@@ -21,7 +21,7 @@ export type Joined =
   | 'unshared'
   /** The leader took longer than `lockTimeout`: run the handler, unstored. */
   | 'timeout'
-  /** The fill read data older than an invalidation this request saw: fill anew once it has landed. */
+  /** The fill read data older than an invalidation this request saw, or its entry has expired since: fill anew once it has landed. */
   | 'outdated'
 
 const sameVersions = (a: Versions, b: Versions, tags: readonly string[]): boolean => tags.every((tag) => a[tag] === b[tag])
@@ -77,7 +77,7 @@ export class Flights {
  * this one: its versions equal the leader's read, or the versions its entry recorded (counters the
  * leader seeded). A completed write is never answered with data read before it, by followers too.
  */
-export async function join(flight: Flight, versions: Versions, tags: readonly string[], timeout: number): Promise<Joined> {
+export async function join(flight: Flight, versions: Versions, tags: readonly string[], timeout: number, now: () => number): Promise<Joined> {
   let timer: NodeJS.Timeout | undefined
   const expired = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeout)
@@ -86,6 +86,7 @@ export async function join(flight: Flight, versions: Versions, tags: readonly st
     const outcome = await Promise.race([flight.outcome, expired])
     if (outcome === 'timeout') return 'timeout'
     if (outcome === undefined) return 'unshared'
+    if (!outcome.stale && now() >= outcome.entry.freshUntil) return 'outdated'
     const current = sameVersions(versions, flight.read, tags) || (Object.keys(outcome.entry.tags).length === tags.length && tagsMatch(outcome.entry.tags, versions))
     return current ? outcome : 'outdated'
   } finally {

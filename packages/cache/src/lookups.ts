@@ -1,16 +1,25 @@
 import { decodeEntry, type Entry } from './envelope.js'
 import type { Versions } from './flights.js'
 
-/** What one lookup read: the entry (decoded once for every request that shares the read) and the tag versions. */
+/** What one route lookup read: the entry (decoded once for every request that shares the read) and the tag versions. */
 export interface Found {
   entry: Entry | undefined
   versions: Versions
 }
 
-interface Batch {
-  promise: Promise<Found>
+/** What a lookup of a stored value reads: its text and the tag versions. */
+export interface Read {
+  text: string | null
+  versions: Versions
+}
+
+interface Batch<T> {
+  promise: Promise<T>
   start(): void
 }
+
+/** A route lookup, the entry decoded once for every request sharing it. */
+export const decodeFound = ({ text, versions }: Read): Found => ({ entry: decodeEntry(text), versions })
 
 /**
  * Shares entry lookups between concurrent requests for one key, without ever handing a request a
@@ -19,17 +28,17 @@ interface Batch {
  * lookup per round trip, and every request still reads the tag versions after it arrived (an
  * invalidation completed before it is always seen).
  */
-export class Lookups {
-  readonly #sent = new Map<string, Promise<Found>>()
-  readonly #next = new Map<string, Batch>()
+export class Lookups<T> {
+  readonly #sent = new Map<string, Promise<T>>()
+  readonly #next = new Map<string, Batch<T>>()
 
-  read(key: string, run: () => Promise<{ text: string | null; versions: Versions }>): Promise<Found> {
+  read(key: string, run: () => Promise<T>): Promise<T> {
     const sent = this.#sent.get(key)
     if (sent === undefined) return this.#send(key, run)
     let batch = this.#next.get(key)
     if (batch === undefined) {
       let start: () => void = () => undefined
-      const promise = new Promise<Found>((resolve, reject) => {
+      const promise = new Promise<T>((resolve, reject) => {
         start = () => {
           this.#next.delete(key)
           this.#send(key, run).then(resolve, reject)
@@ -43,8 +52,8 @@ export class Lookups {
     return batch.promise
   }
 
-  #send(key: string, run: () => Promise<{ text: string | null; versions: Versions }>): Promise<Found> {
-    const promise = run().then(({ text, versions }) => ({ entry: decodeEntry(text), versions }))
+  #send(key: string, run: () => Promise<T>): Promise<T> {
+    const promise = run()
     this.#sent.set(key, promise)
     const done = (): void => {
       if (this.#sent.get(key) === promise) this.#sent.delete(key)

@@ -7,6 +7,7 @@ import type { Entry } from './envelope.js'
 import { fill, type FillResult } from './fill.js'
 import { takeFillLock } from './fill-lock.js'
 import { join, type Versions } from './flights.js'
+import { decodeFound } from './lookups.js'
 import { isRefresh, refreshInBackground } from './refresh.js'
 import { pathTag, splitUrl } from './request-url.js'
 import type { ResolvedRouteOptions } from './resolve-options.js'
@@ -104,7 +105,7 @@ async function lookup(route: Route, req: Request, res: Response, next: NextFunct
     // the whole hit: entry and tag versions in one MGET (one per hash slot on Cluster), one round trip,
     // shared with the requests for this key that arrived before it was sent
     const key = core.keys.entryKey(context.hash, context.canonical)
-    const found = await core.lookups.read(key, () => core.versions.lookup(key, context.tags))
+    const found = await core.lookups.read(key, () => core.versions.lookup(key, context.tags).then(decodeFound))
     core.succeeded()
     versions = found.versions
     if (found.entry !== undefined && route.valid(found.entry, versions, req, context)) entry = found.entry
@@ -154,7 +155,7 @@ async function miss(route: Route, req: Request, res: Response, next: NextFunctio
       return
     }
     core.emit({ type: 'collapse-wait', path: context.path })
-    const joined = await join(flight, read, context.tags, Math.max(0, deadline - Date.now()))
+    const joined = await join(flight, read, context.tags, Math.max(0, deadline - Date.now()), core.now)
     if (typeof joined === 'object') {
       if (route.sameAuthority(joined.entry, req)) {
         route.serve(req, res, next, context, joined.entry, joined.stale ? staleHit : collapsedHit)

@@ -1,9 +1,9 @@
-import { Lookups } from '../src/lookups.js'
+import { Lookups, type Read } from '../src/lookups.js'
 import { gate } from './helpers.js'
 
 describe('shared lookups', () => {
   it('never hands a request a read sent before it arrived; requests arriving during a read share the next one', async () => {
-    const lookups = new Lookups()
+    const lookups = new Lookups<Read>()
     const started: number[] = []
     const gates = [gate(), gate()]
     const run = () => {
@@ -30,7 +30,7 @@ describe('shared lookups', () => {
   })
 
   it('keeps keys apart and passes a failed read to the requests that shared it only', async () => {
-    const lookups = new Lookups()
+    const lookups = new Lookups<Read>()
     const failing = gate()
     const first = lookups.read('a', () => failing.promise.then(() => Promise.reject(new Error('down'))))
     const late = lookups.read('a', () => Promise.resolve({ text: null, versions: {} }))
