@@ -17,6 +17,11 @@ export interface CaptureControl {
   head(status: number, headers: OutgoingHttpHeaders): ((res: ServerResponse) => void) | undefined
   /** The handler called `end()` (not called for a replaced response). */
   end(captured: Captured): void
+  /**
+   * Runs each call into the wrapped methods (layers outside the cache: compression, express-session's
+   * header hook), e.g. so that their reads of the request are not taken for the handler's.
+   */
+  outer<T>(call: () => T): T
 }
 
 type Callback = (error?: Error | null) => void
@@ -98,19 +103,21 @@ export function captureResponse(res: ServerResponse, control: CaptureControl): v
     send(res)
   }
 
+  const outer = control.outer
+
   res.writeHead = function writeHead(this: ServerResponse, statusCode: number, ...rest: unknown[]) {
-    if (passThrough) return (originalWriteHead as (...args: unknown[]) => ServerResponse).call(this, statusCode, ...rest)
+    if (passThrough) return outer(() => (originalWriteHead as (...args: unknown[]) => ServerResponse).call(this, statusCode, ...rest))
     const reason = typeof rest[0] === 'string' ? rest[0] : undefined
     applyHeaders(this, reason === undefined ? rest[0] : rest[1])
     this.statusCode = statusCode
     if (reason !== undefined) this.statusMessage = reason
     start()
     if (replace !== undefined) return this
-    return originalWriteHead.call(this, statusCode)
+    return outer(() => originalWriteHead.call(this, statusCode))
   } as ServerResponse['writeHead']
 
   res.write = function write(this: ServerResponse, chunk: unknown, encoding?: unknown, callback?: unknown) {
-    if (passThrough) return (originalWrite as (...args: unknown[]) => boolean).call(this, chunk, encoding, callback)
+    if (passThrough) return outer(() => (originalWrite as (...args: unknown[]) => boolean).call(this, chunk, encoding, callback))
     start()
     if (replace !== undefined) {
       const done = typeof encoding === 'function' ? encoding : callback
@@ -118,11 +125,11 @@ export function captureResponse(res: ServerResponse, control: CaptureControl): v
       return true
     }
     collect(chunk, encoding)
-    return (originalWrite as (...args: unknown[]) => boolean).call(this, chunk, encoding, callback)
+    return outer(() => (originalWrite as (...args: unknown[]) => boolean).call(this, chunk, encoding, callback))
   } as ServerResponse['write']
 
   res.end = function end(this: ServerResponse, chunk?: unknown, encoding?: unknown, callback?: unknown) {
-    if (passThrough) return (originalEnd as (...args: unknown[]) => ServerResponse).call(this, chunk, encoding, callback)
+    if (passThrough) return outer(() => (originalEnd as (...args: unknown[]) => ServerResponse).call(this, chunk, encoding, callback))
     start()
     if (replace !== undefined) {
       sendReplacement()
@@ -130,7 +137,7 @@ export function captureResponse(res: ServerResponse, control: CaptureControl): v
     }
     if (typeof chunk !== 'function') collect(chunk, encoding)
     passThrough = true
-    const result = (originalEnd as (...args: unknown[]) => ServerResponse).call(this, chunk, encoding, callback)
+    const result = outer(() => (originalEnd as (...args: unknown[]) => ServerResponse).call(this, chunk, encoding, callback))
     if (!failed) {
       try {
         control.end({ status, headers, body: tooBig ? undefined : Buffer.concat(chunks, size) })

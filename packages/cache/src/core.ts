@@ -1,19 +1,15 @@
-import type { CallOptions, RedisClient } from '@rediware/redis'
+import { type CallOptions, type Hooks, OutageReporter, type RedisClient } from '@rediware/redis'
 import type { Entry } from './envelope.js'
-import type { CacheEvent, ResolvedCacheOptions } from './options.js'
+import { Flights } from './flights.js'
 import { Keyspace } from './keyspace.js'
-import { OutageReporter } from './outage.js'
+import { type Found, Lookups, type Read } from './lookups.js'
+import type { Loading } from './get-or-set.js'
+import type { CacheEvent } from './options.js'
+import type { ResolvedCacheOptions } from './resolve-options.js'
 import { TagVersions } from './tag-versions.js'
 
 /** What a route lookup or fill hands to requests that waited for it (undefined: nothing shareable). */
 export type FillOutcome = { entry: Entry; stale: boolean } | undefined
-
-export interface Pending<T> {
-  promise: Promise<T>
-  resolve(value: T): void
-  /** Set once resolved: later joiners must re-check tag versions (an invalidation may have happened since). */
-  settled: boolean
-}
 
 /** What every route and helper of one `createCache()` shares. */
 export class CacheCore {
@@ -24,32 +20,42 @@ export class CacheCore {
   readonly callOptions: CallOptions
   readonly keys: Keyspace
   readonly versions: TagVersions
-  readonly reporter: OutageReporter
-  /** In-process coalescing of route lookups and fills, by entry hash. */
-  readonly inflight = new Map<string, Pending<FillOutcome>>()
-  /** In-process coalescing of getOrSet loaders, by key. */
-  readonly loading = new Map<string, Promise<unknown>>()
-
-  readonly #onEvent: ((event: CacheEvent) => void) | undefined
+  readonly hooks: Hooks<CacheEvent>
+  /** `onError` once per outage; a success (or the client's breaker closing) ends it. */
+  readonly outage: OutageReporter
+  /** In-process fills of route entries, by entry hash (request collapsing). */
+  readonly flights = new Flights()
+  /** Entry lookups shared by concurrent requests for one key. */
+  readonly lookups = new Lookups<Found>()
+  /** getOrSet lookups shared by concurrent calls for one key. */
+  readonly valueLookups = new Lookups<Read>()
+  /** getOrSet loaders running in this process, by key. */
+  readonly loading = new Map<string, Loading>()
 
   constructor(options: ResolvedCacheOptions) {
-    this.#onEvent = options.onEvent
     this.client = options.client
     this.prefix = options.prefix
     this.name = options.name
     this.now = options.now
+    this.hooks = options.hooks
     this.callOptions = options.timeout === undefined ? {} : { timeout: options.timeout }
-    this.keys = new Keyspace(this.prefix, this.client.kind)
+    this.keys = new Keyspace(this.prefix, this.client)
     this.versions = new TagVersions(this.client, this.keys, options.timeout)
-    this.reporter = new OutageReporter(this.client, options.onError)
+    this.outage = new OutageReporter({ onOutage: (error) => this.hooks.error(error) })
+    this.outage.follow(this.client)
+  }
+
+  /** A backend call failed: reported once per outage. */
+  failed = (error: unknown): void => {
+    this.outage.failed(error)
+  }
+
+  /** A backend call succeeded. */
+  succeeded(): void {
+    this.outage.succeeded()
   }
 
   emit(event: CacheEvent): void {
-    if (this.#onEvent === undefined) return
-    try {
-      this.#onEvent(event)
-    } catch {
-      // an observer's failure is not the request's
-    }
+    this.hooks.event(event)
   }
 }

@@ -1,21 +1,25 @@
-import type { RequestHandler } from 'express'
-import { pathTag } from './cache-key.js'
+import type { NextFunction, Request, Response } from 'express'
 import { CacheCore } from './core.js'
 import { getOrSet, keyTag, valueKey } from './get-or-set.js'
-import {
-  type CacheOptions,
-  type GetOrSetOptions,
-  type RouteOptions,
-  resolveCacheOptions,
-  resolveOneOffOptions,
-  resolveRouteOptions,
-} from './options.js'
+import type { CacheOptions, GetOrSetOptions, RouteOptions } from './options.js'
+import { canonicalPath, pathTag } from './request-url.js'
+import { reader, resolveCacheOptions, resolveOneOffOptions, resolveRouteOptions } from './resolve-options.js'
 import { createRouteMiddleware } from './route-middleware.js'
+
+/**
+ * The middleware `route()` and `cache()` return: an Express handler generic over the request's types,
+ * so the route parameters Express infers from the path (`/products/:id`) reach the next handler.
+ */
+export type CacheMiddleware = <P, ResBody, ReqBody, ReqQuery, Locals extends Record<string, unknown>>(
+  req: Request<P, ResBody, ReqBody, ReqQuery, Locals>,
+  res: Response<ResBody, Locals>,
+  next: NextFunction,
+) => void
 
 export interface InvalidateTarget {
   /** Tags given to `route({ tags })` or `getOrSet(…, { tags })`. */
   tags?: readonly string[]
-  /** URL paths (`/api/products/42`): every query and vary variant of each path. */
+  /** URL paths (`/api/products/42`): every query and vary variant of each path, and every alias the router matches. */
   paths?: readonly string[]
 }
 
@@ -26,7 +30,7 @@ export interface WrapOptions<A extends unknown[]> extends GetOrSetOptions {
 
 export interface Cache {
   /** Middleware caching the responses of the routes it is mounted on. */
-  route(options?: RouteOptions): RequestHandler
+  route(options?: RouteOptions): CacheMiddleware
   /** Marks every entry with one of these tags or paths as invalid, on every instance. Rejects if the backend fails. */
   invalidate(target: InvalidateTarget): Promise<void>
   /** Cache-aside: the cached value, or the loader's (run once for concurrent callers), stored for `ttl`. */
@@ -40,18 +44,18 @@ export interface Cache {
 function listOf(value: unknown, name: string): readonly string[] {
   if (value === undefined) return []
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item.length === 0)) {
-    throw new TypeError(`invalidate: ${name} must be an array of non-empty strings.`)
+    throw reader.typeError(`invalidate: ${name} must be an array of non-empty strings.`)
   }
   return value as string[]
 }
 
 function buildCache(core: CacheCore): Cache {
   return {
-    route: (options) => createRouteMiddleware(core, resolveRouteOptions(options)),
+    route: (options) => createRouteMiddleware(core, resolveRouteOptions(options)) as CacheMiddleware,
     invalidate: async (target) => {
-      if (typeof target !== 'object' || target === null) throw new TypeError('invalidate: pass { tags: [...] } and/or { paths: [...] }.')
+      if (typeof target !== 'object' || target === null) throw reader.typeError('invalidate: pass { tags: [...] } and/or { paths: [...] }.')
       const tags = listOf(target.tags, 'tags')
-      const paths = listOf(target.paths, 'paths').map((path) => pathTag(path.split('?')[0] ?? path))
+      const paths = listOf(target.paths, 'paths').map((path) => pathTag(canonicalPath(path.split('?')[0] ?? path)))
       await core.versions.bump([...tags, ...paths])
     },
     getOrSet: (key, loader, options) => getOrSet(core, key, loader, options),
@@ -60,9 +64,9 @@ function buildCache(core: CacheCore): Cache {
       await core.client.del(valueKey(core, key), core.callOptions)
     },
     wrap: (fn, options) => {
-      if (typeof fn !== 'function') throw new TypeError('wrap: the first argument must be the function to cache.')
+      if (typeof fn !== 'function') throw reader.typeError('wrap: the first argument must be the function to cache.')
       if (typeof options !== 'object' || options === null || typeof options.key !== 'function') {
-        throw new TypeError("wrap: options.key must be a function building the cache key from the arguments, such as (id) => 'user:' + id.")
+        throw reader.typeError("wrap: options.key must be a function building the cache key from the arguments, such as (id) => 'user:' + id.")
       }
       const { key, ...rest } = options
       return (...args) => getOrSet(core, key(...args), () => fn(...args), rest)
@@ -76,7 +80,7 @@ export function createCache(options: CacheOptions = {}): Cache {
 }
 
 /** One-off middleware: `createCache(options).route(options)` in one call. */
-export function cache(options: CacheOptions & RouteOptions = {}): RequestHandler {
+export function cache(options: CacheOptions & RouteOptions = {}): CacheMiddleware {
   const resolved = resolveOneOffOptions(options)
-  return createRouteMiddleware(new CacheCore(resolved.cache), resolved.route)
+  return createRouteMiddleware(new CacheCore(resolved.cache), resolved.route) as CacheMiddleware
 }

@@ -15,6 +15,11 @@ export interface Entry {
   errorUntil: number
   /** Tag → version read before the handler ran. */
   tags: Record<string, string>
+  /**
+   * Set when the handler read the Host, X-Forwarded-Host or Forwarded header: the authority the page
+   * was rendered for (see `authorityOf`). Served only to requests with the same.
+   */
+  authority?: string
 }
 
 interface Wire {
@@ -28,6 +33,7 @@ interface Wire {
   w: number
   i: number
   g: Record<string, string>
+  a?: string
 }
 
 export function encodeEntry(entry: Entry): string {
@@ -43,6 +49,7 @@ export function encodeEntry(entry: Entry): string {
     i: entry.errorUntil,
     g: entry.tags,
   }
+  if (entry.authority !== undefined) wire.a = entry.authority
   return JSON.stringify(wire)
 }
 
@@ -62,7 +69,8 @@ export function decodeEntry(text: string | null): Entry | undefined {
   if (w.v !== 1 || !isNumber(w.s) || !Array.isArray(w.h) || typeof w.b !== 'string' || typeof w.e !== 'string') return undefined
   if (!isNumber(w.t) || !isNumber(w.f) || !isNumber(w.w) || !isNumber(w.i)) return undefined
   if (typeof w.g !== 'object' || w.g === null) return undefined
-  return {
+  if (w.a !== undefined && typeof w.a !== 'string') return undefined
+  const entry: Entry = {
     status: w.s,
     headers: w.h as Entry['headers'],
     body: Buffer.from(w.b, 'base64'),
@@ -72,5 +80,7 @@ export function decodeEntry(text: string | null): Entry | undefined {
     staleUntil: w.w,
     errorUntil: w.i,
     tags: w.g as Record<string, string>,
+    authority: w.a as string | undefined,
   }
+  return entry
 }

@@ -1,5 +1,7 @@
 import type { CacheCore } from './core.js'
-import { type GetOrSetOptions, resolveGetOrSetOptions } from './options.js'
+import type { GetOrSetOptions } from './options.js'
+import { reader, resolveGetOrSetOptions } from './resolve-options.js'
+import type { Versions } from './flights.js'
 import { tagsMatch } from './tag-versions.js'
 
 interface ValueWire {
@@ -26,6 +28,26 @@ function decode(text: string | null): ValueWire | undefined {
   }
 }
 
+/** A loader running in this process, that calls for its key may share. */
+export interface Loading {
+  /** The versions its call read (undefined: the read failed). */
+  read: Versions | undefined
+  /** The versions it will store with, once seeded (undefined: it will not store). */
+  snapshot: Promise<Record<string, string> | undefined>
+  value: Promise<unknown>
+}
+
+/**
+ * Whether a running loader may answer a call that read `versions` after it arrived: no invalidation
+ * (`invalidate`, `delete`) came between the loader's read and this one.
+ */
+async function mayShare(loading: Loading, versions: Versions | undefined, tags: readonly string[]): Promise<boolean> {
+  if (versions === undefined || loading.read === undefined) return versions === loading.read
+  if (tags.every((tag) => versions[tag] === loading.read?.[tag])) return true
+  const snapshot = await loading.snapshot
+  return snapshot !== undefined && tagsMatch(snapshot, versions)
+}
+
 export function valueKey(core: CacheCore, key: string): string {
   return core.keys.valueKey(key)
 }
@@ -40,27 +62,45 @@ export async function getOrSet<T>(
   loader: () => T | Promise<T>,
   rawOptions: GetOrSetOptions,
 ): Promise<Awaited<T>> {
-  if (typeof key !== 'string' || key.length === 0) throw new TypeError('getOrSet: key must be a non-empty string.')
-  if (typeof loader !== 'function') throw new TypeError('getOrSet: loader must be a function returning the value (or a promise of it).')
+  if (typeof key !== 'string' || key.length === 0) throw reader.typeError('getOrSet: key must be a non-empty string.')
+  if (typeof loader !== 'function') throw reader.typeError('getOrSet: loader must be a function returning the value (or a promise of it).')
   const options = resolveGetOrSetOptions(rawOptions)
-  const pending = core.loading.get(key)
-  if (pending !== undefined) return pending as Promise<Awaited<T>>
-  const work = (async (): Promise<Awaited<T>> => {
-    const tags = [...new Set([keyTag(key), ...options.tags])]
-    const storageKey = valueKey(core, key)
-    let snapshot: Record<string, string> | undefined
-    try {
-      const { text, versions } = await core.versions.lookup(storageKey, tags)
-      core.reporter.healthy()
-      const wire = decode(text)
-      if (wire !== undefined && Object.keys(wire.g).length === tags.length && tagsMatch(wire.g, versions)) {
-        return (wire.n === 1 ? null : wire.d) as Awaited<T>
-      }
-      // counters seeded now must outlive the longest entry this call may store (extended at the store)
-      snapshot = await core.versions.snapshot(tags, Math.max(options.ttl, options.negativeTtl ?? 0), versions)
-    } catch (error) {
-      core.reporter.report(error)
+  const tags = [...new Set([keyTag(key), ...options.tags])]
+  const storageKey = valueKey(core, key)
+  let versions: Versions | undefined
+  try {
+    const found = await core.valueLookups.read(storageKey, () => core.versions.lookup(storageKey, tags))
+    core.succeeded()
+    versions = found.versions
+    const wire = decode(found.text)
+    if (wire !== undefined && Object.keys(wire.g).length === tags.length && tagsMatch(wire.g, versions)) {
+      return (wire.n === 1 ? null : wire.d) as Awaited<T>
     }
+  } catch (error) {
+    core.failed(error)
+  }
+  const running = core.loading.get(key)
+  if (running !== undefined && (await mayShare(running, versions, tags))) return running.value as Promise<Awaited<T>>
+  const read = versions
+  let seeded: (snapshot: Record<string, string> | undefined) => void = () => undefined
+  const loading: Loading = {
+    read,
+    snapshot: new Promise((resolve) => {
+      seeded = resolve
+    }),
+    value: Promise.resolve(undefined),
+  }
+  const work = (async (): Promise<Awaited<T>> => {
+    let snapshot: Record<string, string> | undefined
+    if (read !== undefined) {
+      try {
+        // counters seeded now must outlive the longest entry this call may store (extended at the store)
+        snapshot = await core.versions.snapshot(tags, Math.max(options.ttl, options.negativeTtl ?? 0), read)
+      } catch (error) {
+        core.failed(error)
+      }
+    }
+    seeded(snapshot)
     const value = await loader()
     if (snapshot === undefined) return value
     const negative = value === null || value === undefined
@@ -72,17 +112,19 @@ export async function getOrSet<T>(
     try {
       text = JSON.stringify(wire)
     } catch (error) {
-      throw new TypeError(`getOrSet("${key}"): the loader's value cannot be stored as JSON (${(error as Error).message}).`)
+      throw reader.typeError(`getOrSet("${key}"): the loader's value cannot be stored as JSON (${(error as Error).message}).`)
     }
     // awaited (bounded by the client's deadline) so that once getOrSet resolves, other instances see the value
     // the value's PX and the extension of its counters' TTLs go in one batch (one round trip)
-    await core.versions.store(storageKey, text, ttl, tags).catch((error: unknown) => core.reporter.report(error))
+    await core.versions.store(storageKey, text, ttl, tags).catch(core.failed)
     return value
   })()
-  core.loading.set(key, work)
+  loading.value = work
+  core.loading.set(key, loading)
   try {
     return await work
   } finally {
-    core.loading.delete(key)
+    seeded(undefined)
+    if (core.loading.get(key) === loading) core.loading.delete(key)
   }
 }

@@ -1,4 +1,10 @@
-import { type BackendKind, hashKeyPart, hashTag } from '@rediware/redis'
+import { hashKeyPart, hashTag, KeyLayout, type RedisClient } from '@rediware/redis'
+
+/**
+ * Whether keys are spread over hash slots (Redis Cluster). The one place that asks the client which
+ * kind it is, until `RedisClient` says so itself (a capability flag).
+ */
+const isSharded = (client: RedisClient): boolean => client.kind === 'cluster'
 
 /**
  * Where every key lives. The rule: a hit reads its entry and every version counter it must check in
@@ -14,16 +20,22 @@ import { type BackendKind, hashKeyPart, hashTag } from '@rediware/redis'
  *   with their key's counter (`{<prefix>k:<hash(key)>}`).
  *
  * Tags named `p:<path>` and `k:<key>` are the implicit path and helper-key tags.
+ *
+ * Every home is a hash tag that includes the prefix, so two prefixes never share a slot (hence
+ * `hashTag` here rather than `KeyLayout.group`, whose hash tag leaves the prefix out). Keys outside
+ * any home (locks) are `KeyLayout` keys.
  */
 export class Keyspace {
   readonly sharded: boolean
   readonly #prefix: string
   readonly #tagSlot: string
+  readonly #layout: KeyLayout
 
-  constructor(prefix: string, kind: BackendKind) {
+  constructor(prefix: string, client: RedisClient) {
     this.#prefix = prefix
-    this.sharded = kind === 'cluster'
+    this.sharded = isSharded(client)
     this.#tagSlot = hashTag(`${prefix}tv`)
+    this.#layout = new KeyLayout(prefix)
   }
 
   #pathHome(path: string): string {
@@ -51,11 +63,13 @@ export class Keyspace {
     return `${this.#prefix}d:${this.#keyHome(key)}:${hashKeyPart(key)}`
   }
 
-  refreshKey(hash: string): string {
-    return `${this.#prefix}r:${hash}`
+  /** The refresh lock of one stale entry (`storedAt` tells it from the entry that replaces it). */
+  refreshKey(hash: string, storedAt: number): string {
+    return this.#layout.key('r', hash, storedAt)
   }
 
+  /** The distributed fill lock of an entry. */
   lockKey(hash: string): string {
-    return `${this.#prefix}l:${hash}`
+    return this.#layout.key('l', hash)
   }
 }

@@ -1,29 +1,19 @@
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
+import { promisify } from 'node:util'
+import { brotliDecompress, gunzip, inflate, type ZlibOptions } from 'node:zlib'
 import type { Request, Response } from 'express'
 import type { Entry } from './envelope.js'
 
-function accepts(req: Request, coding: string): boolean {
-  const header = req.headers['accept-encoding']
-  if (typeof header !== 'string') return false
-  for (const part of header.split(',')) {
-    const [name = '', ...params] = part.trim().toLowerCase().split(';')
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
-    if (q !== undefined && Number(q.slice(2)) === 0) continue
-    if (name === coding || name === '*') return true
-  }
-  return false
+type Decoder = (body: Buffer, options: ZlibOptions) => Promise<Buffer>
+
+const decoders: Readonly<Record<string, Decoder>> = {
+  gzip: promisify(gunzip) as Decoder,
+  'x-gzip': promisify(gunzip) as Decoder,
+  deflate: promisify(inflate) as Decoder,
+  br: promisify(brotliDecompress) as Decoder,
 }
 
-function decode(coding: string, body: Buffer): Buffer | undefined {
-  try {
-    if (coding === 'gzip' || coding === 'x-gzip') return gunzipSync(body)
-    if (coding === 'deflate') return inflateSync(body)
-    if (coding === 'br') return brotliDecompressSync(body)
-  } catch {
-    return undefined
-  }
-  return undefined
-}
+/** Why a stored body could not be decoded for the client (a `Cache-Status` detail). */
+export type DecodeFailure = 'decoded-too-big' | 'decode-error'
 
 const stripWeak = (tag: string): string => (tag.startsWith('W/') ? tag.slice(2) : tag)
 
@@ -46,36 +36,48 @@ export function notModified(req: Request, entry: Entry): boolean {
   return false
 }
 
-export interface ServeInfo {
-  xCache: 'HIT' | 'STALE'
-  cacheStatus: string
-  now: number
-  cacheControl: string | undefined
+/**
+ * The content coding of a stored body that this client does not accept (negotiated as Express does,
+ * `req.acceptsEncodings`: `gzip;q=0, *` refuses gzip), or undefined when the stored bytes can be sent.
+ */
+export function codingToDecode(req: Request, entry: Entry): string | undefined {
+  if (entry.status === 204 || entry.status === 304 || notModified(req, entry)) return undefined
+  const coding = entry.headers.find(([name]) => name === 'content-encoding')?.[1]
+  if (typeof coding !== 'string') return undefined
+  const lower = coding.trim().toLowerCase()
+  if (lower === '' || lower === 'identity' || decoders[lower] === undefined) return undefined
+  return req.acceptsEncodings(lower) === false ? lower : undefined
 }
 
-/** Sends a stored response: its status, headers and bytes, or a 304, or only headers for HEAD. */
-export function serveEntry(req: Request, res: Response, entry: Entry, info: ServeInfo): void {
+/**
+ * Decodes a stored body off the event loop (zlib's thread pool), never past `limit` bytes: a small
+ * entry must not turn into a large allocation per hit (a decompression bomb).
+ */
+export async function decodeBody(coding: string, body: Buffer, limit: number): Promise<Buffer | DecodeFailure> {
+  const decode = decoders[coding]
+  if (decode === undefined) return 'decode-error'
+  try {
+    return await decode(body, { maxOutputLength: limit })
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE' ? 'decoded-too-big' : 'decode-error'
+  }
+}
+
+/**
+ * Sends a stored response: its status, headers and bytes (`body`: the stored bytes, or the decoded
+ * ones for a client that does not accept the stored coding), or a 304, or only headers for HEAD.
+ */
+export function sendEntry(req: Request, res: Response, entry: Entry, body: Buffer, now: number): void {
   res.statusCode = entry.status
   for (const [name, value] of entry.headers) res.setHeader(name, value)
+  if (body !== entry.body) res.removeHeader('Content-Encoding')
   res.setHeader('ETag', entry.etag)
-  res.setHeader('Age', String(Math.max(0, Math.floor((info.now - entry.storedAt) / 1000))))
-  res.setHeader('X-Cache', info.xCache)
-  res.setHeader('Cache-Status', info.cacheStatus)
-  if (info.cacheControl !== undefined) res.setHeader('Cache-Control', info.cacheControl)
+  res.setHeader('Age', String(Math.max(0, Math.floor((now - entry.storedAt) / 1000))))
   if (notModified(req, entry)) {
     res.statusCode = 304
     for (const name of ['content-type', 'content-length', 'content-encoding', 'content-language']) res.removeHeader(name)
     res.end()
     return
-  }
-  let body = entry.body
-  const coding = entry.headers.find(([name]) => name === 'content-encoding')?.[1]
-  if (typeof coding === 'string' && coding !== 'identity' && !accepts(req, coding)) {
-    const decoded = decode(coding.toLowerCase(), body)
-    if (decoded !== undefined) {
-      body = decoded
-      res.removeHeader('Content-Encoding')
-    }
   }
   if (entry.status === 204 || entry.status === 304) {
     res.end()

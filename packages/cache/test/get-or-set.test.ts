@@ -55,6 +55,28 @@ describeBackends('getOrSet', (backend) => {
     expect(loads).toBe(1)
   })
 
+  it('never hands a call made after a completed delete or invalidate the loader that started before it', async () => {
+    let loads = 0
+    const holds = [gate(), gate()]
+    const load = async () => {
+      loads += 1
+      const version = loads
+      await holds[version - 1]?.promise
+      return `version ${version}`
+    }
+    const before = cache.getOrSet('doc', load, { ttl: '1 m', tags: ['docs'] })
+    await waitFor(() => loads === 1, { description: 'the first loader to start' })
+    await createCache({ redis: backend.client(), prefix }).invalidate({ tags: ['docs'] })
+    const after = cache.getOrSet('doc', load, { ttl: '1 m', tags: ['docs'] })
+    await waitFor(() => loads === 2, { description: 'the second call to run its own loader' })
+    holds[0]?.open()
+    expect(await before).toBe('version 1')
+    holds[1]?.open()
+    expect(await after).toBe('version 2')
+    expect(await cache.getOrSet('doc', load, { ttl: '1 m', tags: ['docs'] })).toBe('version 2')
+    expect(loads).toBe(2)
+  })
+
   it('invalidates by tag, from another instance, and deletes by key', async () => {
     let loads = 0
     const load = () => {

@@ -14,14 +14,28 @@ describeBackends('invalidation', (backend) => {
       let url: string
       let hold: { promise: Promise<void>; open(): void } | undefined
       let arrived: number
+      let incoming: number
+      let waits: number
 
       beforeEach(async () => {
         prefix = `${backend.prefix}i${++sequence}:`
         calls = 0
         arrived = 0
+        incoming = 0
+        waits = 0
         hold = undefined
-        const cache = createCache({ redis: backend.client(), prefix })
+        const cache = createCache({
+          redis: backend.client(),
+          prefix,
+          onEvent: (event) => {
+            if (event.type === 'collapse-wait') waits += 1
+          },
+        })
         const app = version.create()
+        app.use((_req, _res, next) => {
+          incoming += 1
+          next()
+        })
         app.get(
           '/products/:id',
           cache.route({ tags: (req: Request) => [`product:${String(req.params.id)}`, 'products'] }),
@@ -80,6 +94,38 @@ describeBackends('invalidation', (backend) => {
         expect(after.headers['x-cache']).toBe('MISS')
         expect(after.body.version).toBe(2)
         await request(url).get('/products/7').expect('X-Cache', 'HIT')
+      })
+
+      it('never serves a request arriving after a completed invalidation the fill that started before it (followers too)', async () => {
+        hold = gate()
+        const leader = request(url).get('/products/8').then((response) => response)
+        await waitFor(() => arrived === 1, { description: 'the slow fill to start' })
+        await other().invalidate({ tags: ['product:8'] })
+        // the write is complete: a GET arriving now must not be handed the fill that read the old data
+        const follower = request(url).get('/products/8').then((response) => response)
+        await waitFor(() => incoming === 2 && waits === 1, { description: 'the second GET to find the running fill' })
+        hold.open()
+        const [first, second] = await Promise.all([leader, follower])
+        expect(first.body.version).toBe(1)
+        expect(second.body.version).toBe(2)
+        expect(second.headers['cache-status']).not.toContain('collapsed')
+        hold = undefined
+        await waitFor(async () => (await request(url).get('/products/8')).headers['x-cache'] === 'HIT', { description: 'a fresh entry' })
+        expect((await request(url).get('/products/8').expect('X-Cache', 'HIT')).body.version).toBe(2)
+      })
+
+      it('still collapses a request that arrives during a fill no invalidation outdated', async () => {
+        hold = gate()
+        const leader = request(url).get('/products/11').then((response) => response)
+        await waitFor(() => arrived === 1, { description: 'the slow fill to start' })
+        await other().invalidate({ tags: ['product:12'] })
+        const follower = request(url).get('/products/11').then((response) => response)
+        await waitFor(() => waits === 1, { description: 'the second GET to wait for the fill' })
+        hold.open()
+        const [first, second] = await Promise.all([leader, follower])
+        expect(second.body.version).toBe(first.body.version)
+        expect(second.headers['cache-status']).toContain('collapsed')
+        expect(calls).toBe(1)
       })
 
       it('invalidates the path on a successful write only (invalidateOnWrite)', async () => {

@@ -11,9 +11,18 @@ describe('options are validated at construction', () => {
     [{ redis, onError: 'log' }, TypeError, /onError must be a function/],
     [{ redis, name: 'has space' }, TypeError, /name must be a short token/],
     [{ redis, ttl: '5 m' }, TypeError, /unknown option "ttl"/],
+    [{ redis, timeout: 'soon' }, TypeError, /timeout: "soon" is not a duration/],
+    [{ redis, warn: true }, TypeError, /warn must be a function/],
+    [{ redis, duration: '5 m' }, TypeError, /unknown option "duration"; use ttl/],
   ])('createCache(%p) throws', (options, type, message) => {
     expect(() => createCache(options as never)).toThrow(type)
     expect(() => createCache(options as never)).toThrow(message)
+    expect(() => createCache(options as never)).toThrow(/^@rediware\/cache: /)
+  })
+
+  it('takes timeout as a duration', () => {
+    expect(() => createCache({ redis, timeout: '250 ms' })).not.toThrow()
+    expect(() => createCache({ redis, timeout: 250 })).not.toThrow()
   })
 
   const c = createCache({ redis })
@@ -33,9 +42,14 @@ describe('options are validated at construction', () => {
     [{ invalidateOnWrite: 'yes' }, TypeError, /invalidateOnWrite must be true or false/],
     [{ lockTimeout: 0 }, RangeError, /lockTimeout/],
     [{ ttls: '1 m' }, TypeError, /unknown option "ttls"/],
+    [{ public: 'yes' }, TypeError, /public must be true or false/],
+    [{ public: true, scope: () => 'u' }, TypeError, /either `scope` .* or `public: true`/],
+    [{ ignoreCookies: '_ga' }, TypeError, /ignoreCookies must be an array of non-empty strings/],
+    [{ lock: 'global' }, TypeError, /lock must be one of 'local', 'distributed'/],
   ])('route(%p) throws', (options, type, message) => {
     expect(() => c.route(options as never)).toThrow(type)
     expect(() => c.route(options as never)).toThrow(message)
+    expect(() => c.route(options as never)).toThrow(/^@rediware\/cache: /)
   })
 
   it('cache() validates cache and route options together', () => {

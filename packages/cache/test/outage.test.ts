@@ -55,6 +55,25 @@ describe('when Redis is down or slow', () => {
     })
   }
 
+  it('without onError, reports the outage once through the warn hook', async () => {
+    const warnings: string[] = []
+    const cache = createCache({ redis: raw, prefix: 'outage:warn:', warn: (message) => warnings.push(message) })
+    const app = expressVersions[1].create()
+    app.get('/page', cache.route(), (_req, res) => {
+      res.send('from the handler')
+    })
+    const url = await listen(app)
+    await waitFor(async () => (await raw.ping()) === 'PONG', { description: 'redis to be up' })
+    await server.kill()
+    try {
+      for (let index = 0; index < 3; index += 1) await request(url).get('/page').expect(200, 'from the handler').expect('X-Cache', 'BYPASS')
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toMatch(/^\[@rediware\/cache\] the cache backend is failing; requests go to the handler until it recovers/)
+    } finally {
+      await server.restart()
+    }
+  })
+
   it('does not wait past the deadline for a paused server', async () => {
     const errors: Error[] = []
     const cache = createCache({ redis: raw, prefix: 'outage:slow:', timeout: 100, onError: (error) => errors.push(error) })

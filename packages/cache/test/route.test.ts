@@ -171,15 +171,36 @@ describeBackends('route caching', (backend) => {
         expect(calls.send).toBe(2)
       })
 
-      it('never serves one user the page of another (personalisation guard)', async () => {
+      it('never serves one user the page of another (requests with credentials, personalisation guard)', async () => {
         const alice = await request(app).get('/greet').set('Cookie', 'sid=alice').expect(200, 'Hello alice')
         expect(alice.headers['x-cache']).toBe('BYPASS')
-        expect(alice.headers['cache-status']).toContain('detail=personalised-reads-session')
+        expect(alice.headers['cache-status']).toContain('detail=cookie')
         await request(app).get('/greet').set('Cookie', 'sid=bob').expect(200, 'Hello bob')
         await request(app).get('/greet').set('Cookie', 'sid=alice').expect(200, 'Hello alice')
-        await request(app).get('/greet').expect(200, 'Hello stranger')
+        // an anonymous request's session is empty: the page names nobody and is shared by anonymous clients
+        await request(app).get('/greet').expect(200, 'Hello stranger').expect('X-Cache', 'MISS')
         await request(app).get('/greet').set('Cookie', 'sid=bob').expect(200, 'Hello bob')
+        await request(app).get('/greet').expect(200, 'Hello stranger').expect('X-Cache', 'HIT')
         expect(calls.greet).toBe(5)
+      })
+
+      it('does not store what a handler rendered from identity found on a request without credentials', async () => {
+        const local = version.create()
+        // identity from a header the cache does not know as a credential (an API key)
+        local.use((req, _res, next) => {
+          const key = req.headers['x-api-key']
+          if (typeof key === 'string') (req as unknown as { user?: { name: string } }).user = { name: key }
+          next()
+        })
+        local.get('/who', cache.route(), (req, res) => {
+          res.send(`Hello ${(req as unknown as { user?: { name: string } }).user?.name ?? 'stranger'}`)
+        })
+        const url = await listen(local)
+        const alice = await request(url).get('/who').set('X-Api-Key', 'alice').expect(200, 'Hello alice')
+        expect(alice.headers['cache-status']).toContain('detail=personalised-reads-user')
+        await request(url).get('/who').set('X-Api-Key', 'bob').expect(200, 'Hello bob')
+        await request(url).get('/who').expect(200, 'Hello stranger').expect('X-Cache', 'MISS')
+        await request(url).get('/who').expect(200, 'Hello stranger').expect('X-Cache', 'HIT')
       })
 
       it('answers HEAD from the GET entry and never fills from HEAD', async () => {

@@ -39,32 +39,62 @@ describeBackends('stampede, stale-while-revalidate, stale-if-error', (backend) =
       })
 
       it('releases followers at once when the leader response is not shareable', async () => {
+        let waiting = 0
+        const cache = createCache({
+          redis: backend.client(),
+          prefix: uniquePrefix(backend.prefix),
+          onEvent: (event) => {
+            if (event.type === 'collapse-wait') waiting += 1
+          },
+        })
+        const app = version.create()
+        let calls = 0
+        const hold = gate()
+        app.get('/me', cache.route({ lockTimeout: '20 s' }), async (_req: Request, res: Response) => {
+          calls += 1
+          const call = calls
+          if (call === 1) await hold.promise
+          res.set('Cache-Control', 'private').send(`answer ${call}`)
+        })
+        const url = await listen(app)
+        const first = request(url).get('/me').then((response) => response)
+        await waitFor(() => calls === 1, { description: 'the leader to run' })
+        const followers = Promise.all([1, 2, 3, 4].map(() => request(url).get('/me').then((response) => response)))
+        await waitFor(() => waiting === 4, { description: 'four followers waiting' })
+        hold.open()
+        const results = [await first, ...(await followers)]
+        for (const result of results) {
+          expect(result.headers['x-cache']).toBe('BYPASS')
+          expect(result.headers['cache-status']).toMatch(/detail=(cache-control-private|not-stored)/)
+        }
+        expect(new Set(results.map((result) => result.text)).size).toBe(5)
+        expect(calls).toBe(5)
+      })
+
+      it('never makes a request that carries credentials wait for a fill (it goes to the handler at once)', async () => {
         const cache = createCache({ redis: backend.client(), prefix: uniquePrefix(backend.prefix) })
         const app = version.create()
         app.use(fakeSession)
-        let arrived = 0
         let calls = 0
         const hold = gate()
-        app.use((_req, _res, next) => {
-          arrived += 1
-          next()
-        })
         app.get('/me', cache.route({ lockTimeout: '20 s' }), async (req: Request, res: Response) => {
           calls += 1
           if (calls === 1) await hold.promise
-          res.send(`Hello ${(req as Request & { session?: { name?: string } }).session?.name}`)
+          res.send(`Hello ${(req as Request & { session?: { name?: string } }).session?.name ?? 'stranger'}`)
         })
         const url = await listen(app)
-        const names = ['ann', 'ben', 'cat', 'dan', 'eve']
-        const responses = Promise.all(names.map((name) => request(url).get('/me').set('Cookie', `sid=${name}`)))
-        await waitFor(() => arrived === names.length && calls === 1, { description: 'all requests in flight' })
-        hold.open()
-        const results = await responses
+        const anonymous = request(url).get('/me').then((response) => response)
+        await waitFor(() => calls === 1, { description: 'the anonymous fill to run' })
+        const names = ['ann', 'ben', 'cat', 'dan']
+        const results = await Promise.all(names.map((name) => request(url).get('/me').set('Cookie', `sid=${name}`)))
         results.forEach((result, index) => {
           expect(result.text).toBe(`Hello ${names[index]}`)
           expect(result.headers['x-cache']).toBe('BYPASS')
+          expect(result.headers['cache-status']).toContain('detail=cookie')
         })
-        expect(calls).toBe(names.length)
+        hold.open()
+        expect((await anonymous).text).toBe('Hello stranger')
+        expect(calls).toBe(names.length + 1)
       })
 
       it("coalesces misses across instances with lock: 'distributed'", async () => {
