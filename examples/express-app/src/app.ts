@@ -106,14 +106,18 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
     res.json({ pong: true, remaining: req.rateLimit?.remaining ?? null, at: new Date().toISOString() })
   })
 
-  app.get('/api/products', productCache.route({ ...cacheTimes, tags: ['products'] }), async (_req, res) => {
+  // `public: true`: the catalog is the same for signed-in and anonymous visitors, so requests that
+  // carry the session cookie may share its entries (see the cache README's identity rule).
+  app.get('/api/products', productCache.route({ ...cacheTimes, public: true, tags: ['products'] }), async (_req, res) => {
     res.json({ products: await db.listProducts() })
   })
 
   app.get(
     '/api/products/:id',
     validate({ params: productParams }),
-    productCache.route({ ...cacheTimes, tags: (req) => [`product:${String(req.params.id)}`] }),
+    // The tag is built from the parsed id, as the PUT below invalidates it: `/api/products/04` and
+    // `/api/products/4` are one product and share one tag.
+    productCache.route({ ...cacheTimes, public: true, tags: (req) => [`product:${req.res ? paramOf(req.res.locals, 'id') : 'invalid'}`] }),
     async (_req, res) => {
       const id = paramOf(res.locals, 'id')
       const product = await db.getProduct(id)

@@ -91,6 +91,13 @@ describeBackends('example app', (backend) => {
     expect(list.headers['x-cache']).toBe('MISS')
     expect(list.body.products.find((p: { id: number }) => p.id === 3).priceCents).toBe(price)
 
+    // Another spelling of the same product (issue 14.4): /api/products/03 is product 3, fresh too.
+    const alias = await agent.get('/api/products/03').expect(200)
+    expect(alias.body.product.priceCents).toBe(price)
+    expect((await agent.get('/api/products/03').expect(200)).headers['x-cache']).toBe('HIT')
+    await agent.put('/api/products/3').send({ priceCents: price + 1 }).expect(200)
+    expect((await agent.get('/api/products/03').expect(200)).body.product.priceCents).toBe(price + 1)
+
     await agent.put('/api/products/3').send({ priceCents: -5 }).expect(400)
     await agent.put('/api/products/3').send({ color: 'red' }).expect(400)
     await agent.put('/api/products/999').send({ stock: 1 }).expect(404)

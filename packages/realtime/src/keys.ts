@@ -11,11 +11,11 @@ export interface ChannelKeys {
 /**
  * Key layout of `@rediware/realtime` (documented in the README):
  *
- * - `<prefix>{<channel>}:log`: a stream, the channel's history; one entry per event with fields
+ * - `<prefix>{<prefix><channel>}:log`: a stream, the channel's history; one entry per event with fields
  *   `p` (the previous event's id), `t` (type) and `d` (data as JSON). Trimmed to about
  *   `history.maxLen` entries and to `history.ttl` on each publish; the key expires `history.ttl`
  *   after the last publish.
- * - `<prefix>{<channel>}:live`: the pub/sub channel (sharded on Cluster) each publish announces the
+ * - `<prefix>{<prefix><channel>}:live`: the pub/sub channel (sharded on Cluster) each publish announces the
  *   new event on, in the same slot as the log.
  *
  * `<channel>` goes through `keyPart`: short names of letters, digits, `.`, `_` and `-` stay

@@ -15,11 +15,11 @@ describe('KeyLayout', () => {
 
   it('puts a group in one slot that user input cannot escape', () => {
     const group = layout.group('emails')
-    expect(group.tag).toBe('{emails}')
-    expect(group.key()).toBe('app:{emails}')
-    expect(group.key('job', 'welcome:7')).toBe(`app:{emails}:job:${hashKeyPart('welcome:7')}`)
+    expect(group.tag).toBe('{app:emails}')
+    expect(group.key()).toBe('app:{app:emails}')
+    expect(group.key('job', 'welcome:7')).toBe(`app:{app:emails}:job:${hashKeyPart('welcome:7')}`)
     const hostile = layout.group('}{evil')
-    expect(slotSource(hostile.key('a'))).toBe(hashKeyPart('}{evil'))
+    expect(slotSource(hostile.key('a'))).toBe(`app:${hashKeyPart('}{evil')}`)
     expect(slotSource(hostile.key('{b}'))).toBe(slotSource(hostile.key('c')))
   })
 })

@@ -46,8 +46,9 @@ describe('OptionReader', () => {
   it('reads integers and numbers within bounds (never rounding)', () => {
     expect(reader.integer(undefined, 'count', 3)).toBe(3)
     expect(reader.integer(7, 'count', 3)).toBe(7)
-    expect(() => reader.integer(1.5, 'count', 3)).toThrow(new TypeError('@rediware/demo: count must be a whole number of at least 1; got number 1.5.'))
-    expect(() => reader.integer(0, 'count', 3)).toThrow(new RangeError('@rediware/demo: count must be of at least 1; got 0.'))
+    expect(() => reader.integer('7', 'count', 3)).toThrow(new TypeError('@rediware/demo: count must be a whole number of at least 1; got the string "7".'))
+    expect(() => reader.integer(1.5, 'count', 3)).toThrow(new RangeError('@rediware/demo: count must be a whole number of at least 1; got 1.5.'))
+    expect(() => reader.integer(0, 'count', 3)).toThrow(new RangeError('@rediware/demo: count must be a whole number of at least 1; got 0.'))
     expect(() => reader.integer(11, 'count', 3, { min: 0, max: 10 })).toThrow(RangeError)
     expect(reader.number(0.5, 'jitter', 0.1, { min: 0, max: 1 })).toBe(0.5)
     expect(() => reader.number(Number.NaN, 'jitter', 0.1)).toThrow(TypeError)

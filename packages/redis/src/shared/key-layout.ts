@@ -2,12 +2,12 @@ import { keyPart } from '../keys.js'
 
 /** Keys that one script or multi-key command touches together: they share one `{hash tag}`. */
 export class KeyGroup {
-  /** The hash tag, `{<name>}`. */
+  /** The hash tag, `{<prefix><name>}` (the prefix too, so two prefixes' groups spread over slots). */
   readonly tag: string
   readonly #head: string
 
   constructor(prefix: string, name: string) {
-    this.tag = `{${keyPart(name)}}`
+    this.tag = `{${prefix}${keyPart(name)}}`
     this.#head = `${prefix}${this.tag}`
   }
 

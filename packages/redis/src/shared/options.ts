@@ -85,10 +85,12 @@ export class OptionReader {
   /** A whole number within the bounds (default: at least 1). */
   integer(value: unknown, name: string, fallback: number, { min = 1, max = Number.MAX_SAFE_INTEGER }: NumberBounds = {}): number {
     if (value === undefined) return fallback
-    if (typeof value !== 'number' || !Number.isInteger(value)) {
+    if (typeof value !== 'number') {
       throw this.typeError(`${name} must be a whole number${describeBounds(min, max)}; got ${describeValue(value)}.`)
     }
-    if (value < min || value > max) throw this.rangeError(`${name} must be${describeBounds(min, max)}; got ${value}.`)
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw this.rangeError(`${name} must be a whole number${describeBounds(min, max)}; got ${value}.`)
+    }
     return value
   }
 
