@@ -206,7 +206,7 @@ export class Worker<T = unknown> {
     const hooks = this.#core.options.hooks
     const base = { queue: this.#core.name, id: running.id, attempt: running.attempt }
     if (settled === 0) {
-      hooks.event({ type: 'lease-lost', ...base })
+      this.#lose(running, new QueueError('ERR_LEASE_LOST', `@rediware/queue: job "${running.id}" was no longer this worker's when it finished.`))
     } else if (settled === 1) {
       this.#processed += 1
       hooks.event({ type: 'completed', ...base, durationMs: Date.now() - running.startedAt })
@@ -236,7 +236,9 @@ export class Worker<T = unknown> {
     this.#sleeper.wake()
     const deadline = Date.now() + reader.duration(options.timeout, 'close timeout', DEFAULT_CLOSE_TIMEOUT_MS, { allowZero: true })
     while (this.#running.size > 0 && Date.now() < deadline) {
-      await Promise.race([...this.#settling, new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())))])
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([...this.#settling, new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))])
+      clearTimeout(timer)
     }
     const left = [...this.#running.values()]
     const byShard = new Map<Shard, RunningJob[]>()
