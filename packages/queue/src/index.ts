@@ -20,3 +20,4 @@ export type {
   WorkerHealth,
   WorkerOptions,
 } from './types.js'
+export { idempotency, type IdempotencyEvent, type IdempotencyOptions } from './idempotency/middleware.js'

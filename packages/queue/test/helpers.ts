@@ -40,7 +40,7 @@ export function makeQueue<T>(backend: TestBackend, options: Partial<QueueOptions
   return { queue, events, warnings }
 }
 
-const opened: Queue<unknown>[] = []
+const opened: { close(options?: { timeout?: number }): Promise<void> }[] = []
 
 export async function closeAll(): Promise<void> {
   await Promise.all(opened.splice(0).map((queue) => queue.close({ timeout: 1000 })))
