@@ -10,6 +10,7 @@ import { removeScript } from '../src/scripts/remove.js'
 import { renewScript } from '../src/scripts/renew.js'
 import { retryScript } from '../src/scripts/retry.js'
 import { takeScript } from '../src/scripts/take.js'
+import { beginScript, finishScript } from '../src/idempotency/scripts.js'
 import { uniqueName, sleep } from './helpers.js'
 
 /** Fields that hold the server's clock: compared as "set or not", since the two runs differ in time. */
@@ -79,6 +80,28 @@ async function scenario(client: RedisClient, prefix: string): Promise<unknown[]>
   return steps
 }
 
+/** The idempotency scripts: claim, busy, mismatch, store, replay, let go, a stale claim, garbage in the key. */
+async function idempotencyScenario(client: RedisClient, prefix: string): Promise<unknown[]> {
+  const key = `${prefix}${uniqueName('idem')}`
+  const steps: unknown[] = []
+  const run = async <T>(script: Script<T>, args: Arg[], at = key) => {
+    steps.push([script.name, await client.runScript(script, [at], args)])
+  }
+  await run(beginScript, ['f1', 't1', 60_000])
+  await run(beginScript, ['f1', 't2', 60_000])
+  await run(beginScript, ['f2', 't3', 60_000])
+  await run(finishScript, ['t-stale', '{"status":201}', 60_000])
+  await run(finishScript, ['t1', '{"status":201}', 60_000])
+  await run(beginScript, ['f1', 't4', 60_000])
+  await run(finishScript, ['t1', '', 60_000])
+  await run(beginScript, ['g', 't5', 60_000], `${key}:other`)
+  await run(finishScript, ['t5', '', 60_000], `${key}:other`)
+  await run(beginScript, ['g', 't6', 60_000], `${key}:other`)
+  await client.set(`${key}:garbage`, 'not json')
+  await run(beginScript, ['h', 't7', 60_000], `${key}:garbage`)
+  return steps
+}
+
 // Every Lua script and its TypeScript twin (the memory backend) must answer the same and leave the
 // same records.
 describeBackends(
@@ -89,6 +112,14 @@ describeBackends(
       const twin = await scenario(memoryClient(), 'twin:')
       expect(real).toEqual(twin)
       expect(JSON.stringify(real)).toContain('lease')
+    })
+
+    test('the idempotency scripts', async () => {
+      const real = await idempotencyScenario(backend.client(), backend.prefix)
+      expect(real).toEqual(await idempotencyScenario(memoryClient(), 'twin:'))
+      expect(real.map((step) => (step as [string, { kind?: string }])[1]?.kind ?? (step as unknown[])[1])).toEqual([
+        'new', 'busy', 'mismatch', false, true, 'done', false, 'new', true, 'new', 'new',
+      ])
     })
   },
   { only: ['ioredis', 'cluster', 'upstash'] },
