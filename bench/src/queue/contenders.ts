@@ -37,7 +37,8 @@ const KEEP_COMPLETED = 1000
 
 function ours(name: string, redisFor: () => object, closeClients: () => Promise<void> | void): QueueUnderTest {
   const queueName = uniqueName()
-  const queue = createQueue<Payload>({ redis: redisFor(), name: queueName, warn: () => undefined, onError: () => undefined })
+  // A 2 s deadline per call: the shared machine can stall Redis past the 250 ms default (BullMQ and bee-queue have none).
+  const queue = createQueue<Payload>({ redis: redisFor(), name: queueName, timeout: '2 s', warn: () => undefined, onError: () => undefined })
   return {
     add: (data) => queue.add(data),
     addBulk: (items) => queue.addBulk(items.map((data) => ({ data }))),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { type Arg, commands, OutageReporter, type RedisClient } from '@rediware/redis'
+import { type Arg, type CallOptions, commands, OutageReporter, type RedisClient } from '@rediware/redis'
 import { unavailable } from './errors.js'
 import { QueueKeys, type Shard } from './keys.js'
 import type { ResolvedQueueOptions } from './options.js'
@@ -25,7 +25,7 @@ export interface Settlement {
 }
 
 /** Most jobs one `add` script call carries (the rest go in further calls of the same round trip). */
-const ADD_CHUNK = 500
+const ADD_CHUNK = 200
 
 /** A new job id: time-ordered (base36 ms) and random, so ids sort roughly by creation. */
 export const newJobId = (): string => `${Date.now().toString(36)}-${randomBytes(6).toString('base64url')}`
@@ -73,6 +73,8 @@ export class QueueCore {
   /** Outages seen by schedules (workers keep their own); `add` callers get the error itself. */
   readonly outage: OutageReporter
   readonly #local: string
+  /** Options of every call: the queue's `timeout`, if set. */
+  readonly #call0: CallOptions
 
   constructor(options: ResolvedQueueOptions) {
     this.options = options
@@ -81,6 +83,7 @@ export class QueueCore {
     this.keys = new QueueKeys(options.prefix, options.name, options.shards)
     this.outage = new OutageReporter({ onOutage: (error) => options.hooks.error(error) })
     this.#local = `${options.prefix}${options.name}`
+    this.#call0 = options.timeout === undefined ? {} : { timeout: options.timeout }
   }
 
   register(worker: { wake(): void }): () => void {
@@ -120,7 +123,7 @@ export class QueueCore {
       for (let start = 0; start < list.length; start += ADD_CHUNK) {
         const chunk = list.slice(start, start + ADD_CHUNK)
         calls.push(
-          this.client.runScript(addScript, shard.keys, chunk.flatMap((item) => item.args)).then((replies) => {
+          this.client.runScript(addScript, shard.keys, chunk.flatMap((item) => item.args), this.#call0).then((replies) => {
             replies.forEach((reply, offset) => {
               const item = chunk[offset]
               if (item) outcomes[item.index] = reply
@@ -138,38 +141,38 @@ export class QueueCore {
     const args: Arg[] = [worker, lease, count, Math.random(), keepCompleted.age, keepCompleted.count, keepFailed.age, keepFailed.count]
     if (settlement) args.push(settlement.id, settlement.token, settlement.outcome, settlement.value)
     else args.push('', '', '', '')
-    return this.#call('take jobs', () => this.client.runScript(takeScript, shard.keys, args))
+    return this.#call('take jobs', () => this.client.runScript(takeScript, shard.keys, args, this.#call0))
   }
 
   renew(shard: Shard, lease: number, held: readonly { id: string; token: string; progress: string }[]): Promise<boolean[]> {
     const args: Arg[] = [lease, ...held.flatMap((job) => [job.id, job.token, job.progress])]
-    return this.#call('renew leases', () => this.client.runScript(renewScript, shard.keys, args))
+    return this.#call('renew leases', () => this.client.runScript(renewScript, shard.keys, args, this.#call0))
   }
 
   release(shard: Shard, held: readonly { id: string; token: string }[]): Promise<number> {
-    return this.#call('give jobs back', () => this.client.runScript(releaseScript, shard.keys, held.flatMap((job) => [job.id, job.token])))
+    return this.#call('give jobs back', () => this.client.runScript(releaseScript, shard.keys, held.flatMap((job) => [job.id, job.token]), this.#call0))
   }
 
   fire(schedule: string, tick: number, id: string, payload: string, template: JobTemplate): Promise<FireOutcome> {
     const shard = this.keys.shardOf(id)
     return this.#call('fire a schedule', () =>
-      this.client.runScript(fireScript, shard.keys, [schedule, tick, id, payload, JSON.stringify(template)]),
+      this.client.runScript(fireScript, shard.keys, [schedule, tick, id, payload, JSON.stringify(template)], this.#call0),
     )
   }
 
   async retry(id: string): Promise<boolean> {
-    const outcome = await this.#call('retry a job', () => this.client.runScript(retryScript, this.keys.shardOf(id).keys, [id]))
+    const outcome = await this.#call('retry a job', () => this.client.runScript(retryScript, this.keys.shardOf(id).keys, [id], this.#call0))
     return outcome === 1
   }
 
   remove(id: string): Promise<boolean> {
-    return this.#call('remove a job', () => this.client.runScript(removeScript, this.keys.shardOf(id).keys, [id]))
+    return this.#call('remove a job', () => this.client.runScript(removeScript, this.keys.shardOf(id).keys, [id], this.#call0))
   }
 
   async getJob<T>(id: string): Promise<JobInfo<T> | null> {
     const shard = this.keys.shardOf(id)
     const [record, payload] = await this.#call('read a job', () =>
-      this.client.batch([commands.hget(shard.key('jobs'), id), commands.hget(shard.key('data'), id)]),
+      this.client.batch([commands.hget(shard.key('jobs'), id), commands.hget(shard.key('data'), id)], this.#call0),
     )
     const job = parseStoredJob(record)
     return job ? toJobInfo<T>(id, job, payload) : null
@@ -185,7 +188,7 @@ export class QueueCore {
             commands.zcard(shard.key('active')),
             commands.zcard(shard.key('completed')),
             commands.zcard(shard.key('failed')),
-          ]),
+          ], this.#call0),
         ),
       ),
     )
@@ -207,7 +210,7 @@ export class QueueCore {
   async list<T>(state: JobState, offset: number, limit: number): Promise<{ total: number; jobs: JobInfo<T>[] }> {
     const sharded = this.keys.shards.length > 1
     const pages = await this.#call('list jobs', () =>
-      Promise.all(this.keys.shards.map((shard) => this.client.runScript(listScript, shard.keys, [state, sharded ? 0 : offset, sharded ? offset + limit : limit]))),
+      Promise.all(this.keys.shards.map((shard) => this.client.runScript(listScript, shard.keys, [state, sharded ? 0 : offset, sharded ? offset + limit : limit], this.#call0))),
     )
     const jobs: JobInfo<T>[] = []
     for (const page of pages) {

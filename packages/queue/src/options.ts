@@ -29,6 +29,8 @@ export interface ResolvedQueueOptions {
   name: string
   prefix: string
   shards: number
+  /** Per-call deadline, or undefined for the client's. */
+  timeout: number | undefined
   defaults: JobTemplate
   keepCompleted: ResolvedRetention
   keepFailed: ResolvedRetention
@@ -45,6 +47,7 @@ const queueOptionNames: OptionNames<QueueOptions> = {
   redis: true,
   name: true,
   prefix: true,
+  timeout: true,
   shards: true,
   defaults: true,
   keep: true,
@@ -105,6 +108,7 @@ export function resolveQueueOptions(input: unknown): ResolvedQueueOptions {
     name: options.name,
     prefix: reader.prefix(options.prefix, 'prefix', 'queue:'),
     shards,
+    timeout: reader.optionalDuration(options.timeout, 'timeout'),
     defaults: resolveJobTemplate(options.defaults, 'defaults', undefined),
     keepCompleted: resolveRetention(keep.completed, 'keep.completed', { age: 86_400_000, count: 1000 }, shards),
     keepFailed: resolveRetention(keep.failed, 'keep.failed', { age: 7 * 86_400_000, count: 10_000 }, shards),

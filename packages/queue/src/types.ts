@@ -47,6 +47,8 @@ export interface QueueOptions extends HookOptions<QueueEvent> {
   name: string
   /** Key prefix. Default `'queue:'`. */
   prefix?: string
+  /** Deadline of each Redis call (`add`, a worker's claim, …). Default: the client's (250 ms over TCP, 1 s over HTTP). */
+  timeout?: Duration
   /** Hash slots one busy queue spreads over on Redis Cluster (each shard is one slot). Default 1. */
   shards?: number
   /** Options every `add` starts from (its own options win). */

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { idempotency, type IdempotencyEvent } from '@rediware/queue'
 import { describeBackends, expressVersions } from '@rediware/test-utils'
 import type { Application, NextFunction, Request, Response } from 'express'
@@ -137,6 +137,6 @@ test('options are checked', () => {
   expect(() => idempotency({ onUnavailable: 'ignore' as never })).toThrow(/onUnavailable must be one of 'fail', 'pass'/)
   expect(() => idempotency({ scope: 'user' as never })).toThrow(/scope must be a function/)
   expect(() => idempotency({ ttl: 1000, colour: 1 } as never)).toThrow(/unknown option "colour"/)
-  const handler: (req: IncomingMessage, res: unknown, next: unknown) => void = idempotency({ warn: () => undefined })
+  const handler: (req: IncomingMessage, res: ServerResponse, next: () => void) => void = idempotency({ warn: () => undefined })
   expect(typeof handler).toBe('function')
 })
