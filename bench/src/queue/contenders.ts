@@ -37,8 +37,8 @@ const KEEP_COMPLETED = 1000
 
 function ours(name: string, redisFor: () => object, closeClients: () => Promise<void> | void): QueueUnderTest {
   const queueName = uniqueName()
-  // A 2 s deadline per call: the shared machine can stall Redis past the 250 ms default (BullMQ and bee-queue have none).
-  const queue = createQueue<Payload>({ redis: redisFor(), name: queueName, timeout: '2 s', warn: () => undefined, onError: () => undefined })
+  // A 10 s deadline per call: a loaded machine can stall Redis past the 250 ms default (BullMQ and bee-queue have none).
+  const queue = createQueue<Payload>({ redis: redisFor(), name: queueName, timeout: '10 s', warn: () => undefined, onError: () => undefined })
   return {
     add: (data) => queue.add(data),
     addBulk: (items) => queue.addBulk(items.map((data) => ({ data }))),

@@ -37,6 +37,8 @@ export interface StoredJob extends Omit<JobTemplate, 'delay'> {
   finishedAt?: number
   /** Fencing token of the current lease (active jobs only). */
   lease?: number
+  /** Lease token of the last settled attempt, so a retried settle is recognised. */
+  settled?: number
   /** Id of the worker holding the lease. */
   worker?: string
   /** JSON of the last `progress()` value. */

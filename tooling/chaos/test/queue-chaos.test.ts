@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { chaosBackendNames } from '../src/backends.js'
 import { queueMarkdownTable, type QueueChaosRow, runQueueChaos } from '../src/queue/run.js'
 import { queueShortRun } from '../src/settings.js'
@@ -10,7 +11,7 @@ const rows: QueueChaosRow[] = []
 describe.each(chaosBackendNames)('queue chaos over %s', (backend) => {
   let row: QueueChaosRow
   beforeAll(async () => {
-    row = await runQueueChaos(backend, queueShortRun, (line) => console.log(line))
+    row = await runQueueChaos(backend, queueShortRun, join(__dirname, '..', 'src', 'queue', 'worker-process.ts'), (line) => console.log(line))
     rows.push(row)
     console.log(queueMarkdownTable([row]))
   }, 240_000)

@@ -14,7 +14,8 @@ import { shardLua } from './shard-lua.js'
  * ARGV:
  *   1 worker id            2 lease (ms)            3 count to claim        4 jitter draw [0, 1)
  *   5 keep completed age   6 keep completed count  7 keep failed age       8 keep failed count   (-1: unbounded)
- *   9 settle: job id ('' for none)   10 its lease token
+ *   9 settle: job id ('' for none)   10 its lease token (settling the same token again, a retry
+ *     whose first reply was lost, answers the first outcome and changes nothing)
  *   11 outcome: 'c' completed, 'f' failed (retry while attempts remain), 'x' failed for good
  *   12 result JSON or error text
  * Returns: { now, nextAt (earliest delayed or lease expiry, -1 if none), more (1 if jobs still wait),
@@ -33,6 +34,7 @@ if settleId ~= '' then
   local job = load(settleId)
   if job and job.state == 'active' and tostring(job.lease) == ARGV[10] then
     redis.call('ZREM', K_ACTIVE, settleId)
+    job.settled = job.lease
     if ARGV[11] == 'c' then
       job.result = ARGV[12]
       job.error = nil
@@ -41,6 +43,10 @@ if settleId ~= '' then
     else
       settled = failAttempt(settleId, job, ARGV[12], ARGV[11] == 'f', jitter, fAge, fCount)
     end
+  elseif job and tostring(job.settled) == ARGV[10] then
+    -- This attempt was settled already: a retried call whose first reply was lost.
+    settled = 2
+    if job.state == 'completed' then settled = 1 elseif job.state == 'failed' then settled = 3 end
   end
 end
 
@@ -118,6 +124,7 @@ function takeLocal(redis: LocalRedis, keys: readonly string[], args: readonly st
     const job = shard.load(settleId)
     if (job && job.state === 'active' && String(job.lease) === args[9]) {
       shard.call('ZREM', shard.active, settleId)
+      job.settled = job.lease
       if (args[10] === 'c') {
         job.result = args[11]
         job.error = undefined
@@ -126,6 +133,8 @@ function takeLocal(redis: LocalRedis, keys: readonly string[], args: readonly st
       } else {
         settled = shard.failAttempt(settleId, job, args[11] ?? '', args[10] === 'f', jitter, keepFailed)
       }
+    } else if (job && String(job.settled) === args[9]) {
+      settled = job.state === 'completed' ? 1 : job.state === 'failed' ? 3 : 2
     }
   }
 

@@ -74,7 +74,12 @@ async function addAll(queue: Queue<{ n: number }>, jobs: number): Promise<void> 
  * faulted; then every job must be completed, none completed twice, and no job run more often than
  * 1 + the crashes that hit it.
  */
-export async function runQueueChaos(name: ChaosBackendName, settings: QueueChaosSettings, log: (line: string) => void = () => undefined): Promise<QueueChaosRow> {
+export async function runQueueChaos(
+  name: ChaosBackendName,
+  settings: QueueChaosSettings,
+  entry: string,
+  log: (line: string) => void = () => undefined,
+): Promise<QueueChaosRow> {
   const started = Date.now()
   const backend = await startChaosBackend(name)
   const env = {
@@ -85,6 +90,7 @@ export async function runQueueChaos(name: ChaosBackendName, settings: QueueChaos
     CHAOS_CONCURRENCY: String(settings.concurrency),
     CHAOS_LEASE: String(settings.leaseMs),
     CHAOS_JOB_MS: String(settings.jobMs),
+    CHAOS_KEEP: String(settings.jobs * 2),
     CHAOS_REDIS_TIMEOUT: '2000',
   }
   const runs = new Map<string, number>()
@@ -98,7 +104,7 @@ export async function runQueueChaos(name: ChaosBackendName, settings: QueueChaos
     if (message.type === 'lost') leaseLost += 1
     if (message.type === 'problem' && problems.length < 10) problems.push(message.detail)
   }
-  const fleet = new WorkerFleet(env, onMessage)
+  const fleet = new WorkerFleet(entry, env, onMessage)
   let client: RedisClient | undefined
   const faults: string[] = []
   try {

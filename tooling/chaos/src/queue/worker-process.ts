@@ -22,6 +22,8 @@ const queue = createQueue<{ n: number }>({
   name: process.env.CHAOS_QUEUE ?? 'chaos',
   prefix: process.env.CHAOS_PREFIX ?? 'chaos:',
   shards: Number(process.env.CHAOS_SHARDS ?? 1),
+  // Every completed job stays on record, so the runner can check each one.
+  keep: { completed: { count: Number(process.env.CHAOS_KEEP ?? 1000), age: '1 d' } },
   warn: () => undefined,
   onError: () => undefined,
   onEvent: (event) => {

@@ -15,14 +15,16 @@ export interface WorkerProcess {
  * hands every message to `onMessage`. Each child exits when its IPC channel closes.
  */
 export class WorkerFleet {
-  readonly #entry = join(dirname(new URL(import.meta.url).pathname), 'worker-process.ts')
+  readonly #entry: string
   readonly #env: NodeJS.ProcessEnv
   readonly #onMessage: (worker: WorkerProcess, message: WorkerMessage) => void
   readonly #children = new Set<ChildProcess>()
   #next = 0
   #stopping = false
 
-  constructor(env: NodeJS.ProcessEnv, onMessage: (worker: WorkerProcess, message: WorkerMessage) => void) {
+  /** `entry`: the path of worker-process.ts (callers know it: import.meta.url in the CLI, __dirname in jest). */
+  constructor(entry: string, env: NodeJS.ProcessEnv, onMessage: (worker: WorkerProcess, message: WorkerMessage) => void) {
+    this.#entry = entry
     this.#env = env
     this.#onMessage = onMessage
   }
