@@ -35,7 +35,7 @@ const uniqueName = () => `bench-${randomBytes(4).toString('hex')}`
 /** Retention comparable across libraries: keep at most 1000 completed jobs. */
 const KEEP_COMPLETED = 1000
 
-function ours(name: string, redisFor: () => object, closeClients: () => Promise<void> | void): QueueUnderTest {
+function ours(redisFor: () => object, closeClients: () => Promise<void> | void): QueueUnderTest {
   const queueName = uniqueName()
   // A 10 s deadline per call: a loaded machine can stall Redis past the 250 ms default (BullMQ and bee-queue have none).
   const queue = createQueue<Payload>({ redis: redisFor(), name: queueName, timeout: '10 s', warn: () => undefined, onError: () => undefined })
@@ -57,7 +57,7 @@ export const rediwareIoredis: Contender = {
   name: '@rediware/queue (ioredis)',
   async open(redisUrl) {
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 })
-    return ours('ioredis', () => redis, () => redis.disconnect())
+    return ours(() => redis, () => redis.disconnect())
   },
 }
 
@@ -66,7 +66,7 @@ export const rediwareUpstash: Contender = {
   async open(_redisUrl, { upstashUrl, upstashToken }) {
     if (!upstashUrl || !upstashToken) throw new Error('upstash-local is not running')
     const client = fromUpstash(new UpstashRedis({ url: upstashUrl, token: upstashToken, enableTelemetry: false }), { timeout: 5000 })
-    return ours('upstash', () => client, () => undefined)
+    return ours(() => client, () => undefined)
   },
 }
 

@@ -20,6 +20,8 @@ export class RunningJob {
   lost = false
   /** The handler has returned or thrown (the job may still be settling). */
   handlerDone = false
+  /** A settle call is in flight: a renewal that finds the job gone may just have raced it. */
+  settling = false
 
   constructor(claimed: ClaimedJob, shard: Shard) {
     this.id = claimed.id

@@ -57,7 +57,10 @@ export class Worker<T = unknown> {
     this.#leases = new LeaseKeeper(core, options.lease, this.#running, {
       succeeded: () => this.#progressed(),
       failed: (error) => this.#noteError(error),
-      lost: (job) => this.#lose(job, new QueueError('ERR_LEASE_LOST', `@rediware/queue: the lease on job "${job.id}" was lost (it stalled, or was removed).`)),
+      lost: (job) => {
+        // While its settle is in flight, the settle's own answer says whether the lease was lost.
+        if (!job.settling) this.#lose(job, new QueueError('ERR_LEASE_LOST', `@rediware/queue: the lease on job "${job.id}" was lost (it stalled, or was removed).`))
+      },
     })
     this.#loop = this.#run()
   }
@@ -175,10 +178,12 @@ export class Worker<T = unknown> {
     while (!running.lost) {
       try {
         const claim = this.#state === 'running' ? 1 : 0
+        running.settling = true
         const reply = await this.#takeAfter(running, claim, settlement)
         this.#settled(running, outcome, reply.settled)
         return
       } catch (error) {
+        running.settling = false
         this.#noteError(error)
         await new Promise((resolve) => setTimeout(resolve, this.#backoff.next()))
       }

@@ -10,7 +10,8 @@ import { removeScript } from '../src/scripts/remove.js'
 import { renewScript } from '../src/scripts/renew.js'
 import { retryScript } from '../src/scripts/retry.js'
 import { takeScript } from '../src/scripts/take.js'
-import { beginScript, finishScript } from '../src/idempotency/scripts.js'
+import { beginScript } from '../src/idempotency/begin.js'
+import { finishScript } from '../src/idempotency/finish.js'
 import { uniqueName, sleep } from './helpers.js'
 
 /** Fields that hold the server's clock: compared as "set or not", since the two runs differ in time. */

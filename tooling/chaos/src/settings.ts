@@ -58,9 +58,9 @@ export const queueShortRun = {
   kills: 4,
   killEveryMs: 600,
   backendFaults: 1,
-  leaseMs: 3000,
+  leaseMs: 10_000,
   clusterShards: 6,
-  timeoutMs: 90_000,
+  timeoutMs: 120_000,
 }
 
 export const queueLongRun = { ...queueShortRun, jobs: 10_000, kills: 12, killEveryMs: 1000, backendFaults: 2, timeoutMs: 300_000 }

@@ -18,7 +18,8 @@ import {
 import type { RequestHandler } from '../router/http.js'
 import { captureResponse, replay, type StoredResponse } from './capture.js'
 import { requestFingerprint } from './fingerprint.js'
-import { type BeginOutcome, beginScript, finishScript } from './scripts.js'
+import { type BeginOutcome, beginScript } from './begin.js'
+import { finishScript } from './finish.js'
 
 export type IdempotencyEvent =
   | { type: 'stored'; key: string; status: number }

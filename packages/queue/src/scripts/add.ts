@@ -1,6 +1,5 @@
-import { defineScript, type Reply } from '@rediware/redis'
-import { LocalShard } from './shard-local.js'
-import { shardLua } from './shard-lua.js'
+import type { Reply } from '@rediware/redis'
+import { defineShardScript } from './define.js'
 
 /**
  * add: adds jobs to one shard; an id that exists is left as it is (deduplication).
@@ -12,7 +11,7 @@ import { shardLua } from './shard-lua.js'
  *   template  the job's record to start from (JSON of JobTemplate; `delay` in ms)
  * Returns: { id, created (1, or 0 for an existing id), state } per job, flat.
  */
-const lua = `${shardLua}
+const lua = `
 local out = {}
 for i = 1, #ARGV, 3 do
   local created, state = addJob(ARGV[i], ARGV[i + 1], ARGV[i + 2])
@@ -38,12 +37,10 @@ export function parseAddReply(reply: Reply): AddOutcome[] {
   return outcomes
 }
 
-export const addScript = defineScript<AddOutcome[]>({
+export const addScript = defineShardScript<AddOutcome[]>({
   name: 'queue:add',
-  keys: 9,
   lua,
-  local: (redis, keys, args) => {
-    const shard = new LocalShard(redis, keys)
+  local: (shard, args) => {
     const out: Reply[] = []
     for (let index = 0; index < args.length; index += 3) {
       const id = args[index] ?? ''

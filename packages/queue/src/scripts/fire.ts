@@ -1,6 +1,4 @@
-import { defineScript } from '@rediware/redis'
-import { LocalShard } from './shard-local.js'
-import { shardLua } from './shard-lua.js'
+import { defineShardScript } from './define.js'
 
 /**
  * fire: adds a schedule's job for one tick, once however many processes fire that tick. The tick's
@@ -12,7 +10,7 @@ import { shardLua } from './shard-lua.js'
  * ARGV: 1 schedule name, 2 tick (ms), 3 job id, 4 payload (JSON), 5 template (JSON).
  * Returns: { fired (1, or 0 when this tick or a later one was already fired), state }.
  */
-const lua = `${shardLua}
+const lua = `
 local last = tonumber(redis.call('HGET', K_FIRED, ARGV[1]) or '-1')
 local tick = tonumber(ARGV[2])
 if last >= tick then return { 0, '' } end
@@ -26,12 +24,10 @@ export interface FireOutcome {
   state: string
 }
 
-export const fireScript = defineScript<FireOutcome>({
+export const fireScript = defineShardScript<FireOutcome>({
   name: 'queue:fire',
-  keys: 9,
   lua,
-  local: (redis, keys, args) => {
-    const shard = new LocalShard(redis, keys)
+  local: (shard, args) => {
     const stored = shard.call('HGET', shard.fired, args[0] ?? '')
     const last = typeof stored === 'string' ? Number(stored) : -1
     const tick = Number(args[1])

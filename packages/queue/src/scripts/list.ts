@@ -1,6 +1,5 @@
-import { defineScript, type Reply } from '@rediware/redis'
-import { LocalShard } from './shard-local.js'
-import { shardLua } from './shard-lua.js'
+import type { Reply } from '@rediware/redis'
+import { defineShardScript } from './define.js'
 
 /**
  * list: one page of the jobs in a state, for the dashboard. Waiting jobs come in the order they
@@ -10,7 +9,7 @@ import { shardLua } from './shard-lua.js'
  * ARGV: 1 state, 2 offset, 3 count.
  * Returns: { total, then per job: id, record (JSON or '') }.
  */
-const lua = `${shardLua}
+const lua = `
 local sets = { waiting = K_WAIT, delayed = K_DELAYED, active = K_ACTIVE, completed = K_COMPLETED, failed = K_FAILED }
 local key = sets[ARGV[1]]
 if not key then return { 0 } end
@@ -39,12 +38,10 @@ export interface ListPage {
   jobs: ListedJob[]
 }
 
-export const listScript = defineScript<ListPage>({
+export const listScript = defineShardScript<ListPage>({
   name: 'queue:list',
-  keys: 9,
   lua,
-  local: (redis, keys, args) => {
-    const shard = new LocalShard(redis, keys)
+  local: (shard, args) => {
     const sets: Record<string, string> = {
       waiting: shard.wait,
       delayed: shard.delayed,

@@ -1,6 +1,6 @@
-import { defineScript, type Reply } from '@rediware/redis'
-import { LocalShard } from './shard-local.js'
-import { shardLua } from './shard-lua.js'
+import type { Reply } from '@rediware/redis'
+import { defineShardScript } from './define.js'
+import { SPAN } from './shard-local.js'
 
 /**
  * release: gives jobs back (a closing worker that could not finish them in time). Each goes to the
@@ -10,7 +10,7 @@ import { shardLua } from './shard-lua.js'
  * ARGV: pairs of id, lease token.
  * Returns: the number of jobs given back (a lease already lost is skipped).
  */
-const lua = `${shardLua}
+const lua = `
 local released = 0
 for i = 1, #ARGV, 2 do
   local id = ARGV[i]
@@ -29,14 +29,10 @@ end
 return released
 `
 
-const SPAN = 4294967296
-
-export const releaseScript = defineScript<number>({
+export const releaseScript = defineShardScript<number>({
   name: 'queue:release',
-  keys: 9,
   lua,
-  local: (redis, keys, args): Reply => {
-    const shard = new LocalShard(redis, keys)
+  local: (shard, args): Reply => {
     let released = 0
     for (let index = 0; index < args.length; index += 2) {
       const id = args[index] ?? ''

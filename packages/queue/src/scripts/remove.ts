@@ -1,6 +1,4 @@
-import { defineScript } from '@rediware/redis'
-import { LocalShard } from './shard-local.js'
-import { shardLua } from './shard-lua.js'
+import { defineShardScript } from './define.js'
 
 /**
  * remove: deletes a job in any state. A worker running it can no longer settle it (its lease
@@ -10,7 +8,7 @@ import { shardLua } from './shard-lua.js'
  * ARGV: 1 job id.
  * Returns: 1 removed, 0 no such job.
  */
-const lua = `${shardLua}
+const lua = `
 local id = ARGV[1]
 local existed = redis.call('HEXISTS', K_JOBS, id)
 for _, key in ipairs({ K_WAIT, K_DELAYED, K_ACTIVE, K_COMPLETED, K_FAILED }) do redis.call('ZREM', key, id) end
@@ -18,12 +16,10 @@ drop(id)
 return existed
 `
 
-export const removeScript = defineScript<boolean>({
+export const removeScript = defineShardScript<boolean>({
   name: 'queue:remove',
-  keys: 9,
   lua,
-  local: (redis, keys, args) => {
-    const shard = new LocalShard(redis, keys)
+  local: (shard, args) => {
     const id = args[0] ?? ''
     const existed = Number(shard.call('HEXISTS', shard.jobs, id))
     for (const key of [shard.wait, shard.delayed, shard.active, shard.completed, shard.failed]) shard.call('ZREM', key, id)

@@ -1,6 +1,5 @@
-import { defineScript, type Reply } from '@rediware/redis'
-import { LocalShard } from './shard-local.js'
-import { shardLua } from './shard-lua.js'
+import type { Reply } from '@rediware/redis'
+import { defineShardScript } from './define.js'
 
 /**
  * renew: extends the leases a worker still holds on one shard, and stores progress.
@@ -12,7 +11,7 @@ import { shardLua } from './shard-lua.js'
  *   progress  JSON of the job's progress, or '' to leave it
  * Returns: 1 (lease extended) or 0 (lost: the job was taken back, removed or settled) per job.
  */
-const lua = `${shardLua}
+const lua = `
 local leaseMs = tonumber(ARGV[1])
 local out = {}
 for i = 2, #ARGV, 3 do
@@ -32,12 +31,10 @@ end
 return out
 `
 
-export const renewScript = defineScript<boolean[]>({
+export const renewScript = defineShardScript<boolean[]>({
   name: 'queue:renew',
-  keys: 9,
   lua,
-  local: (redis, keys, args) => {
-    const shard = new LocalShard(redis, keys)
+  local: (shard, args) => {
     const leaseMs = Number(args[0])
     const out: Reply[] = []
     for (let index = 1; index < args.length; index += 3) {

@@ -1,6 +1,4 @@
-import { defineScript } from '@rediware/redis'
-import { LocalShard } from './shard-local.js'
-import { shardLua } from './shard-lua.js'
+import { defineShardScript } from './define.js'
 
 /**
  * retry: puts a failed or completed job back in waiting with its attempts reset (its last error
@@ -10,7 +8,7 @@ import { shardLua } from './shard-lua.js'
  * ARGV: 1 job id.
  * Returns: 1 retried, 0 no such job, -1 the job is not finished (waiting, delayed or active).
  */
-const lua = `${shardLua}
+const lua = `
 local id = ARGV[1]
 local job = load(id)
 if not job then return 0 end
@@ -24,12 +22,10 @@ enqueue(id, job, now)
 return 1
 `
 
-export const retryScript = defineScript<-1 | 0 | 1>({
+export const retryScript = defineShardScript<-1 | 0 | 1>({
   name: 'queue:retry',
-  keys: 9,
   lua,
-  local: (redis, keys, args) => {
-    const shard = new LocalShard(redis, keys)
+  local: (shard, args) => {
     const id = args[0] ?? ''
     const job = shard.load(id)
     if (!job) return 0

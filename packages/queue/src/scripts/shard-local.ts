@@ -1,7 +1,8 @@
 import type { LocalRedis, Reply } from '@rediware/redis'
 import { type StoredJob, parseStoredJob } from '../record.js'
 
-const SPAN = 4294967296
+/** Waiting order: `priority × SPAN + sequence`, exact in a double up to priority 2^21. */
+export const SPAN = 4294967296
 export const STEP = 100
 
 const asText = (reply: Reply): string => (typeof reply === 'string' ? reply : String(reply))

@@ -1,6 +1,6 @@
-import { defineScript, type LocalRedis, type Reply } from '@rediware/redis'
-import { LocalShard, STEP, readKeep } from './shard-local.js'
-import { shardLua } from './shard-lua.js'
+import type { Reply } from '@rediware/redis'
+import { defineShardScript } from './define.js'
+import { type LocalShard, STEP, readKeep } from './shard-local.js'
 
 /**
  * take: a worker's one call per step on one shard. In order:
@@ -23,7 +23,7 @@ import { shardLua } from './shard-lua.js'
  *   claimed: flat { id, token, attempt, attempts, payload, timeout, name },
  *   recovered: flat { id, outcome (2 will retry, 3 failed), attempt } }
  */
-const lua = `${shardLua}
+const lua = `
 local worker, leaseMs, count, jitter = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local cAge, cCount, fAge, fCount = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 
@@ -108,8 +108,7 @@ if redis.call('ZCARD', K_WAIT) > 0 then more = 1 end
 return { now, nextAt, more, settled, claimed, recovered }
 `
 
-function takeLocal(redis: LocalRedis, keys: readonly string[], args: readonly string[]): Reply {
-  const shard = new LocalShard(redis, keys)
+function takeLocal(shard: LocalShard, args: readonly string[]): Reply {
   const worker = args[0] ?? ''
   const leaseMs = Number(args[1])
   const count = Number(args[2])
@@ -241,4 +240,4 @@ export function parseTakeReply(reply: Reply): TakeReply {
   return { now: Number(now), nextAt: Number(nextAt), more: Number(more) === 1, settled: Number(settled) as Settled, claimed, recovered }
 }
 
-export const takeScript = defineScript<TakeReply>({ name: 'queue:take', keys: 9, lua, local: takeLocal, parse: parseTakeReply })
+export const takeScript = defineShardScript<TakeReply>({ name: 'queue:take', lua, local: takeLocal, parse: parseTakeReply })

@@ -121,21 +121,27 @@ export async function runQueueChaos(
     await addAll(queue, settings.jobs)
     log(`[queue chaos] ${name}: ${settings.jobs} jobs added in ${Date.now() - started} ms`)
     const workers = await Promise.all(Array.from({ length: settings.workers }, () => fleet.start()))
+    // The faults start once the workers are busy, so that each one hits running jobs.
+    while ([...runs.keys()].length < settings.jobs / 10 && Date.now() - started < settings.timeoutMs) await sleep(50)
     const faultAt = new Set(Array.from({ length: settings.backendFaults }, (_, index) => Math.floor(((index + 1) * settings.kills) / (settings.backendFaults + 1))))
     for (let kill = 0; kill < settings.kills; kill += 1) {
       await sleep(settings.killEveryMs)
       const victim = workers.splice(Math.floor(Math.random() * workers.length), 1)[0]
       if (victim) {
-        for (const id of await victim.kill()) hits.set(id, (hits.get(id) ?? 0) + 1)
+        const hit = await victim.kill()
+        for (const id of hit) hits.set(id, (hits.get(id) ?? 0) + 1)
+        log(`[queue chaos] ${name}: worker ${victim.index} killed with ${hit.length} job(s) running; ${runs.size} jobs started so far`)
       }
-      workers.push(await fleet.start())
+      const replacement = fleet.start()
       if (faultAt.has(kill)) {
-        // A failover loses what the dead master had not replicated yet: count every job running now as hit.
-        const running = backend.cluster ? workers.flatMap((worker) => [...worker.inFlight]) : []
+        // A Redis crash hits every running job: renewals and settles fail while it is down (past the
+        // lease, the job runs again), and a failover loses what the dead master had not replicated.
+        const running = workers.flatMap((worker) => [...worker.inFlight])
         faults.push(await backendFault(backend))
         for (const id of running) hits.set(id, (hits.get(id) ?? 0) + 1)
-        log(`[queue chaos] ${name}: ${faults.at(-1)}`)
+        log(`[queue chaos] ${name}: ${faults.at(-1)}, with ${running.length} job(s) running`)
       }
+      workers.push(await replacement)
     }
     const deadline = Date.now() + settings.timeoutMs
     let completed = 0
