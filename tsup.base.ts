@@ -6,7 +6,9 @@ export function packageBuild(overrides: Options = {}) {
     entry: ['src/index.ts'],
     format: ['esm', 'cjs'],
     dts: true,
-    sourcemap: true,
+    // No source maps in the tarballs: dist is unminified, one file per format, with names kept, so stack
+    // traces read without them; maps with sourcesContent were two thirds of each install.
+    sourcemap: false,
     clean: true,
     target: 'node20',
     tsconfig: 'tsconfig.build.json',
