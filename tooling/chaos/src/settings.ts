@@ -51,16 +51,16 @@ export const longRun: ChaosSettings = {
 
 /** The queue chaos run: 4 worker processes, SIGKILLs, and a backend fault (restart, or failover on Cluster). */
 export const queueShortRun = {
-  jobs: 2000,
+  jobs: 1500,
   workers: 4,
   concurrency: 4,
   jobMs: 50,
-  kills: 4,
+  kills: 3,
   killEveryMs: 600,
   backendFaults: 1,
-  leaseMs: 10_000,
+  leaseMs: 5000,
   clusterShards: 6,
   timeoutMs: 120_000,
 }
 
-export const queueLongRun = { ...queueShortRun, jobs: 10_000, kills: 12, killEveryMs: 1000, backendFaults: 2, timeoutMs: 300_000 }
+export const queueLongRun = { ...queueShortRun, jobs: 10_000, kills: 12, killEveryMs: 1000, backendFaults: 2, leaseMs: 10_000, timeoutMs: 300_000 }

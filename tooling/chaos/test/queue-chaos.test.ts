@@ -4,7 +4,7 @@ import { queueMarkdownTable, type QueueChaosRow, runQueueChaos } from '../src/qu
 import { queueShortRun } from '../src/settings.js'
 
 // The short queue chaos run (`pnpm chaos --suite queue` runs it too; `--long` runs 10 000 jobs):
-// 4 worker processes (the built packages: `pnpm build` first) drain 2 000 jobs while workers are
+// 4 worker processes (the built packages: `pnpm build` first) drain 1 500 jobs while workers are
 // SIGKILLed and replaced and Redis is restarted from its AOF (a master fails over on Cluster).
 const rows: QueueChaosRow[] = []
 
