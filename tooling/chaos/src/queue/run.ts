@@ -96,10 +96,21 @@ export async function runQueueChaos(
   const runs = new Map<string, number>()
   const completions = new Map<string, number>()
   const hits = new Map<string, number>()
+  /** Which worker started each run, and which workers reported a lost lease, per job (for the report). */
+  const history = new Map<string, string[]>()
+  const note = (id: string, entry: string) => {
+    const list = history.get(id) ?? []
+    if (list.length < 6) list.push(entry)
+    history.set(id, list)
+  }
   const problems: string[] = []
   let leaseLost = 0
-  const onMessage = (_worker: WorkerProcess, message: WorkerMessage) => {
-    if (message.type === 'start') runs.set(message.id, (runs.get(message.id) ?? 0) + 1)
+  const onMessage = (worker: WorkerProcess, message: WorkerMessage) => {
+    if (message.type === 'start') {
+      runs.set(message.id, (runs.get(message.id) ?? 0) + 1)
+      note(message.id, `started by worker ${worker.index} (attempt ${message.attempt}) at +${Date.now() - started} ms`)
+    }
+    if (message.type === 'lost') note(message.id, `lease lost by worker ${worker.index} at +${Date.now() - started} ms`)
     if (message.type === 'completed') completions.set(message.id, (completions.get(message.id) ?? 0) + 1)
     if (message.type === 'lost') leaseLost += 1
     if (message.type === 'problem' && problems.length < 10) problems.push(message.detail)
@@ -130,6 +141,7 @@ export async function runQueueChaos(
       if (victim) {
         const hit = await victim.kill()
         for (const id of hit) hits.set(id, (hits.get(id) ?? 0) + 1)
+        for (const id of hit) note(id, `worker ${victim.index} killed at +${Date.now() - started} ms`)
         log(`[queue chaos] ${name}: worker ${victim.index} killed with ${hit.length} job(s) running; ${runs.size} jobs started so far`)
       }
       const replacement = fleet.start()
@@ -137,7 +149,9 @@ export async function runQueueChaos(
         // A Redis crash hits every running job: renewals and settles fail while it is down (past the
         // lease, the job runs again), and a failover loses what the dead master had not replicated.
         const running = workers.flatMap((worker) => [...worker.inFlight])
+        const faultAt = Date.now() - started
         faults.push(await backendFault(backend))
+        log(`[queue chaos] ${name}: backend fault from +${faultAt} ms to +${Date.now() - started} ms`)
         for (const id of running) hits.set(id, (hits.get(id) ?? 0) + 1)
         log(`[queue chaos] ${name}: ${faults.at(-1)}, with ${running.length} job(s) running`)
       }
@@ -155,7 +169,7 @@ export async function runQueueChaos(
     }
     const ids = Array.from({ length: settings.jobs }, (_, n) => `job-${n}`)
     const over = ids.filter((id) => (runs.get(id) ?? 0) > 1 + (hits.get(id) ?? 0))
-    for (const id of over.slice(0, 5)) problems.push(`${id} ran ${runs.get(id)} times, hit by ${hits.get(id) ?? 0} crash(es)`)
+    for (const id of over.slice(0, 5)) problems.push(`${id} ran ${runs.get(id)} times, hit by ${hits.get(id) ?? 0} crash(es): ${(history.get(id) ?? []).join('; ')}`)
     return {
       backend: name,
       jobs: settings.jobs,

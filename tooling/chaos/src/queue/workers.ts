@@ -46,11 +46,13 @@ export class WorkerFleet {
     const worker: WorkerProcess = {
       index,
       inFlight,
+      // What it had in flight is read once it exited and its last IPC messages were delivered: a
+      // job it started just before the kill is then counted.
       kill: () =>
         new Promise((resolve) => {
-          const left = [...inFlight]
-          if (child.exitCode !== null || child.signalCode !== null) return resolve(left)
-          child.once('exit', () => resolve(left))
+          const left = () => setImmediate(() => resolve([...inFlight]))
+          if (child.exitCode !== null || child.signalCode !== null) return left()
+          child.once('exit', left)
           child.kill('SIGKILL')
         }),
     }
