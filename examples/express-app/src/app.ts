@@ -5,6 +5,7 @@ import { rotateSession, SessionStoreUnavailableError, session } from '@rediware/
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express'
 import { type AppConfig, loadConfig } from './config.js'
 import type { Database, ProductPatch } from './db/database.js'
+import { mountOrders, type OrdersQueue, ordersQueue } from './orders.js'
 import { verifyPassword } from './passwords.js'
 
 declare module 'express-session' {
@@ -23,6 +24,8 @@ export interface AppDependencies {
   publicDir?: string
   /** Where the app's one-time notices go. Default `console.warn`. */
   warn?: (message: string) => void
+  /** The order-confirmation queue (server.ts shares it with its worker). Default: a new one on `redis`. */
+  orders?: OrdersQueue
 }
 
 function productId(req: Request): number | undefined {
@@ -53,7 +56,7 @@ function parsePatch(body: unknown): ProductPatch | string {
 }
 
 /** Builds the example app. Kept apart from `server.ts` so tests run it without listening. */
-export function createApp({ redis, db, config = loadConfig(process.env), publicDir, warn = console.warn }: AppDependencies): Express {
+export function createApp({ redis, db, config = loadConfig(process.env), publicDir, warn = console.warn, orders }: AppDependencies): Express {
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', config.trustProxy)
@@ -267,6 +270,8 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
       res.clearCookie(config.session.cookieName, { path: '/' }).json({ revoked: revoked + 1, keptCurrent: false })
     })
   })
+
+  mountOrders(app, { queue: orders ?? ordersQueue(redis, prefix, warn), redis, db, keyPrefix: prefix, json, sessions, requireUser, warn })
 
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'no such endpoint' })

@@ -96,6 +96,7 @@ export async function runQueueChaos(
   const runs = new Map<string, number>()
   const completions = new Map<string, number>()
   const hits = new Map<string, number>()
+  let startedDuringFault: Set<string> | undefined
   /** Which worker started each run, and which workers reported a lost lease, per job (for the report). */
   const history = new Map<string, string[]>()
   const note = (id: string, entry: string) => {
@@ -108,6 +109,7 @@ export async function runQueueChaos(
   const onMessage = (worker: WorkerProcess, message: WorkerMessage) => {
     if (message.type === 'start') {
       runs.set(message.id, (runs.get(message.id) ?? 0) + 1)
+      startedDuringFault?.add(message.id)
       note(message.id, `started by worker ${worker.index} (attempt ${message.attempt}) at +${Date.now() - started} ms`)
     }
     if (message.type === 'lost') note(message.id, `lease lost by worker ${worker.index} at +${Date.now() - started} ms`)
@@ -148,12 +150,15 @@ export async function runQueueChaos(
       if (faultAt.has(kill)) {
         // A Redis crash hits every running job: renewals and settles fail while it is down (past the
         // lease, the job runs again), and a failover loses what the dead master had not replicated.
-        const running = workers.flatMap((worker) => [...worker.inFlight])
+        // Running at the fault: in flight when it began, or started while the backend was down.
+        const running = new Set(workers.flatMap((worker) => [...worker.inFlight]))
         const faultAt = Date.now() - started
+        startedDuringFault = running
         faults.push(await backendFault(backend))
+        startedDuringFault = undefined
         log(`[queue chaos] ${name}: backend fault from +${faultAt} ms to +${Date.now() - started} ms`)
         for (const id of running) hits.set(id, (hits.get(id) ?? 0) + 1)
-        log(`[queue chaos] ${name}: ${faults.at(-1)}, with ${running.length} job(s) running`)
+        log(`[queue chaos] ${name}: ${faults.at(-1)}, with ${running.size} job(s) running`)
       }
       workers.push(await replacement)
     }
