@@ -68,6 +68,17 @@ describeBackends('idempotency()', (backend) => {
         expect(events.map((event) => event.type)).toEqual(['stored', 'replayed'])
       })
 
+      test('the response is stored before it leaves: an immediate retry after a script flush is a replay, not a 409', async () => {
+        const { server, calls } = app()
+        for (let round = 0; round < 3; round += 1) {
+          await backend.flushScripts()
+          const first = await request(server).post('/orders').set('Idempotency-Key', `k-flush-${round}`).send({ item: 'x' }).expect(201)
+          const again = await request(server).post('/orders').set('Idempotency-Key', `k-flush-${round}`).send({ item: 'x' })
+          expect([again.status, again.body]).toEqual([201, first.body])
+        }
+        expect(calls()).toBe(3)
+      })
+
       test('key order in the body does not matter; a different body with the same key → 422', async () => {
         const { server, calls } = app()
         await request(server).post('/orders').set('Idempotency-Key', 'k-2').send({ item: 'pen', qty: 1 }).expect(201)

@@ -15,10 +15,11 @@ const notReplayed = new Set(['set-cookie', 'date', 'connection', 'keep-alive', '
 
 /**
  * Records what the handler sends: status, headers and body as they are when it calls `res.end`
- * (whether or not the client is still there). Calls `done` once with the response; a body past
- * `maxBytes` is dropped (`truncated`).
+ * (whether or not the client is still there), and holds the end of the response until `store`
+ * settles, so a client that has the answer finds it stored. A body past `maxBytes` is dropped
+ * (`truncated`).
  */
-export function captureResponse(res: ServerResponse, maxBytes: number, done: (response: StoredResponse) => void): void {
+export function captureResponse(res: ServerResponse, maxBytes: number, store: (response: StoredResponse) => Promise<unknown>): void {
   const chunks: Buffer[] = []
   let size = 0
   let overflow = false
@@ -48,8 +49,10 @@ export function captureResponse(res: ServerResponse, maxBytes: number, done: (re
       if (value === undefined || notReplayed.has(name) || (overflow && name.startsWith('content-'))) continue
       headers[name] = Array.isArray(value) ? value.map(String) : String(value)
     }
-    done(overflow ? { status: res.statusCode, headers, body: '', truncated: true } : { status: res.statusCode, headers, body: Buffer.concat(chunks).toString('base64') })
-    return (end as (...args: unknown[]) => ServerResponse).call(this, chunk, ...rest)
+    const response = overflow ? { status: res.statusCode, headers, body: '', truncated: true } : { status: res.statusCode, headers, body: Buffer.concat(chunks).toString('base64') }
+    const finish = () => (end as (...args: unknown[]) => ServerResponse).call(this, chunk, ...rest)
+    store(response).then(finish, finish)
+    return this
   } as ServerResponse['end']
 }
 

@@ -147,7 +147,8 @@ export function idempotency<Req extends IncomingMessage = IncomingMessage>(input
       // A 5xx lets the key go, so the client can retry what failed.
       const keepIt = response.status < 500
       hooks.event(keepIt ? { type: 'stored', key: header, status: response.status } : { type: 'not-stored', key: header, status: response.status })
-      client.runScript(finishScript, [key], [token, keepIt ? JSON.stringify(response) : '', ttl], call).then(
+      // Stored before the response leaves: a client that has the answer and retries gets the replay.
+      return client.runScript(finishScript, [key], [token, keepIt ? JSON.stringify(response) : '', ttl], call).then(
         () => outage.succeeded(),
         (error: unknown) => outage.failed(error),
       )
