@@ -1,12 +1,16 @@
 import { createCache } from '@rediware/cache'
-import { ipKey, rateLimit } from '@rediware/rate-limit'
+import { rateLimit } from '@rediware/rate-limit'
 import type { RedisClient } from '@rediware/redis'
 import { rotateSession, SessionStoreUnavailableError, session } from '@rediware/session'
-import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express'
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express'
 import { type AppConfig, loadConfig } from './config.js'
-import type { Database, ProductPatch } from './db/database.js'
+import { rejectCrossSite } from './cross-site.js'
+import type { Database } from './db/database.js'
+import { loginLimits } from './login-limits.js'
 import { mountOrders, type OrdersQueue, ordersQueue } from './orders.js'
 import { verifyPassword } from './passwords.js'
+import { loginBody, logoutAllBody, productParams, productPatch } from './schemas.js'
+import { inputOf, paramOf, validate } from './validation.js'
 
 declare module 'express-session' {
   interface SessionData {
@@ -28,33 +32,6 @@ export interface AppDependencies {
   orders?: OrdersQueue
 }
 
-function productId(req: Request): number | undefined {
-  const raw = req.params.id
-  const id = typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN
-  return Number.isSafeInteger(id) && id > 0 ? id : undefined
-}
-
-function parsePatch(body: unknown): ProductPatch | string {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'send a JSON object such as {"priceCents": 1500}'
-  const input = body as Record<string, unknown>
-  const patch: ProductPatch = {}
-  for (const name of Object.keys(input)) {
-    if (!['name', 'priceCents', 'stock'].includes(name)) return `unknown field "${name}"; allowed: name, priceCents, stock`
-  }
-  if (input.name !== undefined) {
-    if (typeof input.name !== 'string' || input.name.trim() === '' || input.name.length > 100) return 'name must be a non-empty string of at most 100 characters'
-    patch.name = input.name.trim()
-  }
-  for (const field of ['priceCents', 'stock'] as const) {
-    const value = input[field]
-    if (value === undefined) continue
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100_000_000) return `${field} must be a whole number between 0 and 100000000`
-    patch[field] = value
-  }
-  if (Object.keys(patch).length === 0) return 'nothing to change: send name, priceCents and/or stock'
-  return patch
-}
-
 /** Builds the example app. Kept apart from `server.ts` so tests run it without listening. */
 export function createApp({ redis, db, config = loadConfig(process.env), publicDir, warn = console.warn, orders }: AppDependencies): Express {
   const app = express()
@@ -65,32 +42,7 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
   // ---- middleware instances ------------------------------------------------------------------
   const apiLimiter = rateLimit({ redis, prefix: `${prefix}rl:api:`, limit: config.api.limit, window: config.api.windowMs, warn })
   const burstLimiter = rateLimit({ redis, prefix: `${prefix}rl:burst:`, limit: config.burst.limit, window: config.burst.windowMs, warn })
-  const loginPerIp = rateLimit({
-    redis,
-    prefix: `${prefix}rl:login-ip:`,
-    algorithm: 'sliding-log',
-    policies: [
-      { name: 'ip', limit: config.loginIp.short.limit, window: config.loginIp.short.windowMs },
-      { name: 'ip-daily', limit: config.loginIp.daily, window: '1 d' },
-    ],
-    skipSuccessfulRequests: true,
-    warn,
-  })
-  const loginPerAccount = rateLimit({
-    redis,
-    prefix: `${prefix}rl:login-account:`,
-    algorithm: 'sliding-log',
-    key: (req) => {
-      const email: unknown = req.body?.email
-      return typeof email === 'string' && email.trim() !== '' ? `account:${email.trim().toLowerCase()}` : `ip:${ipKey(req)}`
-    },
-    policies: [
-      { name: 'account', limit: config.loginAccount.short.limit, window: config.loginAccount.short.windowMs },
-      { name: 'account-daily', limit: config.loginAccount.daily, window: '1 d' },
-    ],
-    skipSuccessfulRequests: true,
-    warn,
-  })
+  const login = loginLimits(redis, config, warn)
   const productCache = createCache({ redis, prefix: `${prefix}cache:`, onError: (error) => warn(`[example] cache: ${String(error)}`) })
   const cacheTimes = {
     ttl: config.productCache.ttlMs,
@@ -130,6 +82,9 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
 
   if (publicDir !== undefined) app.use(express.static(publicDir, { index: 'index.html', maxAge: 0 }))
 
+  // CSRF: every state-changing route, whatever its path (see cross-site.ts for the rule).
+  app.use(rejectCrossSite({ trustedOrigins: config.trustedOrigins }))
+
   app.use('/api', apiLimiter)
 
   app.get('/api/info', (_req, res) => {
@@ -141,7 +96,9 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
         api: config.api,
         burst: config.burst,
         loginIp: config.loginIp,
+        loginIpAccount: config.loginIpAccount,
         loginAccount: config.loginAccount,
+        loginDevice: config.loginDevice,
       },
       productCache: config.productCache,
     })
@@ -158,13 +115,10 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
 
   app.get(
     '/api/products/:id',
+    validate({ params: productParams }),
     productCache.route({ ...cacheTimes, tags: (req) => [`product:${String(req.params.id)}`] }),
-    async (req, res) => {
-      const id = productId(req)
-      if (id === undefined) {
-        res.status(400).json({ error: 'product id must be a positive integer' })
-        return
-      }
+    async (_req, res) => {
+      const id = paramOf(res.locals, 'id')
       const product = await db.getProduct(id)
       if (product === undefined) {
         res.status(404).json({ error: `no product ${id}` })
@@ -174,17 +128,9 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
     },
   )
 
-  app.put('/api/products/:id', json, sessions, requireUser, async (req, res) => {
-    const id = productId(req)
-    if (id === undefined) {
-      res.status(400).json({ error: 'product id must be a positive integer' })
-      return
-    }
-    const patch = parsePatch(req.body)
-    if (typeof patch === 'string') {
-      res.status(400).json({ error: patch })
-      return
-    }
+  app.put('/api/products/:id', json, validate({ params: productParams, body: productPatch }), sessions, requireUser, async (_req, res) => {
+    const id = paramOf(res.locals, 'id')
+    const patch = inputOf(res.locals, productPatch)
     // The database first; the cache only after the write committed (a fill racing this write
     // stores its entry under the old tag versions, so it is never served as fresh).
     const product = await db.updateProduct(id, patch)
@@ -202,14 +148,8 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
     res.json({ product, invalidated })
   })
 
-  app.post('/api/login', json, loginPerIp, loginPerAccount, sessions, async (req, res) => {
-    const body: unknown = req.body
-    const email = typeof body === 'object' && body !== null && 'email' in body ? body.email : undefined
-    const password = typeof body === 'object' && body !== null && 'password' in body ? body.password : undefined
-    if (typeof email !== 'string' || typeof password !== 'string' || password.length > 1024) {
-      res.status(400).json({ error: 'send {"email": "...", "password": "..."}' })
-      return
-    }
+  app.post('/api/login', json, validate({ body: loginBody }), ...login.guard, sessions, async (req, res) => {
+    const { email, password } = inputOf(res.locals, loginBody)
     const user = await db.findUserByEmail(email)
     if (!(await verifyPassword(password, user?.passwordHash)) || user === undefined) {
       res.status(401).json({ error: 'wrong e-mail or password' })
@@ -217,6 +157,7 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
     }
     // A new session id on login (session fixation); the old id stops working now.
     await rotateSession(req)
+    login.rememberDevice(req, res)
     req.session.userId = user.id
     req.session.loggedInAt = Date.now()
     res.json({ user: { id: user.id, email: user.email, name: user.name } })
@@ -254,9 +195,9 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
   })
 
   /** Every session of the user; `{"keepCurrent": true}` keeps the one making the request. */
-  app.post('/api/logout-all', json, sessions, requireUser, async (req, res, next) => {
+  app.post('/api/logout-all', json, validate({ body: logoutAllBody }), sessions, requireUser, async (req, res, next) => {
     const userId = req.session.userId ?? ''
-    const keepCurrent = typeof req.body === 'object' && req.body !== null && req.body.keepCurrent === true
+    const keepCurrent = inputOf(res.locals, logoutAllBody)?.keepCurrent === true
     const revoked = await store.revokeUser(userId, { except: req.sessionID })
     if (keepCurrent) {
       res.json({ revoked, keptCurrent: true })
@@ -288,7 +229,9 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
     }
     const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500
     if (status >= 500) warn(`[example] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
-    res.status(status).json({ error: status >= 500 ? 'internal error' : error instanceof Error ? error.message : String(error) })
+    const type = typeof error === 'object' && error !== null && 'type' in error ? String(error.type) : ''
+    const message = type === 'entity.parse.failed' ? 'the request body is not valid JSON' : error instanceof Error ? error.message : String(error)
+    res.status(status).json({ error: status >= 500 ? 'internal error' : message })
   }
   app.use(errors)
 

@@ -14,10 +14,19 @@ export interface AppConfig {
   api: Limit
   /** GET /api/ping, the endpoint the page's burst button hits: a tight limit so a burst shows 429s. */
   burst: Limit
-  /** POST /api/login per IP: a short-window policy and a daily policy, checked together. */
+  /** Failed logins per IP from clients that are not a known device of the account: a short window and a day. */
   loginIp: { short: Limit; daily: number }
-  /** POST /api/login per account (e-mail): a short-window policy and a daily policy. */
-  loginAccount: { short: Limit; daily: number }
+  /** Failed logins per IP and account, from clients that are not a known device of the account. */
+  loginIpAccount: Limit
+  /**
+   * Failed logins per account from every client that is not a known device: a token bucket of `burst`
+   * attempts refilling one per `intervalMs` (at most a minute, the longest anyone can block the account).
+   */
+  loginAccount: { burst: number; intervalMs: number }
+  /** Failed logins per known device (device cookie): only that device is ever blocked. */
+  loginDevice: Limit
+  /** Origins of other sites allowed to send state-changing requests (TRUSTED_ORIGINS). */
+  trustedOrigins: string[]
   /** Product reads: fresh for `ttl`, then served stale while one refresh runs, or on errors. */
   productCache: { ttlMs: number; staleWhileRevalidateMs: number; staleIfErrorMs: number }
   session: {
@@ -58,6 +67,42 @@ function duration(env: Environment, name: string, fallback: string): number {
   return parseDuration(value, name)
 }
 
+const REMOVED: Readonly<Record<string, string>> = {
+  LOGIN_ACCOUNT_LIMIT: 'LOGIN_ACCOUNT_BURST',
+  LOGIN_ACCOUNT_WINDOW: 'LOGIN_ACCOUNT_INTERVAL',
+  LOGIN_ACCOUNT_DAILY_LIMIT: 'LOGIN_ACCOUNT_BURST and LOGIN_ACCOUNT_INTERVAL',
+}
+
+function refuseRemoved(env: Environment): void {
+  for (const [name, instead] of Object.entries(REMOVED)) {
+    if (env[name] !== undefined && env[name] !== '') {
+      throw new RangeError(
+        `${name} is no longer read: a per-account limit counting every client let anyone lock an account out (README "Login limits"). Use ${instead}.`,
+      )
+    }
+  }
+}
+
+function trustedOrigins(env: Environment): string[] {
+  const raw = env.TRUSTED_ORIGINS ?? ''
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+    .map((item) => {
+      let origin: string
+      try {
+        origin = new URL(item).origin
+      } catch {
+        origin = 'null'
+      }
+      if (origin === 'null' || origin !== item) {
+        throw new TypeError(`TRUSTED_ORIGINS must be comma-separated origins such as https://app.example.com (scheme, host, optional port; no path); got "${item}".`)
+      }
+      return origin
+    })
+}
+
 function trustProxy(env: Environment): false | number {
   const raw = env.TRUST_PROXY
   if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false
@@ -66,6 +111,14 @@ function trustProxy(env: Environment): false | number {
     throw new RangeError(`TRUST_PROXY must be the number of proxies in front of the app (for example 1), or unset; got "${raw}".`)
   }
   return hops
+}
+
+function accountInterval(env: Environment): number {
+  const interval = duration(env, 'LOGIN_ACCOUNT_INTERVAL', '1 m')
+  if (interval > 60_000) {
+    throw new RangeError(`LOGIN_ACCOUNT_INTERVAL must be at most 1 m: it is how long a stranger can keep an account's login blocked; got "${env.LOGIN_ACCOUNT_INTERVAL}".`)
+  }
+  return interval
 }
 
 function secrets(env: Environment): { secrets: string[]; generated: boolean } {
@@ -80,6 +133,7 @@ function secrets(env: Environment): { secrets: string[]; generated: boolean } {
 
 /** Reads the configuration; bad values throw, naming the variable and what it should look like. */
 export function loadConfig(env: Environment = process.env): AppConfig {
+  refuseRemoved(env)
   const secret = secrets(env)
   const prefix = env.KEY_PREFIX ?? 'rw-example:'
   if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(prefix)) {
@@ -94,10 +148,10 @@ export function loadConfig(env: Environment = process.env): AppConfig {
       short: { limit: positiveInteger(env, 'LOGIN_IP_LIMIT', 20), windowMs: duration(env, 'LOGIN_IP_WINDOW', '5 m') },
       daily: positiveInteger(env, 'LOGIN_IP_DAILY_LIMIT', 200),
     },
-    loginAccount: {
-      short: { limit: positiveInteger(env, 'LOGIN_ACCOUNT_LIMIT', 5), windowMs: duration(env, 'LOGIN_ACCOUNT_WINDOW', '1 m') },
-      daily: positiveInteger(env, 'LOGIN_ACCOUNT_DAILY_LIMIT', 50),
-    },
+    loginIpAccount: { limit: positiveInteger(env, 'LOGIN_IP_ACCOUNT_LIMIT', 5), windowMs: duration(env, 'LOGIN_IP_ACCOUNT_WINDOW', '1 m') },
+    loginAccount: { burst: positiveInteger(env, 'LOGIN_ACCOUNT_BURST', 10), intervalMs: accountInterval(env) },
+    loginDevice: { limit: positiveInteger(env, 'LOGIN_DEVICE_LIMIT', 10), windowMs: duration(env, 'LOGIN_DEVICE_WINDOW', '1 m') },
+    trustedOrigins: trustedOrigins(env),
     productCache: {
       ttlMs: duration(env, 'PRODUCT_CACHE_TTL', '10 s'),
       staleWhileRevalidateMs: duration(env, 'PRODUCT_CACHE_SWR', '1 m'),

@@ -153,8 +153,8 @@ describeBackends('example app', (backend) => {
     await laptop.post('/api/logout-all').expect(401)
   })
 
-  it('limits logins per account with policies: 429 with Retry-After, even for the right password', async () => {
-    const server = await app({ LOGIN_ACCOUNT_LIMIT: '3', LOGIN_ACCOUNT_WINDOW: '1 m' })
+  it('limits wrong passwords per IP and account: 429 with Retry-After, even for the right password', async () => {
+    const server = await app({ LOGIN_IP_ACCOUNT_LIMIT: '3', LOGIN_IP_ACCOUNT_WINDOW: '1 m' })
     for (let attempt = 0; attempt < 3; attempt++) {
       await request(server).post('/api/login').send({ ...bob, password: 'wrong' }).expect(401)
     }
@@ -163,9 +163,9 @@ describeBackends('example app', (backend) => {
     expect(Number.isInteger(retryAfter)).toBe(true)
     expect(retryAfter).toBeGreaterThanOrEqual(1)
     expect(retryAfter).toBeLessThanOrEqual(60)
-    expect(limited.headers['ratelimit-policy']).toContain('"account";q=3;w=60')
-    expect(limited.body['violated-policies']).toEqual(['account'])
-    // Another account from the same IP is not affected by bob's account limit.
+    expect(limited.headers['ratelimit-policy']).toContain('"ip-account";q=3;w=60')
+    expect(limited.body['violated-policies']).toEqual(['ip-account'])
+    // Another account from the same IP is not affected by bob's limit.
     await request(server).post('/api/login').send(alice).expect(200)
   })
 

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis'
 import type { Access } from './auth.js'
 import type { RedisCommand } from './command.js'
-import { type ReadOnlyPolicy, refusal } from './commands-policy.js'
+import type { CommandPolicy } from './command-policy.js'
+import { type Plan, planCommand } from './emulation.js'
 import type { RedisPool } from './pool.js'
 import type { ScriptRegistry } from './script-flags.js'
 import { asError, describeError, isReplyError } from './errors.js'
@@ -14,13 +15,23 @@ export type Outcome =
 
 export type TransactionOutcome = { kind: 'done'; items: Outcome[] } | Exclude<Outcome, { kind: 'result' }>
 
+type SendPlan = Extract<Plan, { kind: 'send' }>
 
-/** Runs commands against the pool, applying refusals, the read-only policy and script rewriting. */
+function errorOutcome(plan: SendPlan, message: string): Outcome {
+  const mapped = plan.mapError?.(message)
+  return mapped === undefined ? { kind: 'error', message } : { kind: 'result', reply: mapped }
+}
+
+function resultOutcome(plan: SendPlan, reply: unknown): Outcome {
+  return { kind: 'result', reply: plan.mapReply ? plan.mapReply(reply) : reply }
+}
+
+/** Runs commands against the pool, applying the command policy, Upstash emulations and script rewriting. */
 export class Executor {
   constructor(
     private readonly pool: RedisPool,
     private readonly scripts: ScriptRegistry,
-    private readonly readOnly: ReadOnlyPolicy,
+    private readonly policy: CommandPolicy,
   ) {}
 
   private unavailable(error: unknown): { kind: 'unavailable'; message: string } {
@@ -31,32 +42,29 @@ export class Executor {
   }
 
   /** Why the command may not run for this caller (an error outcome), else `undefined`. */
-  async vet(command: RedisCommand, access: Access): Promise<Exclude<Outcome, { kind: 'result' }> | undefined> {
-    const refused = refusal(command.name, command.args)
-    if (refused !== undefined) return { kind: 'error', message: refused }
-    if (access === 'read-write') return undefined
-    try {
-      const denied = await this.readOnly.check(command.name, command.args)
-      return denied === undefined ? undefined : { kind: 'error', message: denied }
-    } catch (error) {
-      return this.unavailable(error)
-    }
+  vet(command: RedisCommand, access: Access): Exclude<Outcome, { kind: 'result' }> | undefined {
+    const refused = this.policy.check(command, access)
+    return refused === undefined ? undefined : { kind: 'error', message: refused }
   }
 
-  /** Sends one command on `connection` (not awaited by callers that pipeline). */
-  private send(connection: Redis, command: RedisCommand): Promise<Outcome> {
-    const prepared = this.scripts.prepare(command.upper, command.args)
-    return connection.callBuffer(command.upper, ...prepared.args).then(
-      (reply: unknown): Outcome => ({ kind: 'result', reply: prepared.mapReply ? prepared.mapReply(reply) : reply }),
-      (error: unknown): Outcome => (isReplyError(error) ? { kind: 'error', message: describeError(error) } : this.unavailable(error)),
+  /** Sends one planned command on `connection` (not awaited by callers that pipeline). */
+  private send(connection: Redis, plan: SendPlan): Promise<Outcome> {
+    return connection.callBuffer(plan.name, ...plan.args).then(
+      (reply: unknown): Outcome => resultOutcome(plan, reply),
+      (error: unknown): Outcome => (isReplyError(error) ? errorOutcome(plan, describeError(error)) : this.unavailable(error)),
     )
   }
 
+  private run(connection: Redis, command: RedisCommand): Promise<Outcome> {
+    const plan = planCommand(command, this.scripts)
+    return plan.kind === 'local' ? Promise.resolve({ kind: 'result', reply: plan.reply }) : this.send(connection, plan)
+  }
+
   async runOne(command: RedisCommand, access: Access): Promise<Outcome> {
-    const refused = await this.vet(command, access)
+    const refused = this.vet(command, access)
     if (refused !== undefined) return refused
     try {
-      return await this.send(this.pool.shared(), command)
+      return await this.run(this.pool.shared(), command)
     } catch (error) {
       return this.unavailable(error)
     }
@@ -64,37 +72,37 @@ export class Executor {
 
   /** Not atomic: every command runs, in order, on one connection; each gets its own outcome. */
   async runPipeline(commands: RedisCommand[], access: Access): Promise<Outcome[]> {
-    const verdicts = await Promise.all(commands.map((command) => this.vet(command, access)))
+    const verdicts = commands.map((command) => this.vet(command, access))
     let connection: Redis
     try {
       connection = this.pool.shared()
     } catch (error) {
       return commands.map(() => this.unavailable(error))
     }
-    return Promise.all(
-      commands.map((command, index) => {
-        const refused = verdicts[index]
-        return refused ?? this.send(connection, command)
-      }),
-    )
+    return Promise.all(commands.map((command, index) => verdicts[index] ?? this.run(connection, command)))
   }
 
   /**
    * MULTI … EXEC on a connection nobody else uses meanwhile. A refused command or a queue-time error
-   * discards the whole transaction (one error); runtime errors land in their own slot.
+   * discards the whole transaction (one error); runtime errors land in their own slot. Commands
+   * answered here (emulations) take their slot without being sent.
    */
   async runTransaction(commands: RedisCommand[], access: Access): Promise<TransactionOutcome> {
-    const verdicts = await Promise.all(commands.map((command) => this.vet(command, access)))
-    const unavailable = verdicts.find((verdict) => verdict?.kind === 'unavailable')
-    const refused = unavailable ?? verdicts.find((verdict) => verdict !== undefined)
+    const refused = commands.map((command) => this.vet(command, access)).find((verdict) => verdict !== undefined)
     if (refused !== undefined) return refused
 
-    const lease = await this.pool.lease()
+    const plans = commands.map((command) => planCommand(command, this.scripts))
+    const sent = plans.filter((plan): plan is SendPlan => plan.kind === 'send')
+    let lease: Awaited<ReturnType<RedisPool['lease']>>
+    try {
+      lease = await this.pool.lease()
+    } catch (error) {
+      return this.unavailable(error)
+    }
     const { connection } = lease
     try {
-      const prepared = commands.map((command) => ({ command, ...this.scripts.prepare(command.upper, command.args) }))
       const multi = connection.callBuffer('MULTI')
-      const queued = prepared.map(({ command, args }) => connection.callBuffer(command.upper, ...args))
+      const queued = sent.map((plan) => connection.callBuffer(plan.name, ...plan.args))
       const exec = connection.callBuffer('EXEC')
       const settled = await Promise.allSettled([multi, ...queued, exec])
       const lost = settled.find((entry) => entry.status === 'rejected' && !isReplyError(entry.reason))
@@ -111,11 +119,12 @@ export class Executor {
       if (!Array.isArray(replies)) {
         return { kind: 'error', message: 'EXECABORT Transaction discarded because of previous errors.' }
       }
-      const items = prepared.map(({ mapReply }, index): Outcome => {
-        const reply: unknown = replies[index]
+      let next = 0
+      const items = plans.map((plan): Outcome => {
+        if (plan.kind === 'local') return { kind: 'result', reply: plan.reply }
+        const reply: unknown = replies[next++]
         const error = asError(reply)
-        if (error !== undefined) return { kind: 'error', message: error.message }
-        return { kind: 'result', reply: mapReply ? mapReply(reply) : reply }
+        return error !== undefined ? errorOutcome(plan, error.message) : resultOutcome(plan, reply)
       })
       return { kind: 'done', items }
     } finally {

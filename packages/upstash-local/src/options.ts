@@ -14,6 +14,8 @@ export interface UpstashLocalOptions {
   maxBodyBytes?: number
   /** Number of pooled Redis connections (at least 2: one is never lent to a transaction). Default 4. */
   poolSize?: number
+  /** Open SSE streams (`/subscribe`, `/psubscribe`) allowed at once, each with its own Redis connection; more get 429. Default 256. */
+  maxSubscriptions?: number
   /** How long to wait for Redis when starting, in ms. Default 3000. */
   connectTimeoutMs?: number
   /** Per-command deadline in ms; a command still unanswered then fails with a 5xx. Default 10000. */
@@ -28,6 +30,7 @@ export interface ResolvedOptions {
   host: string
   maxBodyBytes: number
   poolSize: number
+  maxSubscriptions: number
   connectTimeoutMs: number
   commandTimeoutMs: number
 }
@@ -81,6 +84,7 @@ export function resolveOptions(input: UpstashLocalOptions): ResolvedOptions {
     port: intOption('port', input.port, 0, 0, 65535),
     maxBodyBytes: intOption('maxBodyBytes', input.maxBodyBytes, 10 * 1024 * 1024, 1, 2 ** 31),
     poolSize: intOption('poolSize', input.poolSize, 4, 2, 256),
+    maxSubscriptions: intOption('maxSubscriptions', input.maxSubscriptions, 256, 0, 100_000),
     connectTimeoutMs: intOption('connectTimeoutMs', input.connectTimeoutMs, 3000, 1, 600_000),
     commandTimeoutMs: intOption('commandTimeoutMs', input.commandTimeoutMs, 10_000, 1, 3_600_000),
   }

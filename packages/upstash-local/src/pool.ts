@@ -15,6 +15,8 @@ export interface PoolSettings {
   size: number
   connectTimeoutMs: number
   commandTimeoutMs: number
+  /** Transactions that may wait for a connection at once; more are refused (503). Default 1000. */
+  maxWaitingTransactions?: number
 }
 
 export interface Lease {
@@ -127,6 +129,9 @@ export class RedisPool {
       this.leased.size < this.connections.length - 1
         ? this.connections.find((candidate) => !this.leased.has(candidate))
         : undefined
+    if (connection === undefined && this.waiting.length >= (this.settings.maxWaitingTransactions ?? 1000)) {
+      throw new Error(`upstash-local: too many transactions waiting for a connection (${this.waiting.length}); retry shortly`)
+    }
     const chosen = connection ?? (await new Promise<Redis>((resolve) => this.waiting.push(resolve)))
     this.leased.add(chosen)
     let released = false

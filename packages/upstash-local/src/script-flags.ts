@@ -53,9 +53,19 @@ export interface PreparedScriptCommand {
   mapReply?: (reply: unknown) => unknown
 }
 
+/**
+ * Remembers sha1(original script) → sha1(rewritten script), only for scripts that needed rewriting, up to
+ * `maxEntries` (least recently used first out). A forgotten script costs one round trip: its EVALSHA
+ * gets NOSCRIPT, and the client falls back to EVAL, which rewrites and remembers it again.
+ */
 export class ScriptRegistry {
-  /** sha1(original script) → sha1(rewritten script), only for scripts that needed rewriting. */
   private readonly rewrittenSha = new Map<string, string>()
+
+  constructor(private readonly maxEntries = 1024) {}
+
+  get size(): number {
+    return this.rewrittenSha.size
+  }
 
   /** Rewrites script-related commands (`name` upper-case); other commands pass through untouched. */
   prepare(name: string, args: Arg[]): PreparedScriptCommand {
@@ -101,7 +111,7 @@ export class ScriptRegistry {
     const original = toBuffer(script)
     const rewritten = stripUpstashFlags(original)
     if (rewritten === undefined) return args
-    this.rewrittenSha.set(sha1Hex(original), sha1Hex(rewritten))
+    this.remember(sha1Hex(original), sha1Hex(rewritten))
     const copy = args.slice()
     copy[index] = rewritten
     return copy
@@ -115,7 +125,20 @@ export class ScriptRegistry {
     return copy
   }
 
+  private remember(originalSha: string, rewrittenSha: string): void {
+    this.rewrittenSha.delete(originalSha)
+    this.rewrittenSha.set(originalSha, rewrittenSha)
+    if (this.rewrittenSha.size > this.maxEntries) {
+      const oldest = this.rewrittenSha.keys().next()
+      if (!oldest.done) this.rewrittenSha.delete(oldest.value)
+    }
+  }
+
   private mapSha(sha: Arg): Arg {
-    return this.rewrittenSha.get(sha.toString().toLowerCase()) ?? sha
+    const original = sha.toString().toLowerCase()
+    const rewritten = this.rewrittenSha.get(original)
+    if (rewritten === undefined) return sha
+    this.remember(original, rewritten)
+    return rewritten
   }
 }

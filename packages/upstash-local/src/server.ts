@@ -4,13 +4,15 @@ import { commandFromJson, commandsFromJson, makeCommand, type RedisCommand } fro
 import { errorBody, resultBody } from './encode-reply.js'
 import type { Executor, Outcome } from './executor.js'
 import { readBody, sendJson } from './http-io.js'
-import type { Subscriptions } from './sse.js'
+import type { CommandPolicy } from './command-policy.js'
+import { type Subscriptions, TooManyStreamsError } from './sse.js'
 import { describeError } from './errors.js'
 
 /** HTTP routing: auth, body parsing, dispatch to the executor, JSON envelopes and status codes. */
 export interface RouterDeps {
   auth: Authenticator
   executor: Executor
+  policy: CommandPolicy
   subscriptions: Subscriptions
   maxBodyBytes: number
 }
@@ -158,9 +160,19 @@ export function createRouter(deps: RouterDeps): RequestListener {
       req.resume()
       const kind = sse[1] === 'psubscribe' ? 'psubscribe' : 'subscribe'
       const target = decodeSegment(sse[2] ?? '')
+      const refused = deps.policy.checkSubscription(kind === 'psubscribe' ? 'PSUBSCRIBE' : 'SUBSCRIBE', access)
+      if (refused !== undefined) {
+        sendJson(req, res, 400, errorBody(refused))
+        return
+      }
       try {
         await deps.subscriptions.serve(res, kind, target)
       } catch (error) {
+        if (error instanceof TooManyStreamsError) {
+          res.setHeader('retry-after', '1')
+          sendJson(req, res, 429, errorBody(error.message))
+          return
+        }
         const detail = describeError(error)
         sendJson(req, res, 503, errorBody(`ERR upstash-local: Redis is unavailable (${detail})`))
       }

@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Authenticator } from './auth.js'
-import { ReadOnlyPolicy } from './commands-policy.js'
+import { CommandPolicy } from './command-policy.js'
 import { Executor } from './executor.js'
 import { resolveOptions, type UpstashLocalOptions } from './options.js'
 import { RedisPool } from './pool.js'
+import { RedisCommandTable } from './redis-commands.js'
 import { ScriptRegistry } from './script-flags.js'
 import { createRouter } from './server.js'
 import { Subscriptions } from './sse.js'
@@ -49,11 +50,24 @@ export async function startUpstashLocal(options: UpstashLocalOptions): Promise<U
     connectTimeoutMs: settings.connectTimeoutMs,
     commandTimeoutMs: settings.commandTimeoutMs,
   })
-  const readOnly = new ReadOnlyPolicy((name) => pool.shared().callBuffer('COMMAND', 'INFO', name))
-  const executor = new Executor(pool, new ScriptRegistry(), readOnly)
-  const subscriptions = new Subscriptions(pool)
+  let table: RedisCommandTable
+  try {
+    table = RedisCommandTable.fromCommandReply(await pool.shared().callBuffer('COMMAND'))
+  } catch (error) {
+    await pool.close()
+    throw new Error(`upstash-local: cannot read the command table of Redis (COMMAND): ${describeError(error)}`)
+  }
+  const policy = new CommandPolicy(table)
+  const executor = new Executor(pool, new ScriptRegistry(), policy)
+  const subscriptions = new Subscriptions(pool, settings.maxSubscriptions)
   const server = createServer(
-    createRouter({ auth: new Authenticator(settings.token, settings.readonlyToken), executor, subscriptions, maxBodyBytes: settings.maxBodyBytes }),
+    createRouter({
+      auth: new Authenticator(settings.token, settings.readonlyToken),
+      executor,
+      policy,
+      subscriptions,
+      maxBodyBytes: settings.maxBodyBytes,
+    }),
   )
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n')
