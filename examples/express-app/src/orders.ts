@@ -3,6 +3,8 @@ import { createQueue, idempotency, type Job, type Queue, type Worker } from '@re
 import type { RedisClient } from '@rediware/redis'
 import type { Express, Request, RequestHandler } from 'express'
 import type { Database } from './db/database.js'
+import { orderBody } from './schemas.js'
+import { inputOf, validate } from './validation.js'
 
 /** What an order-confirmation job carries. */
 export interface OrderConfirmation {
@@ -66,13 +68,8 @@ interface OrderRoutes {
 export function mountOrders(app: Express, { queue, redis, db, keyPrefix, json, sessions, requireUser, warn }: OrderRoutes): void {
   const onePerKey = idempotency<Request>({ redis, prefix: `${keyPrefix}idem:`, scope: (req) => req.session.userId, required: true, warn })
 
-  app.post('/api/orders', json, sessions, requireUser, onePerKey, async (req, res) => {
-    const productId = Number(req.body?.productId)
-    const quantity = Number(req.body?.quantity ?? 1)
-    if (!Number.isSafeInteger(productId) || productId < 1 || !Number.isInteger(quantity) || quantity < 1 || quantity > 99) {
-      res.status(400).json({ error: 'send {"productId": 1, "quantity": 1} (quantity 1–99)' })
-      return
-    }
+  app.post('/api/orders', json, validate({ body: orderBody }), sessions, requireUser, onePerKey, async (req, res) => {
+    const { productId, quantity = 1 } = inputOf(res.locals, orderBody)
     if ((await db.getProduct(productId)) === undefined) {
       res.status(404).json({ error: `no product ${productId}` })
       return
