@@ -21,7 +21,7 @@ const config: Config = {
     transform: tsJest,
     moduleNameMapper: {
       '^@rediware/test-utils$': '<rootDir>/../../tooling/test-utils/src/index.ts',
-      '^@rediware/(redis|rate-limit|cache|session|realtime|upstash-local)$': '<rootDir>/../../packages/$1/src/index.ts',
+      '^@rediware/(redis|rate-limit|cache|session|queue|realtime|upstash-local)$': '<rootDir>/../../packages/$1/src/index.ts',
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },
   })),

@@ -221,6 +221,38 @@ $('#logout-all').addEventListener('click', async () => {
   await refreshSession()
 })
 
+// ---- background jobs -----------------------------------------------------------------------------
+let lastOrderKey
+
+async function placeOrder(key) {
+  const r = await api('POST', '/api/orders', { productId: 1, quantity: 1 }, { headers: { 'content-type': 'application/json', 'idempotency-key': key } })
+  const item = el('li')
+  item.dataset.key = key
+  if (!r.ok) {
+    item.append(`${r.status}: ${r.data?.error ?? 'failed'}`)
+    $('#order-log').prepend(item)
+    return
+  }
+  const replayed = r.headers.get('idempotent-replayed') === 'true'
+  const state = el('span', 'badge', r.data.job.state)
+  state.dataset.order = r.data.order.id
+  item.append(`order ${r.data.order.id.slice(0, 8)}… ${replayed ? '(replayed: same key, no new order) ' : ''}· job `, state)
+  $('#order-log').prepend(item)
+  $('#order-again').disabled = false
+  // Poll the job until the worker finished it.
+  for (let polls = 0; polls < 40 && !['completed', 'failed'].includes(state.textContent); polls += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    const job = await api('GET', `/api/orders/${r.data.order.id}`)
+    if (job.ok) state.textContent = job.data.job.state
+  }
+}
+
+$('#order-button').addEventListener('click', () => {
+  lastOrderKey = crypto.randomUUID()
+  placeOrder(lastOrderKey)
+})
+$('#order-again').addEventListener('click', () => placeOrder(lastOrderKey))
+
 // ---- start ---------------------------------------------------------------------------------------
 loadInfo()
 readList()

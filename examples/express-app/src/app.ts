@@ -7,6 +7,7 @@ import { type AppConfig, loadConfig } from './config.js'
 import { rejectCrossSite } from './cross-site.js'
 import type { Database } from './db/database.js'
 import { loginLimits } from './login-limits.js'
+import { mountOrders, type OrdersQueue, ordersQueue } from './orders.js'
 import { verifyPassword } from './passwords.js'
 import { loginBody, logoutAllBody, productParams, productPatch } from './schemas.js'
 import { inputOf, paramOf, validate } from './validation.js'
@@ -27,10 +28,12 @@ export interface AppDependencies {
   publicDir?: string
   /** Where the app's one-time notices go. Default `console.warn`. */
   warn?: (message: string) => void
+  /** The order-confirmation queue (server.ts shares it with its worker). Default: a new one on `redis`. */
+  orders?: OrdersQueue
 }
 
 /** Builds the example app. Kept apart from `server.ts` so tests run it without listening. */
-export function createApp({ redis, db, config = loadConfig(process.env), publicDir, warn = console.warn }: AppDependencies): Express {
+export function createApp({ redis, db, config = loadConfig(process.env), publicDir, warn = console.warn, orders }: AppDependencies): Express {
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', config.trustProxy)
@@ -212,6 +215,8 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
       res.clearCookie(config.session.cookieName, { path: '/' }).json({ revoked: revoked + 1, keptCurrent: false })
     })
   })
+
+  mountOrders(app, { queue: orders ?? ordersQueue(redis, prefix, warn), redis, db, keyPrefix: prefix, json, sessions, requireUser, warn })
 
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'no such endpoint' })

@@ -25,3 +25,6 @@ export const productPatch = object(
 export const logoutAllBody = optional(object({ keepCurrent: optional(boolean) }))
 
 export const productParams = { id: idParam(999_999_999) }
+
+/** POST /api/orders: a product and how many (one by default). */
+export const orderBody = object({ productId: integer(1, 999_999_999), quantity: optional(integer(1, 99)) })

@@ -3,12 +3,16 @@ import { createClient } from '@rediware/redis'
 import { createApp } from './app.js'
 import { loadConfig } from './config.js'
 import { openDatabase } from './db/open-database.js'
+import { ordersQueue, startOrderWorker } from './orders.js'
 
 const port = Number(process.env.PORT ?? 3000)
 const config = loadConfig(process.env)
 const redis = createClient(process.env)
 const db = await openDatabase(process.env)
-const app = createApp({ redis, db, config, publicDir: fileURLToPath(new URL('../public', import.meta.url)) })
+const orders = ordersQueue(redis, config.keyPrefix, console.warn)
+// The order-confirmation worker runs here unless ORDER_WORKER=off (then run `pnpm worker` on its own).
+const worker = process.env.ORDER_WORKER === 'off' ? undefined : startOrderWorker(orders)
+const app = createApp({ redis, db, config, orders, publicDir: fileURLToPath(new URL('../public', import.meta.url)) })
 
 function describeBackend(): string {
   switch (redis.kind) {
@@ -37,7 +41,10 @@ function shutdown(): void {
   if (closing) return
   closing = true
   server.close(() => {
-    void Promise.allSettled([redis.close(), db.close()]).finally(() => process.exit(0))
+    // Running order confirmations finish (or are given back after 10 s) before Redis closes.
+    void (worker?.close({ timeout: '10 s' }) ?? Promise.resolve())
+      .finally(() => Promise.allSettled([redis.close(), db.close()]))
+      .finally(() => process.exit(0))
   })
   server.closeAllConnections()
 }

@@ -48,3 +48,19 @@ export const longRun: ChaosSettings = {
   rounds: 3,
   redisTimeoutMs: 0,
 }
+
+/** The queue chaos run: 4 worker processes, SIGKILLs, and a backend fault (restart, or failover on Cluster). */
+export const queueShortRun = {
+  jobs: 1500,
+  workers: 4,
+  concurrency: 4,
+  jobMs: 50,
+  kills: 3,
+  killEveryMs: 600,
+  backendFaults: 1,
+  leaseMs: 5000,
+  clusterShards: 6,
+  timeoutMs: 120_000,
+}
+
+export const queueLongRun = { ...queueShortRun, jobs: 10_000, kills: 12, killEveryMs: 1000, backendFaults: 2, leaseMs: 10_000, timeoutMs: 300_000 }

@@ -1,5 +1,5 @@
 import { ServerReplyError } from '../../transport.js'
-import type { Arg } from '../../types.js'
+import type { Arg, Reply } from '../../types.js'
 import { float, type Handler, integer, SYNTAX, text, typed } from '../args.js'
 import type { Keyspace } from '../keyspace.js'
 
@@ -32,6 +32,23 @@ function sortedMembers(zset: Map<string, number>): [string, number][] {
 
 const formatScore = (score: number): string =>
   score === Number.POSITIVE_INFINITY ? 'inf' : score === Number.NEGATIVE_INFINITY ? '-inf' : String(score)
+
+/** ZRANGE key start stop [WITHSCORES] by rank, and ZREVRANGE (highest score first). */
+function rangeByRank(space: Keyspace, args: readonly Arg[], reverse: boolean): Reply {
+  const zset = typed(space, text(args[0]), 'zset')?.value
+  let start = integer(args[1])
+  let stop = integer(args[2])
+  const options = args.slice(3).map((arg) => text(arg).toUpperCase())
+  if (options.some((option) => option !== 'WITHSCORES')) throw new ServerReplyError(SYNTAX)
+  if (!zset) return []
+  const members = sortedMembers(zset)
+  if (reverse) members.reverse()
+  const length = members.length
+  if (start < 0) start = Math.max(0, length + start)
+  if (stop < 0) stop = length + stop
+  const withScores = options.length > 0
+  return members.slice(start, stop + 1).flatMap(([member, score]) => (withScores ? [member, formatScore(score)] : [member]))
+}
 
 export const zsetsCommands: Readonly<Record<string, Handler>> = {
   ZADD: (space, args) => {
@@ -79,19 +96,18 @@ export const zsetsCommands: Readonly<Record<string, Handler>> = {
     const page = matching.slice(offset, count < 0 ? undefined : offset + count)
     return page.flatMap(([member, score]) => (withScores ? [member, formatScore(score)] : [member]))
   },
-  ZRANGE: (space, args) => {
-    const zset = typed(space, text(args[0]), 'zset')?.value
+  ZRANGE: (space, args) => rangeByRank(space, args, false),
+  ZREVRANGE: (space, args) => rangeByRank(space, args, true),
+  ZPOPMIN: (space, args) => {
+    const key = text(args[0])
+    const zset = typed(space, key, 'zset')?.value
+    const count = args.length > 1 ? integer(args[1]) : 1
+    if (count < 0) throw new ServerReplyError('ERR value is out of range, must be positive')
     if (!zset) return []
-    const members = sortedMembers(zset)
-    const length = members.length
-    let start = integer(args[1])
-    let stop = integer(args[2])
-    if (start < 0) start = Math.max(0, length + start)
-    if (stop < 0) stop = length + stop
-    const withScores = args.slice(3).some((arg) => text(arg).toUpperCase() === 'WITHSCORES')
-    return members
-      .slice(start, stop + 1)
-      .flatMap(([member, score]) => (withScores ? [member, formatScore(score)] : [member]))
+    const popped = sortedMembers(zset).slice(0, count)
+    for (const [member] of popped) zset.delete(member)
+    space.dropIfEmpty(key)
+    return popped.flatMap(([member, score]) => [member, formatScore(score)])
   },
   ZREMRANGEBYSCORE: (space, args) => {
     const key = text(args[0])

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto'
+import { createQueue, idempotency, type Job, type Queue, type Worker } from '@rediware/queue'
+import type { RedisClient } from '@rediware/redis'
+import type { Express, Request, RequestHandler } from 'express'
+import type { Database } from './db/database.js'
+import { orderBody } from './schemas.js'
+import { inputOf, validate } from './validation.js'
+
+/** What an order-confirmation job carries. */
+export interface OrderConfirmation {
+  orderId: string
+  userId: string
+  productId: number
+  quantity: number
+}
+
+export type OrdersQueue = Queue<OrderConfirmation>
+
+/** The demo user who may open /admin/queues. */
+export const ADMIN_USER_ID = 'u-alice'
+
+export function ordersQueue(redis: RedisClient, keyPrefix: string, warn: (message: string) => void): OrdersQueue {
+  return createQueue<OrderConfirmation>({
+    redis,
+    name: 'order-confirmation',
+    prefix: `${keyPrefix}queue:`,
+    warn,
+    onError: (error) => warn(`[example] order queue: ${error.message}`),
+  })
+}
+
+const jobId = (orderId: string) => `order-confirmation:${orderId}`
+
+/**
+ * The job: "sends" the confirmation e-mail (simulated by a short wait). A real mailer would get
+ * `job.id` as its idempotency key, so a retried job never mails twice.
+ */
+async function sendConfirmation(job: Job<OrderConfirmation>): Promise<{ sentAt: string; to: string }> {
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, 300)
+    job.signal.addEventListener('abort', () => {
+      clearTimeout(timer)
+      reject(job.signal.reason)
+    })
+  })
+  return { sentAt: new Date().toISOString(), to: job.data.userId }
+}
+
+/** A worker for the order confirmations: in the app process (server.ts) or on its own (worker.ts). */
+export const startOrderWorker = (queue: OrdersQueue): Worker<OrderConfirmation> => queue.process(sendConfirmation, { concurrency: 4 })
+
+interface OrderRoutes {
+  queue: OrdersQueue
+  redis: RedisClient
+  db: Database
+  keyPrefix: string
+  json: RequestHandler
+  sessions: RequestHandler
+  requireUser: RequestHandler
+  warn: (message: string) => void
+}
+
+/**
+ * POST /api/orders (Idempotency-Key: the same key replays the first answer, so a double-clicked or
+ * retried order is placed once), GET /api/orders/:id (the confirmation job's state) and the queue
+ * dashboard at /admin/queues for the demo user.
+ */
+export function mountOrders(app: Express, { queue, redis, db, keyPrefix, json, sessions, requireUser, warn }: OrderRoutes): void {
+  const onePerKey = idempotency<Request>({ redis, prefix: `${keyPrefix}idem:`, scope: (req) => req.session.userId, required: true, warn })
+
+  app.post('/api/orders', json, validate({ body: orderBody }), sessions, requireUser, onePerKey, async (req, res) => {
+    const { productId, quantity = 1 } = inputOf(res.locals, orderBody)
+    if ((await db.getProduct(productId)) === undefined) {
+      res.status(404).json({ error: `no product ${productId}` })
+      return
+    }
+    const orderId = randomUUID()
+    const job = await queue.add({ orderId, userId: req.session.userId ?? '', productId, quantity }, { id: jobId(orderId) })
+    res.status(202).json({ order: { id: orderId, productId, quantity }, job: { id: job.id, state: job.state } })
+  })
+
+  app.get('/api/orders/:id', sessions, requireUser, async (req, res) => {
+    const id = String(req.params.id)
+    const job = /^[0-9a-f-]{36}$/.test(id) ? await queue.getJob(jobId(id)) : null
+    if (job === null || job.data.userId !== req.session.userId) {
+      res.status(404).json({ error: 'no such order' })
+      return
+    }
+    res.json({ order: { id, productId: job.data.productId, quantity: job.data.quantity }, job: { state: job.state, attempt: job.attempt, result: job.result, error: job.error } })
+  })
+
+  app.use('/admin/queues', sessions, queue.router<Request>({ authorize: (req) => req.session.userId === ADMIN_USER_ID }))
+}

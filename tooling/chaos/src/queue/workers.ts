@@ -1,0 +1,98 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { isWorkerMessage, type WorkerMessage } from './messages.js'
+
+export interface WorkerProcess {
+  readonly index: number
+  /** Jobs this process started and has not reported completed or lost. */
+  readonly inFlight: Set<string>
+  /** SIGKILL; resolves once it exited. Returns the jobs it had in flight. */
+  kill(): Promise<string[]>
+}
+
+/**
+ * Starts queue worker processes (worker-process.ts, run by tsx against the built packages) and
+ * hands every message to `onMessage`. Each child exits when its IPC channel closes.
+ */
+export class WorkerFleet {
+  readonly #entry: string
+  readonly #env: NodeJS.ProcessEnv
+  readonly #onMessage: (worker: WorkerProcess, message: WorkerMessage) => void
+  readonly #children = new Set<ChildProcess>()
+  #next = 0
+  #stopping = false
+
+  /** `entry`: the path of worker-process.ts (callers know it: import.meta.url in the CLI, __dirname in jest). */
+  constructor(entry: string, env: NodeJS.ProcessEnv, onMessage: (worker: WorkerProcess, message: WorkerMessage) => void) {
+    this.#entry = entry
+    this.#env = env
+    this.#onMessage = onMessage
+  }
+
+  start(): Promise<WorkerProcess> {
+    const index = this.#next++
+    const chaosDir = dirname(dirname(dirname(this.#entry)))
+    const child = spawn(process.execPath, ['--import', 'tsx', this.#entry], {
+      cwd: chaosDir,
+      env: { ...process.env, TSX_TSCONFIG_PATH: join(chaosDir, 'tsconfig.app.json'), ...this.#env },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    })
+    this.#children.add(child)
+    let stderr = ''
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000)
+    })
+    const inFlight = new Set<string>()
+    const worker: WorkerProcess = {
+      index,
+      inFlight,
+      // What it had in flight is read once it exited and its last IPC messages were delivered: a
+      // job it started just before the kill is then counted.
+      kill: () =>
+        new Promise((resolve) => {
+          const left = () => setImmediate(() => resolve([...inFlight]))
+          if (child.exitCode !== null || child.signalCode !== null) return left()
+          child.once('exit', left)
+          child.kill('SIGKILL')
+        }),
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`queue worker ${index} not ready in 60 s:\n${stderr}`)), 60_000)
+      child.on('message', (message: unknown) => {
+        if (!isWorkerMessage(message)) return
+        if (message.type === 'ready') {
+          clearTimeout(timer)
+          resolve(worker)
+        }
+        if (message.type === 'start') inFlight.add(message.id)
+        if (message.type === 'completed' || message.type === 'lost') inFlight.delete(message.id)
+        this.#onMessage(worker, message)
+      })
+      child.once('exit', (code, signal) => {
+        this.#children.delete(child)
+        clearTimeout(timer)
+        if (signal !== 'SIGKILL' && !this.#stopping) this.#onMessage(worker, { type: 'problem', detail: `worker ${index} exited (code ${code}, signal ${signal}): ${stderr.slice(-800)}` })
+        reject(new Error(`queue worker ${index} exited`))
+      })
+    })
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true
+    await Promise.all(
+      [...this.#children].map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve()
+            const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
+            child.once('exit', () => {
+              clearTimeout(timer)
+              resolve()
+            })
+            if (child.connected) child.disconnect()
+            else child.kill('SIGKILL')
+          }),
+      ),
+    )
+  }
+}
