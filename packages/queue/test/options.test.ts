@@ -13,15 +13,15 @@ describe('options are checked at construction, with messages that name the optio
     [{ redis }, TypeError, /name must be 1–64 letters, digits, '-' or '_'/],
     [{ ...base, name: 'a:b' }, TypeError, /name must be/],
     [{ ...base, name: 'x'.repeat(65) }, TypeError, /name must be/],
-    [{ ...base, shards: 0 }, RangeError, /shards must be from 1 to 1024; got 0/],
-    [{ ...base, shards: 1.5 }, TypeError, /shards must be a whole number/],
+    [{ ...base, shards: 0 }, RangeError, /shards must be a whole number from 1 to 1024; got 0/],
+    [{ ...base, shards: 1.5 }, RangeError, /shards must be a whole number from 1 to 1024; got 1.5/],
     [{ ...base, prefix: 'a{b}' }, TypeError, /prefix must be at most 64 characters without braces/],
     [{ ...base, connection: {} }, TypeError, /unknown option "connection"; use `redis`/],
     [{ ...base, removeOnComplete: true }, TypeError, /use `keep: \{ completed: \{ age, count \} \}`/],
     [{ ...base, colour: 'red' }, TypeError, /unknown option "colour". Known options: redis, name, prefix/],
-    [{ ...base, keep: { completed: { count: -1 } } }, RangeError, /keep.completed.count must be of at least 0/],
+    [{ ...base, keep: { completed: { count: -1 } } }, RangeError, /keep.completed.count must be a whole number of at least 0; got -1/],
     [{ ...base, keep: { done: {} } }, TypeError, /keep: unknown option "done"/],
-    [{ ...base, defaults: { attempts: 0 } }, RangeError, /defaults.attempts must be from 1 to 1000/],
+    [{ ...base, defaults: { attempts: 0 } }, RangeError, /defaults.attempts must be a whole number from 1 to 1000/],
     [{ ...base, defaults: { id: 'x' } }, TypeError, /defaults cannot set an id/],
     [{ ...base, defaults: { backoff: { type: 'linear', delay: 1 } } }, TypeError, /defaults.backoff.type must be one of 'fixed', 'exponential'/],
     [{ ...base, defaults: { backoff: { type: 'fixed' } } }, TypeError, /defaults.backoff.delay is required/],
@@ -35,7 +35,7 @@ describe('options are checked at construction, with messages that name the optio
 
   test('job options are checked at add; nothing is written for a bad one', async () => {
     const queue = createQueue({ ...base, name: 'opts-add' })
-    await expect(queue.add(1, { priority: -1 })).rejects.toThrow(/add options.priority must be from 0 to 2097152/)
+    await expect(queue.add(1, { priority: -1 })).rejects.toThrow(/add options.priority must be a whole number from 0 to 2097152/)
     await expect(queue.add(1, { delay: 'soon' as never })).rejects.toThrow(/add options.delay: "soon" is not a duration/)
     await expect(queue.add(1, { id: '' })).rejects.toThrow(/add options.id must be a string of 1 to 256 characters/)
     await expect(queue.add(1, { attemps: 3 } as never)).rejects.toThrow(/unknown option "attemps"/)
@@ -47,7 +47,7 @@ describe('options are checked at construction, with messages that name the optio
   test('worker, schedule and router options', () => {
     const queue = createQueue({ ...base, name: 'opts-worker' })
     expect(() => queue.process('handler' as never)).toThrow(/process\(handler\) needs a function/)
-    expect(() => queue.process(() => 1, { concurrency: 0 })).toThrow(/concurrency must be from 1 to 10000; got 0/)
+    expect(() => queue.process(() => 1, { concurrency: 0 })).toThrow(/concurrency must be a whole number from 1 to 10000; got 0/)
     expect(() => queue.process(() => 1, { lease: 50 })).toThrow(/lease must be at least 100 ms/)
     expect(() => queue.process(() => 1, { lockDuration: 1 } as never)).toThrow(/unknown option "lockDuration"; use `lease`/)
     expect(() => queue.schedule('d', { cron: 'every day' }, null)).toThrow(/schedule cron "every day" is not a cron expression/)

@@ -121,7 +121,7 @@ describe('HTTP requests over Upstash REST (dedicated upstash-local)', () => {
       for (const stream of streams) stream.close()
       // Opening 10 streams on a channel new to this process: one subscribe stream, one read of where
       // the log ends and one read of what came before the subscription was confirmed; none per client.
-      expect(connect.sort()).toEqual(['POST /pipeline', 'POST /pipeline', 'POST /subscribe/budget:{news}:live'])
+      expect(connect.sort()).toEqual(['POST /pipeline', 'POST /pipeline', 'POST /subscribe/budget:{budget:news}:live'])
       expect(idle).toEqual([])
       expect(publishing).toEqual(Array(10).fill('POST /pipeline'))
     } finally {

@@ -10,7 +10,7 @@ import {
   waitFor,
 } from '@rediware/test-utils'
 import { startUpstashLocal, type UpstashLocal } from '@rediware/upstash-local'
-import { keySlot } from '@rediware/redis'
+import { KeyLayout, keySlot } from '@rediware/redis'
 import { type App, startApp } from './helpers.js'
 import { openStream, type SseStream } from './sse-client.js'
 
@@ -85,11 +85,11 @@ const upstashBackend: Factory = async () => {
 /** A Cluster whose node owning the `news` channel is killed and restarted (with its AOF). */
 const clusterBackend: Factory = async () => {
   const cluster: RedisClusterHandle = await startRedisCluster({ masters: 3, serverArgs: () => [...persistent, '--cluster-node-timeout', '60000'] })
-  const slot = keySlot('out:{news}:log')
+  const slot = keySlot(new KeyLayout('out:').group('news').key('log'))
   const ranges = (await import('@rediware/test-utils')).rawCommand(cluster.nodes[0] ?? { host: '', port: 0 }, ['CLUSTER', 'SLOTS'])
   const owner = ((await ranges) as [number, number, [string, number]][]).find(([from, to]) => slot >= from && slot <= to)?.[2][1]
   const node = cluster.servers.find((server) => server.port === owner)
-  if (!node) throw new Error('no node owns the slot of out:{news}')
+  if (!node) throw new Error('no node owns the slot of the news log')
   const one = new Cluster([...cluster.nodes], { redisOptions: { maxRetriesPerRequest: 1 } })
   const two = new Cluster([...cluster.nodes], { redisOptions: { maxRetriesPerRequest: 1 } })
   return {
