@@ -48,7 +48,8 @@ app.post('/publish/:channel', express.json({ limit: '20mb' }), async (req, res) 
 })
 app.get('/stats', (req, res) => {
   globalThis.gc?.()
-  res.json({ ...rt.stats(), rss: process.memoryUsage().rss })
+  const memory = process.memoryUsage()
+  res.json({ ...rt.stats(), rss: memory.rss, heap: memory.heapTotal, external: memory.external })
 })
 const listener = app.listen(0, '127.0.0.1', () => process.stdout.write(listener.address().port + '\\n'))
 `
@@ -66,7 +67,7 @@ export interface ChildApp {
   readonly base: string
   readonly process: ChildProcess
   publish(channel: string, event: { type: string; data: unknown }): Promise<{ status: number; id?: string; code?: string }>
-  stats(): Promise<{ connections: number; channels: number; listeners: number; rss: number }>
+  stats(): Promise<{ connections: number; channels: number; listeners: number; rss: number; heap: number; external: number }>
   kill(): void
 }
 
@@ -78,7 +79,10 @@ export interface ChildBackend {
 
 export function startChildApp(backend: ChildBackend, prefix: string, options: Record<string, unknown> = {}): Promise<ChildApp> {
   const args = [join(cacheDir, 'server.mjs'), backend.kind, backend.address, backend.token ?? '-', prefix, JSON.stringify(options)]
-  const child = spawn(process.execPath, ['--expose-gc', ...args], { cwd: packageDir, stdio: ['ignore', 'pipe', 'inherit'] })
+  // A fixed mmap threshold: glibc otherwise raises it after large frees, and freed event buffers then stay
+  // in the heap arena, so RSS would show allocator history rather than what the process still holds.
+  const env = { ...process.env, MALLOC_MMAP_THRESHOLD_: String(128 * 1024) }
+  const child = spawn(process.execPath, ['--expose-gc', ...args], { cwd: packageDir, env, stdio: ['ignore', 'pipe', 'inherit'] })
   return new Promise((resolve, reject) => {
     let output = ''
     child.stdout?.on('data', (chunk: Buffer) => {

@@ -119,9 +119,9 @@ function stalledClient(url: string): Promise<Socket> {
   })
 }
 
-describe('a client that never reads (ioredis, app process RSS)', () => {
-  /** Publishes ~30 MB while one client never reads and one does; returns the app's RSS growth. */
-  async function flood(options: Record<string, unknown>): Promise<{ growth: number; evicted: boolean; received: number }> {
+describe('a client that never reads (ioredis, app process memory)', () => {
+  /** Publishes ~30 MB while one client never reads and one does; returns the app's memory growth. */
+  async function flood(options: Record<string, unknown>): Promise<{ held: number; rss: number; evicted: boolean; received: number }> {
     run += 1
     const backend: ChildBackend = { kind: 'ioredis', address: requireEnv(ENV.redisUrl) }
     const shared = `mp:rss:${process.pid}:${run}:`
@@ -133,25 +133,37 @@ describe('a client that never reads (ioredis, app process RSS)', () => {
       await waitFor(async () => (await app.stats()).connections === 2, { description: 'both streams open' })
       for (let index = 0; index < 20; index += 1) await publisher.publish('news', { type: 'warm', data: 'x'.repeat(1024) })
       await reader.until(20)
-      const before = (await app.stats()).rss
+      const before = await app.stats()
       const payload = 'x'.repeat(250 * 1024)
-      for (let index = 0; index < 120; index += 1) await publisher.publish('news', { type: 'big', data: payload })
-      await reader.until(140, undefined, 60_000)
+      // One event in flight at a time, so what the app holds at the end is the stalled client's backlog,
+      // not events queued because a loaded machine ran the app slower than the publisher.
+      for (let index = 1; index <= 120; index += 1) {
+        await publisher.publish('news', { type: 'big', data: payload })
+        await reader.until(20 + index, undefined, 60_000)
+      }
       const after = await app.stats()
-      return { growth: after.rss - before, evicted: after.connections === 1, received: reader.of().length }
+      return {
+        held: after.heap + after.external - (before.heap + before.external),
+        rss: after.rss - before.rss,
+        evicted: after.connections === 1,
+        received: reader.of().length,
+      }
     } finally {
       stalled.destroy()
     }
   }
 
-  it('holds the app process RSS flat (the stalled client is closed) while the other client receives everything', async () => {
+  it('holds the app process memory flat (the stalled client is closed) while the other client receives everything', async () => {
     const bounded = await flood({ backlog: { maxBytes: 1024 * 1024, maxEvents: 1000 } })
     expect(bounded.evicted).toBe(true)
     expect(bounded.received).toBe(140)
-    expect(bounded.growth).toBeLessThan(12 * 1024 * 1024)
+    // What the process holds after a full GC (V8 heap + Buffers) is the backlog bound's business; RSS also
+    // keeps pages the allocator has not returned yet, so it is held only below the flood it was spared.
+    expect(bounded.held).toBeLessThan(12 * 1024 * 1024)
+    expect(bounded.rss).toBeLessThan(30 * 1024 * 1024)
     // The same flood with a backlog as large as the flood: the process holds it for the stalled client.
     const unbounded = await flood({ backlog: { maxBytes: 512 * 1024 * 1024, maxEvents: 1_000_000 } })
     expect(unbounded.evicted).toBe(false)
-    expect(unbounded.growth).toBeGreaterThan(20 * 1024 * 1024)
+    expect(unbounded.held).toBeGreaterThan(20 * 1024 * 1024)
   }, 120_000)
 })
