@@ -1,3 +1,5 @@
+import { CodedError } from '@rediware/redis'
+
 export type QueueErrorCode =
   /** Redis could not be reached or did not answer in time; nothing was written (or it is unknown whether it was). */
   | 'ERR_QUEUE_UNAVAILABLE'
@@ -11,14 +13,8 @@ export type QueueErrorCode =
   | 'ERR_WORKER_CLOSED'
 
 /** Every error the queue raises or passes to `job.signal`, with a `code` to branch on. */
-export class QueueError extends Error {
-  readonly code: QueueErrorCode
-
-  constructor(code: QueueErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'QueueError'
-    this.code = code
-  }
+export class QueueError extends CodedError<QueueErrorCode> {
+  override readonly name = 'QueueError'
 }
 
 /** Throw it from a handler to fail the job at once, without the attempts it has left. */

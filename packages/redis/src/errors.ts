@@ -6,15 +6,19 @@ export type RedisErrorCode =
   | 'ERR_REDIS_NOSCRIPT'
   | 'ERR_REDIS_CLOSED'
 
-/** Every failure of a `RedisClient` call is one of these, with a stable `code`. */
-export class RedisClientError extends Error {
-  readonly code: RedisErrorCode
+/** An error with a stable `code` to branch on; each package's error classes extend it. */
+export class CodedError<Code extends string> extends Error {
+  readonly code: Code
 
-  constructor(code: RedisErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, options?: { cause?: unknown }) {
     super(message, options)
-    this.name = 'RedisClientError'
     this.code = code
   }
+}
+
+/** Every failure of a `RedisClient` call is one of these, with a stable `code`. */
+export class RedisClientError extends CodedError<RedisErrorCode> {
+  override readonly name = 'RedisClientError'
 }
 
 export const isRedisClientError = (error: unknown): error is RedisClientError =>

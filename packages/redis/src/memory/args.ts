@@ -38,5 +38,15 @@ export function typed<T extends StoredValue['type']>(space: Keyspace, key: strin
   return data as Extract<StoredValue, { type: T }>
 }
 
+/** HDEL, SREM and ZREM: deletes the named members of a collection, drops the key once it is empty. */
+export function removeMembers(space: Keyspace, args: readonly Arg[], type: 'hash' | 'set' | 'zset'): number {
+  const key = text(args[0])
+  const members = typed(space, key, type)?.value
+  if (!members) return 0
+  const removed = args.slice(1).filter((member) => members.delete(text(member))).length
+  space.dropIfEmpty(key)
+  return removed
+}
+
 export const keysOf = (args: readonly Arg[]): string[] => args.map(text)
 

@@ -1,5 +1,5 @@
 import { ServerReplyError } from '../../transport.js'
-import { bytes, type Handler, integer, text, typed } from '../args.js'
+import { bytes, type Handler, integer, text, typed, removeMembers } from '../args.js'
 import type { Keyspace } from '../keyspace.js'
 
 function hashOf(space: Keyspace, key: string): Map<string, Buffer> {
@@ -31,14 +31,7 @@ export const hashesCommands: Readonly<Record<string, Handler>> = {
     }
     return added
   },
-  HDEL: (space, args) => {
-    const key = text(args[0])
-    const hash = typed(space, key, 'hash')?.value
-    if (!hash) return 0
-    const removed = args.slice(1).filter((field) => hash.delete(text(field))).length
-    space.dropIfEmpty(key)
-    return removed
-  },
+  HDEL: (space, args) => removeMembers(space, args, 'hash'),
   HEXISTS: (space, args) => (typed(space, text(args[0]), 'hash')?.value.has(text(args[1])) ? 1 : 0),
   HLEN: (space, args) => typed(space, text(args[0]), 'hash')?.value.size ?? 0,
   HINCRBY: (space, args) => {

@@ -1,5 +1,5 @@
 
-import { type Handler, text, typed } from '../args.js'
+import { type Handler, text, typed, removeMembers } from '../args.js'
 import type { Keyspace } from '../keyspace.js'
 
 function setOf(space: Keyspace, key: string): Set<string> {
@@ -22,14 +22,7 @@ export const setsCommands: Readonly<Record<string, Handler>> = {
     }
     return added
   },
-  SREM: (space, args) => {
-    const key = text(args[0])
-    const members = typed(space, key, 'set')?.value
-    if (!members) return 0
-    const removed = args.slice(1).filter((member) => members.delete(text(member))).length
-    space.dropIfEmpty(key)
-    return removed
-  },
+  SREM: (space, args) => removeMembers(space, args, 'set'),
   SMEMBERS: (space, args) => [...(typed(space, text(args[0]), 'set')?.value ?? [])],
   SCARD: (space, args) => typed(space, text(args[0]), 'set')?.value.size ?? 0,
   SISMEMBER: (space, args) => (typed(space, text(args[0]), 'set')?.value.has(text(args[1])) ? 1 : 0),

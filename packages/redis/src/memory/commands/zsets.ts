@@ -1,6 +1,6 @@
 import { ServerReplyError } from '../../transport.js'
 import type { Arg, Reply } from '../../types.js'
-import { float, type Handler, integer, SYNTAX, text, typed } from '../args.js'
+import { float, type Handler, integer, SYNTAX, text, typed, removeMembers } from '../args.js'
 import type { Keyspace } from '../keyspace.js'
 
 function zsetOf(space: Keyspace, key: string): Map<string, number> {
@@ -63,14 +63,7 @@ export const zsetsCommands: Readonly<Record<string, Handler>> = {
     }
     return added
   },
-  ZREM: (space, args) => {
-    const key = text(args[0])
-    const zset = typed(space, key, 'zset')?.value
-    if (!zset) return 0
-    const removed = args.slice(1).filter((member) => zset.delete(text(member))).length
-    space.dropIfEmpty(key)
-    return removed
-  },
+  ZREM: (space, args) => removeMembers(space, args, 'zset'),
   ZCARD: (space, args) => typed(space, text(args[0]), 'zset')?.value.size ?? 0,
   ZSCORE: (space, args) => {
     const score = typed(space, text(args[0]), 'zset')?.value.get(text(args[1]))
