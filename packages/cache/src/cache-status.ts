@@ -12,6 +12,8 @@ export interface Verdict {
 }
 
 export const hit: Verdict = { xCache: 'HIT' }
+/** Served by the in-process tier (`local` option) without reading Redis. */
+export const localHit: Verdict = { xCache: 'HIT', detail: 'local' }
 export const collapsedHit: Verdict = { xCache: 'HIT', collapsed: true }
 export const staleHit: Verdict = { xCache: 'STALE', fwd: 'stale' }
 

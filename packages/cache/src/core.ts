@@ -2,6 +2,7 @@ import { type CallOptions, type Hooks, OutageReporter, type RedisClient } from '
 import type { Entry } from './envelope.js'
 import { Flights } from './flights.js'
 import { Keyspace } from './keyspace.js'
+import { LocalTier } from './local-tier.js'
 import { type Found, Lookups, type Read } from './lookups.js'
 import type { Loading } from './get-or-set.js'
 import type { CacheEvent } from './options.js'
@@ -31,6 +32,8 @@ export class CacheCore {
   readonly valueLookups = new Lookups<Read>()
   /** getOrSet loaders running in this process, by key. */
   readonly loading = new Map<string, Loading>()
+  /** The in-process tier of route entries (`local` option), or undefined. */
+  readonly local: LocalTier | undefined
 
   constructor(options: ResolvedCacheOptions) {
     this.client = options.client
@@ -43,6 +46,21 @@ export class CacheCore {
     this.versions = new TagVersions(this.client, this.keys, options.timeout)
     this.outage = new OutageReporter({ onOutage: (error) => this.hooks.error(error) })
     this.outage.follow(this.client)
+    this.local =
+      options.local === undefined
+        ? undefined
+        : new LocalTier({
+            ...options.local,
+            channel: `${this.prefix}invalidations`,
+            now: this.now,
+            failed: this.failed,
+          })
+  }
+
+  /** Marks every entry carrying one of `tags` as invalid: in Redis first, then in every process's local tier. */
+  async invalidate(tags: readonly string[]): Promise<void> {
+    await this.versions.bump(tags)
+    await this.local?.invalidated(tags)
   }
 
   /** A backend call failed: reported once per outage. */

@@ -56,11 +56,11 @@ function buildCache(core: CacheCore): Cache {
       if (typeof target !== 'object' || target === null) throw reader.typeError('invalidate: pass { tags: [...] } and/or { paths: [...] }.')
       const tags = listOf(target.tags, 'tags')
       const paths = listOf(target.paths, 'paths').map((path) => pathTag(canonicalPath(path.split('?')[0] ?? path)))
-      await core.versions.bump([...tags, ...paths])
+      await core.invalidate([...tags, ...paths])
     },
     getOrSet: (key, loader, options) => getOrSet(core, key, loader, options),
     delete: async (key) => {
-      await core.versions.bump([keyTag(key)])
+      await core.invalidate([keyTag(key)])
       await core.client.del(valueKey(core, key), core.callOptions)
     },
     wrap: (fn, options) => {

@@ -1,7 +1,11 @@
 import type { Duration, HookOptions, RedisInput } from '@rediware/redis'
 import type { Request } from 'express'
+import type { InvalidationBus } from './local-tier.js'
 
-/** What `onEvent` receives. `detail` carries the reason of a bypass (the same token as in `Cache-Status`). */
+/**
+ * What `onEvent` receives. `detail` carries the reason of a bypass (the same token as in `Cache-Status`),
+ * or `local` on a hit the in-process tier answered.
+ */
 export interface CacheEvent {
   type: 'hit' | 'stale' | 'miss' | 'bypass' | 'store' | 'lock-wait' | 'collapse-wait' | 'refresh'
   /** URL path of the request (route events); the key for getOrSet events. */
@@ -21,6 +25,25 @@ export interface CacheOptions extends HookOptions<CacheEvent> {
   name?: string
   /** Clock in Unix ms for freshness decisions (tests). Default `Date.now`. */
   now?: () => number
+  /**
+   * An in-process tier in front of Redis for route entries, so a hit on a hot route skips Redis. Kept
+   * coherent across processes by invalidation announcements over `realtime` (a `createRealtime()` on
+   * the same Redis). Default: off.
+   */
+  local?: LocalOptions
+}
+
+/** Options of the in-process tier (`createCache({ local })`). */
+export interface LocalOptions {
+  /** Most entries kept; the least recently used go first. From 1 to 1 000 000. */
+  maxEntries: number
+  /** Carries invalidations between processes: `createRealtime({ redis })` from `@rediware/realtime`. */
+  realtime: InvalidationBus
+  /**
+   * Longest a local entry is served without reading Redis (never past its own `ttl`): the bound on
+   * staleness if an announcement is lost. Default `'10 s'`.
+   */
+  maxAge?: Duration
 }
 
 /** What identifies a user for `scope`, or `null`/`undefined` to not cache this request. */

@@ -10,12 +10,20 @@ import {
   warnOnce,
 } from '@rediware/redis'
 import type { Request } from 'express'
-import { type CacheEvent, type CacheOptions, defaultStatuses, type GetOrSetOptions, type RouteOptions, type ScopeValue } from './options.js'
+import { type CacheEvent, type CacheOptions, defaultStatuses, type LocalOptions, type GetOrSetOptions, type RouteOptions, type ScopeValue } from './options.js'
+import type { InvalidationBus } from './local-tier.js'
 import { namePattern, type NamePattern } from './name-pattern.js'
 
 export const reader = optionReader('@rediware/cache')
 
+export interface ResolvedLocalOptions {
+  maxEntries: number
+  maxAge: number
+  bus: InvalidationBus
+}
+
 export interface ResolvedCacheOptions {
+  local: ResolvedLocalOptions | undefined
   client: RedisClient
   prefix: string
   timeout: number | undefined
@@ -50,7 +58,10 @@ export interface ResolvedGetOrSetOptions {
   jitter: number
 }
 
-const cacheNames: OptionNames<CacheOptions> = { redis: true, prefix: true, timeout: true, onError: true, onEvent: true, warn: true, name: true, now: true }
+const cacheNames: OptionNames<CacheOptions> = {
+  redis: true, prefix: true, timeout: true, onError: true, onEvent: true, warn: true, name: true, now: true, local: true,
+}
+const localNames: OptionNames<LocalOptions> = { maxEntries: true, realtime: true, maxAge: true }
 const routeNames: OptionNames<RouteOptions> = {
   ttl: true, staleWhileRevalidate: true, staleIfError: true, tags: true, vary: true, query: true, scope: true,
   public: true, ignoreCookies: true, statuses: true, maxBodySize: true, cacheControl: true, invalidateOnWrite: true,
@@ -103,7 +114,24 @@ function resolveCacheFields(options: Partial<CacheOptions>): ResolvedCacheOption
     throw reader.typeError(`name must be a short token (letters, digits, . _ -), such as 'rediware'; got ${describeValue(name)}.`)
   }
   const now = reader.fn<() => number>(options.now, 'now', '() => Unix milliseconds') ?? Date.now
-  return { client, prefix, timeout, hooks, name, now }
+  return { client, prefix, timeout, hooks, name, now, local: resolveLocal(options.local) }
+}
+
+function resolveLocal(input: unknown): ResolvedLocalOptions | undefined {
+  const options = reader.nested<LocalOptions>(input, 'local', localNames, '{ maxEntries: 1000, realtime: createRealtime({ redis }) }')
+  if (options === undefined) return undefined
+  const bus = options.realtime as Partial<InvalidationBus> | undefined
+  if (typeof bus?.publish !== 'function' || typeof bus.subscribe !== 'function') {
+    throw reader.typeError(
+      `local.realtime must be a Realtime from @rediware/realtime (createRealtime({ redis })), which keeps every process's local tier coherent; got ${describeValue(bus)}.`,
+    )
+  }
+  if (options.maxEntries === undefined) throw reader.typeError('local.maxEntries is required, such as { maxEntries: 1000 }.')
+  return {
+    maxEntries: reader.integer(options.maxEntries, 'local.maxEntries', 0, { min: 1, max: 1_000_000 }),
+    maxAge: reader.duration(options.maxAge, 'local.maxAge', 10_000),
+    bus: bus as InvalidationBus,
+  }
 }
 
 export function resolveRouteOptions(input: unknown): ResolvedRouteOptions {

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { collapsedHit, hit, staleHit, type Verdict } from './cache-status.js'
+import { collapsedHit, hit, localHit, staleHit, type Verdict } from './cache-status.js'
 import { requestKey } from './cache-key.js'
 import type { CacheCore } from './core.js'
 import { credentialOf } from './credentials.js'
@@ -19,7 +19,8 @@ import { invalidateOnEnd } from './write-invalidation.js'
  *
  *   method ── POST/PUT/PATCH/DELETE → handler (invalidates its path on success: invalidateOnWrite)
  *          └─ GET/HEAD → scope ── `bypass(req)`, no scope value, or credentials not in the key → handler
- *                               └─ lookup (entry + tag versions, one MGET)
+ *                               └─ [local tier holds a fresh entry → served (HIT; detail=local), no Redis]
+ *                                  lookup (entry + tag versions, one MGET)
  *                                    ├─ fresh → served (HIT)
  *                                    ├─ stale within staleWhileRevalidate → served (STALE) + one background refresh
  *                                    ├─ backend failing → handler (BYPASS)
@@ -99,16 +100,25 @@ function scope(route: Route, req: Request, res: Response, next: NextFunction): R
 
 async function lookup(route: Route, req: Request, res: Response, next: NextFunction, context: RequestContext): Promise<void> {
   const { core } = route
+  const key = core.keys.entryKey(context.hash, context.canonical)
+  const local = core.local?.get(key)
+  if (local !== undefined && route.valid(local.entry, local.versions, req, context) && core.now() < local.entry.freshUntil) {
+    route.serve(req, res, next, context, local.entry, localHit)
+    return
+  }
   let entry: Entry | undefined
   let versions: Versions
   try {
     // the whole hit: entry and tag versions in one MGET (one per hash slot on Cluster), one round trip,
     // shared with the requests for this key that arrived before it was sent
-    const key = core.keys.entryKey(context.hash, context.canonical)
+    const epoch = core.local?.epoch
     const found = await core.lookups.read(key, () => core.versions.lookup(key, context.tags).then(decodeFound))
     core.succeeded()
     versions = found.versions
-    if (found.entry !== undefined && route.valid(found.entry, versions, req, context)) entry = found.entry
+    if (found.entry !== undefined && route.valid(found.entry, versions, req, context)) {
+      entry = found.entry
+      if (epoch !== undefined && core.now() < entry.freshUntil) core.local?.store(key, entry, versions, context.tags, epoch)
+    }
   } catch (error) {
     core.failed(error)
     // the backend failed: answer from the handler at once, without trying to store

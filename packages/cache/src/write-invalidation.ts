@@ -13,8 +13,8 @@ export function invalidateOnEnd(core: CacheCore, req: Request, res: Response): v
   res.end = function end(this: Response, ...args: unknown[]) {
     if (ended || res.statusCode >= 400) return (originalEnd as (...a: unknown[]) => Response).apply(this, args)
     ended = true
-    core.versions
-      .bump([tag])
+    core
+      .invalidate([tag])
       .catch(core.failed)
       .finally(() => (originalEnd as (...a: unknown[]) => Response).apply(this, args))
     return this
