@@ -167,10 +167,16 @@ test('the session store going down is counted once per outage, and up again afte
   const server = await listen(createApp({ redis, db, config, metrics, warn: () => undefined }))
   try {
     const cookie = sessionCookie(await request(server).post('/api/login').send(alice).expect(200)) ?? ''
+    const depthSeries = (exposition: Exposition) => exposition.samples.filter((sample) => sample.name === 'rediware_queue_depth').map((sample) => sample.labels.state)
+    expect(depthSeries(await scrape(server))).toHaveLength(5)
     await redisServer.kill()
     await request(server).get('/api/me').set('Cookie', cookie).expect(503)
     await request(server).get('/api/me').set('Cookie', cookie).expect(503)
+    const started = performance.now()
     const down = await scrape(server)
+    // The scrape answers within the queue's deadline, keeping the last depth it read.
+    expect(performance.now() - started).toBeLessThan(2_000)
+    expect(depthSeries(down)).toHaveLength(5)
     expect(sampleSum(down, 'rediware_session_store_outages_total')).toBe(1)
     expect(sampleSum(down, 'rediware_session_store_up')).toBe(0)
     await redisServer.restart()
