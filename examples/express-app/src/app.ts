@@ -1,12 +1,16 @@
 import { createCache } from '@rediware/cache'
 import { rateLimit } from '@rediware/rate-limit'
+import type { Realtime } from '@rediware/realtime'
 import type { RedisClient } from '@rediware/redis'
 import { rotateSession, SessionStoreUnavailableError, session } from '@rediware/session'
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express'
 import { type AppConfig, loadConfig } from './config.js'
 import { rejectCrossSite } from './cross-site.js'
 import type { Database } from './db/database.js'
+import { CATALOG_CHANNEL, liveUpdates } from './live.js'
 import { loginLimits } from './login-limits.js'
+import { type AppMetrics, createMetrics } from './metrics.js'
+import { mountMetrics } from './metrics-routes.js'
 import { mountOrders, type OrdersQueue, ordersQueue } from './orders.js'
 import { verifyPassword } from './passwords.js'
 import { loginBody, logoutAllBody, productParams, productPatch } from './schemas.js'
@@ -30,20 +34,34 @@ export interface AppDependencies {
   warn?: (message: string) => void
   /** The order-confirmation queue (server.ts shares it with its worker). Default: a new one on `redis`. */
   orders?: OrdersQueue
+  /** Metrics shared with `orders` and `live` (server.ts). Default: new ones for this app. */
+  metrics?: AppMetrics
+  /** Live updates (GET /api/live); server.ts closes it on shutdown. Default: a new one on `redis`. */
+  live?: Realtime
 }
 
 /** Builds the example app. Kept apart from `server.ts` so tests run it without listening. */
-export function createApp({ redis, db, config = loadConfig(process.env), publicDir, warn = console.warn, orders }: AppDependencies): Express {
+export function createApp(dependencies: AppDependencies): Express {
+  const { redis, db, config = loadConfig(process.env), publicDir, warn = console.warn, metrics = createMetrics() } = dependencies
+  const orders = dependencies.orders ?? ordersQueue(redis, config.keyPrefix, warn, metrics.queue)
+  const live = dependencies.live ?? liveUpdates(redis, config.keyPrefix, warn, metrics.realtime)
+  metrics.watchQueue(orders.name, () => orders.counts())
+  metrics.watchRealtime(() => live.stats())
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', config.trustProxy)
   const prefix = config.keyPrefix
 
   // ---- middleware instances ------------------------------------------------------------------
-  const apiLimiter = rateLimit({ redis, prefix: `${prefix}rl:api:`, limit: config.api.limit, window: config.api.windowMs, warn })
-  const burstLimiter = rateLimit({ redis, prefix: `${prefix}rl:burst:`, limit: config.burst.limit, window: config.burst.windowMs, warn })
-  const login = loginLimits(redis, config, warn)
-  const productCache = createCache({ redis, prefix: `${prefix}cache:`, onError: (error) => warn(`[example] cache: ${String(error)}`) })
+  const apiLimiter = rateLimit({ redis, prefix: `${prefix}rl:api:`, limit: config.api.limit, window: config.api.windowMs, warn, onEvent: metrics.rateLimit('api') })
+  const burstLimiter = rateLimit({ redis, prefix: `${prefix}rl:burst:`, limit: config.burst.limit, window: config.burst.windowMs, warn, onEvent: metrics.rateLimit('burst') })
+  const login = loginLimits(redis, config, warn, metrics.rateLimit)
+  const productCache = createCache({
+    redis,
+    prefix: `${prefix}cache:`,
+    onError: (error) => warn(`[example] cache: ${String(error)}`),
+    onEvent: metrics.cache,
+  })
   const cacheTimes = {
     ttl: config.productCache.ttlMs,
     staleWhileRevalidate: config.productCache.staleWhileRevalidateMs,
@@ -59,6 +77,7 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
     userId: (s) => s.userId,
     maxSessionsPerUser: config.session.maxPerUser,
     warn,
+    onEvent: metrics.session,
   })
   const store = sessions.store
   const json = express.json({ limit: '10kb' })
@@ -80,12 +99,17 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
     res.status(reachable ? 200 : 503).json({ backend: redis.kind, state: redis.state, reachable })
   })
 
+  mountMetrics(app, metrics, config.metricsToken)
+
   if (publicDir !== undefined) app.use(express.static(publicDir, { index: 'index.html', maxAge: 0 }))
 
   // CSRF: every state-changing route, whatever its path (see cross-site.ts for the rule).
   app.use(rejectCrossSite({ trustedOrigins: config.trustedOrigins }))
 
   app.use('/api', apiLimiter)
+
+  /** Catalog changes as Server-Sent Events: public, like the catalog itself. */
+  app.get('/api/live', live.sse({ channels: [CATALOG_CHANNEL] }))
 
   app.get('/api/info', (_req, res) => {
     res.json({
@@ -149,6 +173,8 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
       invalidated = false
       warn(`[example] cache invalidation failed; readers may see the old product until its TTL ends: ${String(error)}`)
     }
+    // Pages streaming the catalog redraw the row; a failed publish only delays that to their next read.
+    await live.publish(CATALOG_CHANNEL, { type: 'product', data: product }).catch((error: unknown) => warn(`[example] live update not sent: ${String(error)}`))
     res.json({ product, invalidated })
   })
 
@@ -216,7 +242,7 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
     })
   })
 
-  mountOrders(app, { queue: orders ?? ordersQueue(redis, prefix, warn), redis, db, keyPrefix: prefix, json, sessions, requireUser, warn })
+  mountOrders(app, { queue: orders, redis, db, keyPrefix: prefix, json, sessions, requireUser, warn })
 
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'no such endpoint' })

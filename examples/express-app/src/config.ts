@@ -27,6 +27,8 @@ export interface AppConfig {
   loginDevice: Limit
   /** Origins of other sites allowed to send state-changing requests (TRUSTED_ORIGINS). */
   trustedOrigins: string[]
+  /** When set, GET /metrics wants `Authorization: Bearer <token>` (METRICS_TOKEN). */
+  metricsToken: string | undefined
   /** Product reads: fresh for `ttl`, then served stale while one refresh runs, or on errors. */
   productCache: { ttlMs: number; staleWhileRevalidateMs: number; staleIfErrorMs: number }
   session: {
@@ -65,6 +67,15 @@ function duration(env: Environment, name: string, fallback: string): number {
   const raw = env[name]
   const value = raw === undefined || raw.trim() === '' ? fallback : /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw.trim()
   return parseDuration(value, name)
+}
+
+function metricsToken(env: Environment): string | undefined {
+  const raw = env.METRICS_TOKEN?.trim()
+  if (raw === undefined || raw === '') return undefined
+  if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw)) {
+    throw new RangeError('METRICS_TOKEN must be at least 16 printable characters without spaces (for example `openssl rand -hex 16`).')
+  }
+  return raw
 }
 
 const REMOVED: Readonly<Record<string, string>> = {
@@ -152,6 +163,7 @@ export function loadConfig(env: Environment = process.env): AppConfig {
     loginAccount: { burst: positiveInteger(env, 'LOGIN_ACCOUNT_BURST', 10), intervalMs: accountInterval(env) },
     loginDevice: { limit: positiveInteger(env, 'LOGIN_DEVICE_LIMIT', 10), windowMs: duration(env, 'LOGIN_DEVICE_WINDOW', '1 m') },
     trustedOrigins: trustedOrigins(env),
+    metricsToken: metricsToken(env),
     productCache: {
       ttlMs: duration(env, 'PRODUCT_CACHE_TTL', '10 s'),
       staleWhileRevalidateMs: duration(env, 'PRODUCT_CACHE_SWR', '1 m'),

@@ -1,4 +1,4 @@
-import { ipKey, rateLimit } from '@rediware/rate-limit'
+import { ipKey, type RateLimitEvent, rateLimit } from '@rediware/rate-limit'
 import type { RedisClient } from '@rediware/redis'
 import type { Request, RequestHandler, Response } from 'express'
 import type { AppConfig } from './config.js'
@@ -37,7 +37,13 @@ export function normaliseAccount(email: string): string {
   return email.trim().toLowerCase()
 }
 
-export function loginLimits(redis: RedisClient, config: AppConfig, warn: (message: string) => void): LoginLimits {
+/** `observe(name)` gives each limiter its `onEvent` hook (the app's metrics). */
+export function loginLimits(
+  redis: RedisClient,
+  config: AppConfig,
+  warn: (message: string) => void,
+  observe: (limiter: string) => (event: RateLimitEvent) => void = () => () => undefined,
+): LoginLimits {
   const devices = new DeviceCookies(config.session.secrets)
   const prefix = `${config.keyPrefix}rl:login-`
   const login = (res: Response): LoginAttempt => (res.locals.login as LoginAttempt | undefined) ?? { account: '', device: undefined }
@@ -61,6 +67,7 @@ export function loginLimits(redis: RedisClient, config: AppConfig, warn: (messag
   const perDevice = rateLimit({
     ...failuresOnly,
     prefix: `${prefix}device:`,
+    onEvent: observe('login-device'),
     key: (_req, res) => `device:${login(res).device ?? ''}`,
     skip: unknown,
     policies: [{ name: 'device', limit: config.loginDevice.limit, window: config.loginDevice.windowMs }],
@@ -68,6 +75,7 @@ export function loginLimits(redis: RedisClient, config: AppConfig, warn: (messag
   const perIp = rateLimit({
     ...failuresOnly,
     prefix: `${prefix}ip:`,
+    onEvent: observe('login-ip'),
     skip: known,
     policies: [
       { name: 'ip', limit: config.loginIp.short.limit, window: config.loginIp.short.windowMs },
@@ -77,6 +85,7 @@ export function loginLimits(redis: RedisClient, config: AppConfig, warn: (messag
   const perIpAccount = rateLimit({
     ...failuresOnly,
     prefix: `${prefix}ip-account:`,
+    onEvent: observe('login-ip-account'),
     key: (req, res) => `${ipKey(req)}\n${login(res).account}`,
     skip: known,
     policies: [{ name: 'ip-account', limit: config.loginIpAccount.limit, window: config.loginIpAccount.windowMs }],
@@ -85,6 +94,7 @@ export function loginLimits(redis: RedisClient, config: AppConfig, warn: (messag
     ...failuresOnly,
     algorithm: 'token-bucket',
     prefix: `${prefix}account:`,
+    onEvent: observe('login-account'),
     key: (_req, res) => `account:${login(res).account}`,
     skip: known,
     policies: [

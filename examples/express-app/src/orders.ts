@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { createQueue, idempotency, type Job, type Queue, type Worker } from '@rediware/queue'
+import { createQueue, idempotency, type Job, type Queue, type QueueEvent, type Worker } from '@rediware/queue'
 import type { RedisClient } from '@rediware/redis'
 import type { Express, Request, RequestHandler } from 'express'
 import type { Database } from './db/database.js'
@@ -19,8 +19,9 @@ export type OrdersQueue = Queue<OrderConfirmation>
 /** The demo user who may open /admin/queues. */
 export const ADMIN_USER_ID = 'u-alice'
 
-export function ordersQueue(redis: RedisClient, keyPrefix: string, warn: (message: string) => void): OrdersQueue {
+export function ordersQueue(redis: RedisClient, keyPrefix: string, warn: (message: string) => void, onEvent?: (event: QueueEvent) => void): OrdersQueue {
   return createQueue<OrderConfirmation>({
+    ...(onEvent === undefined ? {} : { onEvent }),
     redis,
     name: 'order-confirmation',
     prefix: `${keyPrefix}queue:`,

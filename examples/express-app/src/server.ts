@@ -3,16 +3,20 @@ import { createClient } from '@rediware/redis'
 import { createApp } from './app.js'
 import { loadConfig } from './config.js'
 import { openDatabase } from './db/open-database.js'
+import { liveUpdates } from './live.js'
+import { createMetrics } from './metrics.js'
 import { ordersQueue, startOrderWorker } from './orders.js'
 
 const port = Number(process.env.PORT ?? 3000)
 const config = loadConfig(process.env)
 const redis = createClient(process.env)
 const db = await openDatabase(process.env)
-const orders = ordersQueue(redis, config.keyPrefix, console.warn)
+const metrics = createMetrics()
+const orders = ordersQueue(redis, config.keyPrefix, console.warn, metrics.queue)
+const live = liveUpdates(redis, config.keyPrefix, console.warn, metrics.realtime)
 // The order-confirmation worker runs here unless ORDER_WORKER=off (then run `pnpm worker` on its own).
 const worker = process.env.ORDER_WORKER === 'off' ? undefined : startOrderWorker(orders)
-const app = createApp({ redis, db, config, orders, publicDir: fileURLToPath(new URL('../public', import.meta.url)) })
+const app = createApp({ redis, db, config, orders, live, metrics, publicDir: fileURLToPath(new URL('../public', import.meta.url)) })
 
 function describeBackend(): string {
   switch (redis.kind) {
@@ -33,6 +37,7 @@ const server = app.listen(port, () => {
   console.log(`[example] backend: ${describeBackend()}`)
   console.log(`[example] database: ${db.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite, in memory (set DATABASE_URL for PostgreSQL)'}`)
   if (config.session.generatedSecret) console.log('[example] SESSION_SECRET unset: using a random one, so sessions end when the app restarts')
+  console.log(`[example] metrics: GET /metrics ${config.metricsToken === undefined ? 'is open to anyone who reaches the port (set METRICS_TOKEN to require a bearer token)' : 'needs Authorization: Bearer $METRICS_TOKEN'}`)
   console.log(`[example] rediware example app on http://localhost:${port}  (demo login: alice@example.com / rediware-demo)`)
 })
 
@@ -40,6 +45,8 @@ let closing = false
 function shutdown(): void {
   if (closing) return
   closing = true
+  // Open event streams end first (browsers get a reconnect hint), or server.close would wait for them.
+  void live.close()
   server.close(() => {
     // Running order confirmations finish (or are given back after 10 s) before Redis closes.
     void (worker?.close({ timeout: '10 s' }) ?? Promise.resolve())

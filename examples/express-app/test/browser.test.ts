@@ -79,6 +79,33 @@ describe('the example page in headless Chromium', () => {
     expect(badges).toEqual(['HIT', 'MISS']) // newest first
   })
 
+  it('draws the live numbers: hits vs misses and allowed vs limited, from the same totals as /metrics', async () => {
+    // The burst and the reads above happened before: the chart's next polls carry them.
+    await page.locator('#metric-limited', { hasText: /^[1-9]\d*$/ }).waitFor()
+    await page.locator('#metric-hit', { hasText: /^[1-9]\d*$/ }).waitFor()
+    const limited = Number(await page.locator('#metric-limited').textContent())
+    const allowed = Number(await page.locator('#metric-allowed').textContent())
+    expect(limited).toBeGreaterThanOrEqual(7)
+    expect(allowed).toBeGreaterThanOrEqual(5)
+    for (const [chart, series] of [
+      ['#chart-cache', ['hit', 'miss', 'stale']],
+      ['#chart-rate-limit', ['allowed', 'limited']],
+    ] as const) {
+      const drawn = await page.locator(`${chart} polyline`).evaluateAll((lines) =>
+        lines.map((line) => ({ series: line.getAttribute('data-series'), points: (line.getAttribute('points') ?? '').split(' ').filter(Boolean).length })),
+      )
+      expect(drawn.map((line) => line.series)).toEqual([...series])
+      for (const line of drawn) expect(line.points).toBeGreaterThanOrEqual(1)
+      const box = await page.locator(chart).boundingBox()
+      expect(box?.width).toBeGreaterThan(100)
+      expect(box?.height).toBeGreaterThan(50)
+    }
+    // The highest point of the rate-limit chart is the allowed line's latest sample.
+    const latestY = await page.locator('#chart-rate-limit polyline[data-series="allowed"]').evaluate((line) => Number((line.getAttribute('points') ?? '').split(' ').at(-1)?.split(',')[1]))
+    expect(latestY).toBeLessThan(10)
+    expect(await page.locator('#live-state').textContent()).toBe('connected')
+  })
+
   it('logs in with the prefilled demo account, lists sessions, logs out everywhere', async () => {
     await page.locator('#login-button').click()
     await page.locator('#me-text', { hasText: 'Alice' }).waitFor()
@@ -88,5 +115,15 @@ describe('the example page in headless Chromium', () => {
     await page.locator('#logout-all').click()
     await page.locator('#login-status', { hasText: '2 session(s) revoked' }).waitFor()
     await page.locator('#me-text', { hasText: 'Not logged in' }).waitFor()
+  })
+
+  it('a price change reaches the page over the live stream', async () => {
+    await page.locator('#login-button').click()
+    await page.locator('#me-text', { hasText: 'Alice' }).waitFor()
+    await page.locator('#products tr[data-id="3"] button.bump').click()
+    const pushed = page.locator('#live-log li', { hasText: 'now costs' }).first()
+    await pushed.waitFor()
+    const price = (await page.locator('#products tr[data-id="3"] .price').textContent()) ?? ''
+    expect(await pushed.textContent()).toContain(price)
   })
 })

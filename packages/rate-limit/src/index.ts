@@ -7,6 +7,7 @@ export type {
   HeadersMode,
   PolicyOptions,
   PolicyState,
+  RateLimitEvent,
   RateLimitInfo,
   RateLimitOptions,
   StoreErrorPolicy,

@@ -5,6 +5,7 @@ import { normalizeIp, validateIpv6Subnet } from './ip-key.js'
 import { algorithms, type Algorithm } from './scripts/index.js'
 import type {
   HeadersMode,
+  RateLimitEvent,
   RateLimitInfo,
   RateLimitOptions,
   RequestFn,
@@ -35,6 +36,7 @@ export interface ResolvedOptions {
   onStoreError: StoreErrorPolicy
   onError: (error: unknown) => void
   onLimited: ((req: Request, info: RateLimitInfo) => void) | undefined
+  onEvent: ((event: RateLimitEvent) => void) | undefined
   timeout: number | undefined
   prefix: string
   dryRun: boolean
@@ -49,7 +51,7 @@ export interface ResolvedOptions {
 
 const known = new Set([
   'redis', 'limiter', 'limit', 'window', 'policies', 'algorithm', 'key', 'cost', 'skip', 'allowList', 'headers',
-  'message', 'handler', 'onStoreError', 'onError', 'onLimited', 'timeout', 'prefix', 'dryRun',
+  'message', 'handler', 'onStoreError', 'onError', 'onLimited', 'onEvent', 'timeout', 'prefix', 'dryRun',
   'skipSuccessfulRequests', 'skipFailedRequests', 'requestWasSuccessful', 'blockCache', 'ipv6Subnet', 'statusCode', 'warn',
   'concurrency', 'leaseTimeout', 'skipSuccessful', 'skipFailed',
 ])
@@ -280,6 +282,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     onStoreError,
     onError: fn(options.onError, 'onError', 'a function (error) => void') ?? defaultOnError(warn),
     onLimited: fn(options.onLimited, 'onLimited', 'a function (req, info) => void'),
+    onEvent: fn(options.onEvent, 'onEvent', 'a function (event) => void'),
     timeout,
     prefix,
     dryRun: bool(options.dryRun, 'dryRun'),

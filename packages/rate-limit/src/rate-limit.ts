@@ -5,7 +5,7 @@ import { addressKey } from './ip-key.js'
 import { type Decision, type Lease, Limiter } from './limiter.js'
 import { type ResolvedOptions, resolveOptions } from './options.js'
 import { setRequestInfo } from './request-info.js'
-import type { PolicyState, RateLimitInfo, RateLimitOptions, UpstashRatelimitLike } from './types.js'
+import type { PolicyState, RateLimitEvent, RateLimitInfo, RateLimitOptions, UpstashRatelimitLike } from './types.js'
 
 export interface RateLimitMiddleware extends RequestHandler {
   /** Forgets everything counted for `key` (as returned by the `key` option; default the normalised IP). */
@@ -121,6 +121,15 @@ function sendLimited(req: Request, res: Response, next: NextFunction, info: Rate
   sendMessage(res, message, info, retryAfter, options.statusCode)
 }
 
+function report(onEvent: (event: RateLimitEvent) => void, decision: Decision, info: RateLimitInfo): void {
+  const type = decision.source === 'deny-on-error' ? 'unavailable' : decision.allowed ? 'allowed' : 'limited'
+  try {
+    onEvent({ type, info })
+  } catch {
+    // A throwing hook must not fail the request.
+  }
+}
+
 function sendUnavailable(res: Response): void {
   res.status(503).setHeader('Retry-After', '1')
   res.type('application/problem+json').send(
@@ -203,6 +212,7 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
     setRequestInfo(req, info)
     setRateLimitHeaders(res, options.headers, info, policyListFor(info.policies))
 
+    if (options.onEvent) report(options.onEvent, decision, info)
     if (decision.source === 'deny-on-error' && !options.dryRun) return sendUnavailable(res)
     if (!decision.allowed && decision.source !== 'deny-on-error') {
       options.onLimited?.(req, info)

@@ -48,6 +48,15 @@ export interface RateLimitInfo {
   violated: string[]
 }
 
+/**
+ * What `onEvent` receives for each decided request: `allowed`, `limited` (also in dry run, where the
+ * request goes on), or `unavailable` (the store failed under `onStoreError: 'deny'`).
+ */
+export interface RateLimitEvent {
+  type: 'allowed' | 'limited' | 'unavailable'
+  info: RateLimitInfo
+}
+
 export type StoreErrorPolicy = 'fallback' | 'allow' | 'deny'
 export type HeadersMode = 'draft' | 'legacy' | 'both' | false
 
@@ -99,6 +108,8 @@ export interface RateLimitOptions {
   onError?: (error: unknown) => void
   /** Called for each limited request (also in dry run). */
   onLimited?: (req: Request, info: RateLimitInfo) => void
+  /** Called for each decided request (not for skipped or allow-listed ones): allowed, limited or unavailable. */
+  onEvent?: (event: RateLimitEvent) => void
   /** Deadline for the Redis call (ms or duration string). Default: the client's (250 ms TCP, 1 s Upstash). */
   timeout?: Duration
   /** Key namespace. Default `'rl:'`. */

@@ -28,7 +28,7 @@ describe('the release flow on a clean clone', () => {
 
   it('pnpm -r publish --dry-run builds and packs every public package without errors', () => {
     const output = run('pnpm', ['-r', 'publish', '--dry-run'])
-    for (const name of ['redis', 'rate-limit', 'cache', 'session', 'upstash-local']) {
+    for (const name of ['redis', 'rate-limit', 'cache', 'session', 'queue', 'realtime', 'upstash-local']) {
       expect(output).toContain(`Skip publishing @rediware/${name}@`)
     }
   }, 600_000)
