@@ -88,7 +88,8 @@ export async function runProgram(folder: string, compiledFile: string, env: Node
     }
     for (const check of expect.requests) {
       const response = await fetch(`http://127.0.0.1:${port}${check.path}`, { method: check.method, signal: AbortSignal.timeout(10_000) })
-      await response.arrayBuffer()
+      // The status is the check; a stream (SSE) would never end.
+      await response.body?.cancel()
       if (response.status !== check.status) failures.push(`${check.method} ${check.path} answered ${response.status}, expected ${check.status}`)
     }
     for (const text of expect.prints) {
