@@ -46,7 +46,7 @@ describe('README snippet extraction', () => {
       'pkg-1.ts(2,15): error TS1234: in the prelude',
       '  continued message',
     ].join('\n')
-    expect(parseDiagnostics(output, 'packages/pkg/README.md', programs)).toEqual([
+    expect(parseDiagnostics(output, [{ file: 'packages/pkg/README.md', programs }])).toEqual([
       { where: 'packages/pkg/README.md:15:7', message: "TS2322: Type 'number' is not assignable to type 'string'." },
       { where: 'pkg-1.ts:2:15 (hidden prelude)', message: 'TS1234: in the prelude\n  continued message' },
     ])

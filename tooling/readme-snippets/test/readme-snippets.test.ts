@@ -16,6 +16,7 @@ import {
   readmeName,
   runProgram,
   runTsc,
+  writeCombinedConfig,
   writePrograms,
 } from '../src/index.js'
 
@@ -29,6 +30,8 @@ const projects: ProjectSpec[] = [
 ]
 const resolutions: Resolution[] = ['node16', 'bundler']
 const cacheRoot = join(__dirname, '../node_modules/.cache/projects')
+/** The repo's own TypeScript (5.x), besides the `latest` one installed in each project. */
+const workspaceTsc = join(root, 'node_modules/.bin/tsc')
 
 const readmes = listReadmes(root).map((file) => {
   const name = readmeName(file)
@@ -54,10 +57,14 @@ describe('every README snippet, against the packed packages', () => {
         writePrograms(folder, readme.programs)
         folders.set(`${spec.name}/${readme.name}`, folder)
         for (const resolution of resolutions) {
-          const output = await runTsc(join(dir, 'node_modules/.bin/tsc'), folder, resolution)
-          diagnostics.set(`${spec.name}/${readme.name}/${resolution}`, parseDiagnostics(output, readme.file, readme.programs))
+          const output = await runTsc(join(dir, 'node_modules/.bin/tsc'), folder, `tsconfig.${resolution}.json`)
+          diagnostics.set(`${spec.name}/${readme.name}/${resolution}`, parseDiagnostics(output, [readme]))
         }
       }
+      const checked = readmes.filter((readme) => readme.programs.length > 0)
+      const config = writeCombinedConfig(join(dir, 'readmes'), 'node16', checked.map((readme) => readme.name))
+      const output = await runTsc(workspaceTsc, join(dir, 'readmes'), config)
+      diagnostics.set(`${spec.name}/workspace-tsc`, parseDiagnostics(output, checked))
     }
   }, 600_000)
 
@@ -71,6 +78,9 @@ describe('every README snippet, against the packed packages', () => {
   })
 
   for (const spec of projects) {
+    it(`every README type-checks on ${spec.name} with the repo's TypeScript 5 too (node16, one program)`, () => {
+      expect(format(diagnostics.get(`${spec.name}/workspace-tsc`) ?? [{ where: 'test', message: 'not checked' }])).toEqual([])
+    })
     for (const readme of readmes.filter((candidate) => candidate.programs.length > 0)) {
       for (const resolution of resolutions) {
         it(`${readme.file} type-checks on ${spec.name} with moduleResolution ${resolution}`, () => {
