@@ -1,5 +1,5 @@
 import { warnOnce } from '@rediware/redis'
-import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import type { NextFunction, Request, Response } from 'express'
 import { bindingPolicy, policyItems, retryAfterSeconds, setRateLimitHeaders } from './headers.js'
 import { addressKey } from './ip-key.js'
 import { type Decision, type Lease, Limiter } from './limiter.js'
@@ -7,7 +7,15 @@ import { type ResolvedOptions, resolveOptions } from './options.js'
 import { setRequestInfo } from './request-info.js'
 import type { PolicyState, RateLimitEvent, RateLimitInfo, RateLimitOptions, UpstashRatelimitLike } from './types.js'
 
-export interface RateLimitMiddleware extends RequestHandler {
+/**
+ * The middleware: an Express handler generic over the request's types, so the route parameters Express infers from the path (`/items/:id`) reach the handlers around it.
+ */
+export interface RateLimitMiddleware {
+  <P, ResBody, ReqBody, ReqQuery, Locals extends Record<string, unknown>>(
+    req: Request<P, ResBody, ReqBody, ReqQuery, Locals>,
+    res: Response<ResBody, Locals>,
+    next: NextFunction,
+  ): void
   /** Forgets everything counted for `key` (as returned by the `key` option; default the normalised IP). */
   reset(key: string): Promise<void>
   /** The state of `key` per policy, without charging it. */

@@ -7,16 +7,19 @@ export interface IoredisScriptingLike {
   evalsha(sha: string, numKeys: number, ...keysAndArgs: Arg[]): Promise<unknown>
   eval(script: string, numKeys: number, ...keysAndArgs: Arg[]): Promise<unknown>
   get(key: string): Promise<string | null>
-  set(key: string, value: string): Promise<unknown>
+  set(key: string, value: string): Promise<'OK' | null>
   del(...keys: string[]): Promise<number>
 }
 
-/** What @upstash/ratelimit calls on its `redis` for the single-region algorithms. */
+/**
+ * What @upstash/ratelimit calls on its `redis` for the single-region algorithms, typed as @upstash/redis
+ * types them (the caller names the reply type), so a `Ratelimit` takes it as `redis` without a cast.
+ */
 export interface UpstashCompatRedis {
-  evalsha(sha: string, keys: string[], args: unknown[]): Promise<unknown>
-  eval(script: string, keys: string[], args: unknown[]): Promise<unknown>
-  get(key: string): Promise<string | null>
-  set(key: string, value: unknown): Promise<unknown>
+  evalsha<TArgs extends unknown[], TData = unknown>(sha1: string, keys: string[], args: TArgs): Promise<TData>
+  eval<TArgs extends unknown[], TData = unknown>(script: string, keys: string[], args: TArgs): Promise<TData>
+  get<TData = string>(key: string): Promise<TData | null>
+  set<TData>(key: string, value: TData): Promise<'OK' | TData | null>
   del(...keys: string[]): Promise<number>
 }
 
@@ -32,20 +35,21 @@ const toArg = (value: unknown): Arg => (typeof value === 'number' ? value : type
  */
 export function upstashCompat(redis: IoredisScriptingLike): UpstashCompatRedis {
   const shas = new Map<string, string>()
+  // As with @upstash/redis, the reply type is the caller's claim: Redis replies are not checked here.
   return {
-    async evalsha(sha, keys, args) {
+    async evalsha<TArgs extends unknown[], TData>(sha: string, keys: string[], args: TArgs): Promise<TData> {
       const mapped = shas.get(sha)
       // Unknown hash: answer NOSCRIPT so the caller sends the script with eval().
       if (mapped === undefined) throw new Error('NOSCRIPT No matching script (upstashCompat).')
-      return redis.evalsha(mapped, keys.length, ...keys, ...args.map(toArg))
+      return (await redis.evalsha(mapped, keys.length, ...keys, ...args.map(toArg))) as TData
     },
-    async eval(script, keys, args) {
+    async eval<TArgs extends unknown[], TData>(script: string, keys: string[], args: TArgs): Promise<TData> {
       const stripped = stripShebang(script)
       shas.set(createHash('sha1').update(script).digest('hex'), createHash('sha1').update(stripped).digest('hex'))
-      return redis.eval(stripped, keys.length, ...keys, ...args.map(toArg))
+      return (await redis.eval(stripped, keys.length, ...keys, ...args.map(toArg))) as TData
     },
-    get: (key) => redis.get(key),
-    set: (key, value) => redis.set(key, typeof value === 'string' ? value : JSON.stringify(value)),
+    get: async <TData>(key: string) => (await redis.get(key)) as TData | null,
+    set: <TData>(key: string, value: TData) => redis.set(key, typeof value === 'string' ? value : JSON.stringify(value)),
     del: (...keys) => redis.del(...keys),
   }
 }

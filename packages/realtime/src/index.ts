@@ -2,3 +2,4 @@ export { createRealtime, type Realtime, type RealtimeStats, type Unsubscribe } f
 export type { RealtimeEvent, RealtimeListener } from './listener.js'
 export type { CloseReason, RealtimeActivity, RealtimeOptions, SseOptions } from './options.js'
 export type { PublishedEvent } from './publisher.js'
+export type { RouteHandler } from './route-handler.js'

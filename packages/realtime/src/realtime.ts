@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http'
 import { OutageReporter, RedisClientError } from '@rediware/redis'
-import type { RequestHandler } from 'express'
 import { type ConnectionContext, SseConnection } from './connection.js'
 import { channelTag, decodeCursor, encodeCursor } from './cursor.js'
 import { History } from './history.js'
@@ -9,6 +8,7 @@ import { RealtimeKeys } from './keys.js'
 import { ListenerConsumer, type RealtimeListener } from './listener.js'
 import { checkChannel, checkChannels, resolveOptions, resolveSseOptions, type RealtimeOptions, type SseOptions } from './options.js'
 import { type PublishedEvent, Publisher } from './publisher.js'
+import type { RouteHandler } from './route-handler.js'
 import { sseHandler } from './sse-handler.js'
 
 /** Stops a server-side listener. `ready` resolves once it receives every event published from then on. */
@@ -28,7 +28,7 @@ export interface RealtimeStats {
 
 export interface Realtime {
   /** Express handler streaming the channels of `options` as Server-Sent Events. */
-  sse(options: SseOptions): RequestHandler
+  sse(options: SseOptions): RouteHandler
   /** Appends an event to the channel's log and announces it; resolves to its id once it is in the log. */
   publish<T>(channel: string, event: PublishedEvent<T>): Promise<string>
   /**

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import type { NextFunction, Request, Response } from 'express'
 import { jittered, reconnectFrame } from './frames.js'
 import { checkChannels, type ResolvedSseOptions } from './options.js'
+import type { RouteHandler } from './route-handler.js'
 
 /** What the handler needs from its realtime instance. */
 export interface StreamHost {
@@ -38,7 +39,7 @@ const gone = (req: IncomingMessage, res: ServerResponse): boolean => req.destroy
  * The Express handler of `rt.sse()`: resolves the channels, authorizes each (403 before the stream
  * opens), then opens the stream. Errors before the stream opens go to `next`.
  */
-export function sseHandler(host: StreamHost, options: ResolvedSseOptions): RequestHandler {
+export function sseHandler(host: StreamHost, options: ResolvedSseOptions): RouteHandler {
   const shutDown = (req: Request, res: Response): void => {
     // 200 and a retry hint (EventSource gives up on any other status): the browser comes back, to another process.
     writeStreamHeaders(req, res)
@@ -70,10 +71,11 @@ export function sseHandler(host: StreamHost, options: ResolvedSseOptions): Reque
     }
     host.open(res, channels, lastEventIdOf(req))
   }
-  return (req: Request, res: Response, next: NextFunction): void => {
+  const handler = (req: Request, res: Response, next: NextFunction): void => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) next(error)
       else res.destroy()
     })
   }
+  return handler as RouteHandler
 }

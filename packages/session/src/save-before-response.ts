@@ -1,4 +1,5 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import type { NextFunction, Request, Response } from 'express'
+import type { RouteHandler } from './route-handler.js'
 
 type End = Response['end']
 type EndArgs = Parameters<End>
@@ -27,8 +28,8 @@ function fingerprint(session: object): string {
  *
  * `session()` installs it; add it yourself after `expressSession({ store })`.
  */
-export function saveBeforeResponse(): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction): void => {
+export function saveBeforeResponse(): RouteHandler {
+  const handler = (req: Request, res: Response, next: NextFunction): void => {
     const loaded = req.session
     if (loaded === undefined) {
       next()
@@ -60,4 +61,5 @@ export function saveBeforeResponse(): RequestHandler {
     } as End
     next()
   }
+  return handler as RouteHandler
 }

@@ -1,10 +1,11 @@
 import type { RedisInput } from '@rediware/redis'
 import { describeValue, warnOnce } from '@rediware/redis'
-import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import type { NextFunction, Request, Response } from 'express'
 import expressSession from 'express-session'
 import { SessionTrustProxyError } from './errors.js'
 import { type RedisStoreOptions, storeOptionNames } from './options.js'
 import { RedisStore } from './redis-store.js'
+import type { RouteHandler } from './route-handler.js'
 import { saveBeforeResponse } from './save-before-response.js'
 
 type ExpressSessionOptions = expressSession.SessionOptions
@@ -21,7 +22,9 @@ export interface SessionOptions extends Omit<ExpressSessionOptions, 'store' | 's
 }
 
 /** The middleware, with the store it created (for `revokeUser`, `listUserSessions`, …). */
-export type SessionMiddleware = RequestHandler & { store: RedisStore }
+export interface SessionMiddleware extends RouteHandler {
+  store: RedisStore
+}
 
 
 function checkSecret(secret: unknown): string[] {
@@ -106,5 +109,5 @@ export function session(options: SessionOptions): SessionMiddleware {
     }
     inner(req, res, (error?: unknown) => (error === undefined ? saveFirst(req, res, next) : next(error)))
   }
-  return Object.assign(middleware, { store })
+  return Object.assign(middleware as RouteHandler, { store })
 }
