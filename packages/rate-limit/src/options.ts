@@ -1,16 +1,24 @@
-import { createClient, describeValue, parseDuration, type RedisClient, toClient } from '@rediware/redis'
+import { createClient, describeValue, type OptionNames, parseDuration, type RedisClient, toClient } from '@rediware/redis'
 import type { NextFunction, Request, Response } from 'express'
 import { BlockList, isIPv4, isIPv6 } from 'node:net'
 import { normalizeIp, validateIpv6Subnet } from './ip-key.js'
 import { algorithms, type Algorithm } from './scripts/index.js'
 import type {
-  HeadersMode,
+  LimitedHandlerOptions,
   RateLimitInfo,
   RateLimitOptions,
   RequestFn,
+  StandardHeadersDraft,
   StoreErrorPolicy,
   UpstashRatelimitLike,
 } from './types.js'
+
+/** Which header sets to send: the draft format (`false` none) and the legacy `X-RateLimit-Reset` form. */
+export interface HeaderFormats {
+  standard: StandardHeadersDraft | false
+  /** `delta`: seconds until reset (ours); `epoch`: a Unix time (express-rate-limit's). */
+  legacy: 'delta' | 'epoch' | false
+}
 
 export interface ResolvedPolicy {
   name: string
@@ -23,15 +31,18 @@ export interface ResolvedOptions {
   upstash: UpstashRatelimitLike | undefined
   policies: ResolvedPolicy[]
   algorithm: Algorithm
+  /** `limit` as a function of the request (one policy); its result replaces the policy's limit. */
+  limitFn: RequestFn<number> | undefined
   concurrency: number | undefined
   leaseTimeoutMs: number
   key: RequestFn<string> | undefined
   cost: number | RequestFn<number>
   skip: RequestFn<boolean> | undefined
   allowList: ((req: Request, res: Response) => boolean | Promise<boolean>) | undefined
-  headers: HeadersMode
+  headers: HeaderFormats
   message: RateLimitOptions['message']
-  handler: ((req: Request, res: Response, next: NextFunction, info: RateLimitInfo) => unknown) | undefined
+  handler: ((req: Request, res: Response, next: NextFunction, options: LimitedHandlerOptions) => unknown) | undefined
+  requestPropertyName: string
   onStoreError: StoreErrorPolicy
   onError: (error: unknown) => void
   onLimited: ((req: Request, info: RateLimitInfo) => void) | undefined
@@ -47,12 +58,14 @@ export interface ResolvedOptions {
   warn: (message: string) => void
 }
 
-const known = new Set([
-  'redis', 'limiter', 'limit', 'window', 'policies', 'algorithm', 'key', 'cost', 'skip', 'allowList', 'headers',
-  'message', 'handler', 'onStoreError', 'onError', 'onLimited', 'timeout', 'prefix', 'dryRun',
-  'skipSuccessfulRequests', 'skipFailedRequests', 'requestWasSuccessful', 'blockCache', 'ipv6Subnet', 'statusCode', 'warn',
-  'concurrency', 'leaseTimeout', 'skipSuccessful', 'skipFailed',
-])
+const known: OptionNames<RateLimitOptions> = {
+  redis: true, limiter: true, limit: true, window: true, policies: true, algorithm: true, key: true, cost: true,
+  skip: true, allowList: true, headers: true, standardHeaders: true, legacyHeaders: true, message: true,
+  handler: true, requestPropertyName: true, onStoreError: true, onError: true, onLimited: true, timeout: true,
+  prefix: true, dryRun: true, skipSuccessfulRequests: true, skipFailedRequests: true, requestWasSuccessful: true,
+  blockCache: true, ipv6Subnet: true, statusCode: true, warn: true, concurrency: true, leaseTimeout: true,
+  skipSuccessful: true, skipFailed: true,
+}
 
 /** Option names of express-rate-limit and rate-limiter-flexible, with what to write here instead. */
 const peerOptionHints: Readonly<Record<string, string>> = {
@@ -64,8 +77,6 @@ const peerOptionHints: Readonly<Record<string, string>> = {
   keyPrefix: 'prefix',
   store: 'redis (an ioredis Redis or Cluster, an @upstash/redis Redis, or a RedisClient)',
   storeClient: 'redis',
-  standardHeaders: "headers ('draft', 'legacy', 'both' or false)",
-  legacyHeaders: "headers ('draft', 'legacy', 'both' or false)",
   blockDuration: 'blockCache (the block cache holds a blocked key until its window frees a slot)',
   inMemoryBlockOnConsumed: 'blockCache (on by default)',
   insuranceLimiter: "onStoreError ('fallback' is the default: an in-process limiter with the same policies)",
@@ -75,7 +86,7 @@ const peerOptionHints: Readonly<Record<string, string>> = {
 function unknownOption(name: string): TypeError {
   const hint = peerOptionHints[name]
   if (hint !== undefined) return new TypeError(`rateLimit: unknown option "${name}"; use ${hint}.`)
-  return new TypeError(`rateLimit: unknown option "${name}". Known options: ${[...known].join(', ')}.`)
+  return new TypeError(`rateLimit: unknown option "${name}". Known options: ${Object.keys(known).join(', ')}.`)
 }
 
 /** `skipSuccessful`/`skipFailed` are aliases of express-rate-limit's longer names. */
@@ -99,6 +110,13 @@ function fn<T extends (...args: never[]) => unknown>(value: unknown, name: strin
 function bool(value: unknown, name: string): boolean {
   if (value === undefined) return false
   if (typeof value !== 'boolean') throw new TypeError(`rateLimit: ${name} must be true or false; got ${describeValue(value)}.`)
+  return value
+}
+
+function limitValue(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new RangeError(`rateLimit: ${name} must be a whole number ≥ 0 (e.g. 100; 0 refuses every request); got ${describeValue(value)}.`)
+  }
   return value
 }
 
@@ -132,7 +150,7 @@ function parsePolicies(options: RateLimitOptions): ResolvedPolicy[] {
       names.add(name)
       return {
         name,
-        limit: positiveInteger(limit, `policies[${index}].limit`),
+        limit: limitValue(limit, `policies[${index}].limit`),
         windowMs: parseDuration(window, `rateLimit: policies[${index}].window`),
       }
     })
@@ -143,7 +161,7 @@ function parsePolicies(options: RateLimitOptions): ResolvedPolicy[] {
   return [
     {
       name: 'default',
-      limit: positiveInteger(options.limit, 'limit'),
+      limit: typeof options.limit === 'function' ? 1 : limitValue(options.limit, 'limit'),
       windowMs: parseDuration(options.window ?? 60_000, 'rateLimit: window'),
     },
   ]
@@ -176,6 +194,39 @@ function parseAllowList(value: unknown): ResolvedOptions['allowList'] {
   }
 }
 
+function headerFormats(options: RateLimitOptions): HeaderFormats {
+  const { standardHeaders, legacyHeaders } = options
+  if (standardHeaders === undefined && legacyHeaders === undefined) {
+    const mode = options.headers === undefined || options.headers === true ? 'both' : options.headers
+    if (!(mode === false || mode === 'draft' || mode === 'legacy' || mode === 'both')) {
+      throw new TypeError(`rateLimit: headers must be 'draft', 'legacy', 'both' or false; got ${describeValue(options.headers)}.`)
+    }
+    return {
+      standard: mode === 'draft' || mode === 'both' ? 'draft-8' : false,
+      legacy: mode === 'legacy' || mode === 'both' ? 'delta' : false,
+    }
+  }
+  if (options.headers !== undefined) {
+    throw new TypeError('rateLimit: pass either headers or standardHeaders/legacyHeaders (express-rate-limit\'s names), not both.')
+  }
+  const drafts = ['draft-6', 'draft-7', 'draft-8']
+  if (standardHeaders !== undefined && typeof standardHeaders !== 'boolean' && !drafts.includes(standardHeaders)) {
+    throw new TypeError(`rateLimit: standardHeaders must be true, false, 'draft-6', 'draft-7' or 'draft-8'; got ${describeValue(standardHeaders)}.`)
+  }
+  return {
+    standard: standardHeaders === true ? 'draft-6' : (standardHeaders ?? false),
+    legacy: bool(legacyHeaders ?? true, 'legacyHeaders') ? 'epoch' : false,
+  }
+}
+
+function propertyName(value: unknown): string {
+  if (value === undefined) return 'rateLimit'
+  if (typeof value !== 'string' || !/^[A-Za-z_$][\w$]{0,63}$/.test(value)) {
+    throw new TypeError(`rateLimit: requestPropertyName must be an identifier such as 'rateLimit'; got ${describeValue(value)}.`)
+  }
+  return value
+}
+
 const defaultOnError = (warn: (message: string) => void) => (error: unknown) => {
   const message = error instanceof Error ? error.message : String(error)
   warn(`[@rediware/rate-limit] Redis is failing (${message}); applying onStoreError until it recovers.`)
@@ -186,7 +237,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     throw new TypeError(`rateLimit: options must be an object such as { redis, limit: 100, window: '1 m' }; got ${describeValue(input)}.`)
   }
   for (const name of Object.keys(input)) {
-    if (!known.has(name)) throw unknownOption(name)
+    if (!Object.hasOwn(known, name)) throw unknownOption(name)
   }
   const options = input as RateLimitOptions
   const warn = fn<(message: string) => void>(options.warn, 'warn', 'a function (message) => void') ?? console.warn
@@ -207,7 +258,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     client = createClient({}, { warn })
   }
 
-  const algorithm = options.algorithm ?? 'sliding-window'
+  const algorithm = options.algorithm ?? 'auto'
   if (!Object.hasOwn(algorithms, algorithm)) {
     throw new TypeError(`rateLimit: algorithm must be one of ${Object.keys(algorithms).map((name) => `'${name}'`).join(', ')}; got ${describeValue(algorithm)}.`)
   }
@@ -222,6 +273,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   } else {
     policies = parsePolicies(options)
   }
+  if (upstash && typeof options.limit === 'function') throw new TypeError('rateLimit: with limiter, limit cannot be a function; configure limits on the Ratelimit instance.')
   if (upstash && policies.length > 1) throw new TypeError('rateLimit: with limiter, configure limits on the Ratelimit instance; policies is not supported.')
 
   const cost = options.cost ?? 1
@@ -229,10 +281,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     throw new RangeError(`rateLimit: cost must be a non-negative integer or a function (req, res) => number; got ${describeValue(cost)}.`)
   }
 
-  const headers = options.headers === undefined || options.headers === true ? 'both' : options.headers
-  if (!(headers === false || headers === 'draft' || headers === 'legacy' || headers === 'both')) {
-    throw new TypeError(`rateLimit: headers must be 'draft', 'legacy', 'both' or false; got ${describeValue(options.headers)}.`)
-  }
+  const headers = headerFormats(options)
 
   const onStoreError = options.onStoreError ?? 'fallback'
   if (onStoreError !== 'fallback' && onStoreError !== 'allow' && onStoreError !== 'deny') {
@@ -268,6 +317,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     upstash,
     policies,
     algorithm,
+    limitFn: typeof options.limit === 'function' ? (options.limit as RequestFn<number>) : undefined,
     concurrency,
     leaseTimeoutMs: parseDuration(options.leaseTimeout ?? 60_000, 'rateLimit: leaseTimeout'),
     key: fn(options.key, 'key', 'a function (req, res) => string'),
@@ -276,7 +326,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     allowList: parseAllowList(options.allowList),
     headers,
     message,
-    handler: fn(options.handler, 'handler', 'a function (req, res, next, info)'),
+    handler: fn(options.handler, 'handler', 'a function (req, res, next, options)'),
+    requestPropertyName: propertyName(options.requestPropertyName),
     onStoreError,
     onError: fn(options.onError, 'onError', 'a function (error) => void') ?? defaultOnError(warn),
     onLimited: fn(options.onLimited, 'onLimited', 'a function (req, info) => void'),
