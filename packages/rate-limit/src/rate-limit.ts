@@ -63,7 +63,7 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
   const ratePolicyList = policyItems(rateStates).join(', ')
   const withSlotList = policyItems([...rateStates, configured('concurrency', options.concurrency ?? 0, 0, 'concurrency')]).join(', ')
   const policyListFor = (policies: readonly PolicyState[]): string | undefined => {
-    if (!limiter) return undefined
+    if (!limiter || options.limitFn) return undefined
     if (policies.length === options.policies.length) return ratePolicyList
     if (policies.length === options.policies.length + 1) return withSlotList
     return undefined
