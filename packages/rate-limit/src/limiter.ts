@@ -2,7 +2,8 @@ import { hashKeyPart, hashTag, memoryClient, OutageReporter, type RedisClient, t
 import { BlockCache } from './block-cache.js'
 import { BoundedMemo } from './bounded-memo.js'
 import type { ResolvedOptions, ResolvedPolicy } from './options.js'
-import { autoMechanism, concurrencyScript, limiterScript, type ScriptOutcome } from './scripts/index.js'
+import { autoMechanism, limiterScript, type ScriptOutcome } from './scripts/index.js'
+import { Slots } from './slots.js'
 import { nextRequestId } from './request-id.js'
 import type { DecisionSource, PolicyState } from './types.js'
 
@@ -12,19 +13,6 @@ export interface Decision {
   source: DecisionSource
   /** What a refund needs: which store, the windows charged, the request id. Undefined when nothing was charged. */
   charge?: Charge
-}
-
-export interface Lease {
-  client: RedisClient
-  key: string
-  rid: string
-}
-
-export interface Acquired {
-  allowed: boolean
-  state: PolicyState
-  source: DecisionSource
-  lease?: Lease
 }
 
 export interface Charge {
@@ -63,6 +51,7 @@ export class Limiter {
   /** Whether a charge may be given back (skip options, or a concurrency slot not obtained); else no Charge is built. */
   readonly #refunds: boolean
   readonly #outage: OutageReporter
+  #slots: Slots | undefined
 
   constructor(options: ResolvedOptions, client: RedisClient) {
     this.#options = options
@@ -145,68 +134,20 @@ export class Limiter {
     return this.#fallback
   }
 
+  /** In-flight slots (the `concurrency` option), on the same store, fallback and outage reporting. */
+  get slots(): Slots {
+    this.#slots ??= new Slots(this.#options, {
+      client: this.#client,
+      fallback: () => this.#fallbackClient,
+      outage: this.#outage,
+      tag: (key) => this.#tags.get(key),
+      callOptions: this.#callOptions,
+    })
+    return this.#slots
+  }
+
   #run(client: RedisClient, key: string, cost: number, rid: string, limits?: readonly number[]): Promise<ScriptOutcome> {
     return client.runScript(this.#script, this.keysFor(key, limits), this.#args('c', cost, rid, undefined, limits), this.#callOptions)
-  }
-
-  #concurrencyKey(key: string): string {
-    return `${this.#options.prefix}v1:${this.#tags.get(key)}:concurrency`
-  }
-
-  #concurrencyArgs(mode: 'c' | 'r', rid: string): string[] {
-    return [mode, '1', rid, String(this.#options.concurrency ?? 0), String(this.#options.leaseTimeoutMs), '0']
-  }
-
-  async #acquireOn(client: RedisClient, key: string): Promise<{ outcome: ScriptOutcome; rid: string }> {
-    const rid = nextRequestId()
-    const outcome = await client.runScript(concurrencyScript, [this.#concurrencyKey(key)], this.#concurrencyArgs('c', rid), this.#callOptions)
-    return { outcome, rid }
-  }
-
-  /** Takes one in-flight slot for `key` (the `concurrency` option). Never rejects. */
-  async acquire(key: string): Promise<Acquired> {
-    const slots = this.#options.concurrency ?? 0
-    const state = (allowed: boolean, remaining: number, retryAfterMs: number): PolicyState => ({
-      name: 'concurrency',
-      kind: 'concurrency',
-      limit: slots,
-      windowMs: 0,
-      remaining: Math.max(0, remaining),
-      resetMs: 0,
-      retryAfterMs,
-      allowed,
-    })
-    let client = this.#client
-    let source: DecisionSource = 'redis'
-    let result: { outcome: ScriptOutcome; rid: string }
-    try {
-      result = await this.#acquireOn(client, key)
-      this.#outage.succeeded()
-    } catch (error) {
-      this.#reportError(error)
-      if (this.#options.onStoreError !== 'fallback') {
-        const allowed = this.#options.onStoreError === 'allow'
-        return { allowed, source: allowed ? 'allow-on-error' : 'deny-on-error', state: state(allowed, slots, 0) }
-      }
-      client = this.#fallbackClient
-      source = 'fallback'
-      result = await this.#acquireOn(client, key)
-    }
-    const policy = result.outcome.policies[0]
-    const allowed = result.outcome.allowed
-    const acquired: Acquired = { allowed, source, state: state(allowed, policy?.remaining ?? 0, allowed ? 0 : Math.max(1, policy?.retryAfterMs ?? 1000)) }
-    if (allowed) acquired.lease = { client, key, rid: result.rid }
-    return acquired
-  }
-
-  /** Gives a slot back (response finished or client gone). */
-  async release(lease: Lease): Promise<void> {
-    try {
-      await lease.client.runScript(concurrencyScript, [this.#concurrencyKey(lease.key)], this.#concurrencyArgs('r', lease.rid))
-    } catch (error) {
-      // The lease expires on its own after leaseTimeout.
-      this.#reportError(error)
-    }
   }
 
   /**
@@ -309,7 +250,7 @@ export class Limiter {
     if (this.#suffixes !== undefined) {
       keys.push(...this.keysFor(key, this.#options.policies.map((policy) => (autoMechanism(policy.limit) === 'log' ? Number.MAX_SAFE_INTEGER : 0))))
     }
-    if (this.#options.concurrency !== undefined) keys.push(this.#concurrencyKey(key))
+    if (this.#options.concurrency !== undefined) keys.push(this.slots.keyFor(key))
     if (this.#fallback) await this.#fallback.del(keys)
     await this.#client.del(keys)
   }

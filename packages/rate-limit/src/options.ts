@@ -1,24 +1,20 @@
 import { createClient, describeValue, type OptionNames, parseDuration, type RedisClient, toClient } from '@rediware/redis'
 import type { NextFunction, Request, Response } from 'express'
-import { BlockList, isIPv4, isIPv6 } from 'node:net'
-import { normalizeIp, validateIpv6Subnet } from './ip-key.js'
+import { parseAllowList } from './allow-list.js'
+import { type HeaderFormats, headerFormats } from './header-formats.js'
+import { validateIpv6Subnet } from './ip-key.js'
 import { algorithms, type Algorithm } from './scripts/index.js'
 import type {
   LimitedHandlerOptions,
   RateLimitInfo,
   RateLimitOptions,
   RequestFn,
-  StandardHeadersDraft,
   StoreErrorPolicy,
   UpstashRatelimitLike,
 } from './types.js'
 
-/** Which header sets to send: the draft format (`false` none) and the legacy `X-RateLimit-Reset` form. */
-export interface HeaderFormats {
-  standard: StandardHeadersDraft | false
-  /** `delta`: seconds until reset (ours); `epoch`: a Unix time (express-rate-limit's). */
-  legacy: 'delta' | 'epoch' | false
-}
+
+export type { HeaderFormats }
 
 export interface ResolvedPolicy {
   name: string
@@ -167,57 +163,7 @@ function parsePolicies(options: RateLimitOptions): ResolvedPolicy[] {
   ]
 }
 
-function parseAllowList(value: unknown): ResolvedOptions['allowList'] {
-  if (value === undefined) return undefined
-  if (typeof value === 'function') return value as RequestFn<boolean>
-  if (!Array.isArray(value)) {
-    throw new TypeError(`rateLimit: allowList must be an array of IPs/CIDRs or a function (req) => boolean; got ${describeValue(value)}.`)
-  }
-  const list = new BlockList()
-  for (const entry of value as unknown[]) {
-    if (typeof entry !== 'string') throw new TypeError(`rateLimit: allowList entries must be strings; got ${describeValue(entry)}.`)
-    const [address = '', bitsText] = entry.split('/')
-    const type = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : undefined
-    const bits = bitsText === undefined ? (type === 'ipv4' ? 32 : 128) : Number(bitsText)
-    if (type === undefined || !Number.isInteger(bits) || bits < 0 || bits > (type === 'ipv4' ? 32 : 128)) {
-      throw new TypeError(`rateLimit: allowList entry "${entry}" is not an IP or CIDR such as '10.0.0.0/8' or '2001:db8::/32'.`)
-    }
-    list.addSubnet(address, bits, type)
-  }
-  return (req) => {
-    const raw = req.ip ?? req.socket?.remoteAddress
-    if (raw === undefined) return false
-    const ip = normalizeIp(raw, { ipv6Subnet: false })
-    if (ip === undefined) return false
-    const address = ip.endsWith('/128') ? ip.slice(0, -4) : ip
-    return list.check(address, isIPv4(address) ? 'ipv4' : 'ipv6')
-  }
-}
 
-function headerFormats(options: RateLimitOptions): HeaderFormats {
-  const { standardHeaders, legacyHeaders } = options
-  if (standardHeaders === undefined && legacyHeaders === undefined) {
-    const mode = options.headers === undefined || options.headers === true ? 'both' : options.headers
-    if (!(mode === false || mode === 'draft' || mode === 'legacy' || mode === 'both')) {
-      throw new TypeError(`rateLimit: headers must be 'draft', 'legacy', 'both' or false; got ${describeValue(options.headers)}.`)
-    }
-    return {
-      standard: mode === 'draft' || mode === 'both' ? 'draft-8' : false,
-      legacy: mode === 'legacy' || mode === 'both' ? 'delta' : false,
-    }
-  }
-  if (options.headers !== undefined) {
-    throw new TypeError('rateLimit: pass either headers or standardHeaders/legacyHeaders (express-rate-limit\'s names), not both.')
-  }
-  const drafts = ['draft-6', 'draft-7', 'draft-8']
-  if (standardHeaders !== undefined && typeof standardHeaders !== 'boolean' && !drafts.includes(standardHeaders)) {
-    throw new TypeError(`rateLimit: standardHeaders must be true, false, 'draft-6', 'draft-7' or 'draft-8'; got ${describeValue(standardHeaders)}.`)
-  }
-  return {
-    standard: standardHeaders === true ? 'draft-6' : (standardHeaders ?? false),
-    legacy: bool(legacyHeaders ?? true, 'legacyHeaders') ? 'epoch' : false,
-  }
-}
 
 function propertyName(value: unknown): string {
   if (value === undefined) return 'rateLimit'

@@ -5,9 +5,10 @@ import { policyItems, setRateLimitHeaders } from './headers.js'
 import { toInfo } from './info.js'
 import { addressKey } from './ip-key.js'
 import { sendLimited, sendUnavailable } from './limited-response.js'
-import type { Decision, Lease, Limiter } from './limiter.js'
+import type { Decision, Limiter } from './limiter.js'
 import { type ResolvedOptions, resolveOptions } from './options.js'
 import { setRequestInfo } from './request-info.js'
+import type { Lease } from './slots.js'
 import type { PolicyState, RateLimitOptions } from './types.js'
 
 export interface RateLimitMiddleware extends RequestHandler {
@@ -77,7 +78,7 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
       const release = () => {
         if (released) return
         released = true
-        void limiter.release(held)
+        void limiter.slots.release(held)
       }
       res.once('finish', release)
       res.once('close', release)
@@ -110,7 +111,7 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
   }
 
   const acquireThenRespond = async (req: Request, res: Response, next: NextFunction, key: string, cost: number, decision: Decision, active: Limiter): Promise<void> => {
-    const acquired = await active.acquire(key)
+    const acquired = await active.slots.acquire(key)
     let lease: Lease | undefined
     decision.policies = [...decision.policies, acquired.state]
     if (acquired.source !== 'redis') decision.source = acquired.source
