@@ -15,6 +15,9 @@ end
 local function gcra_check(key, limit, w)
   local e = interval(limit, w)
   local tat = tonumber(redis.call('GET', key)) or nowUs
+  -- A valid TAT is never more than a window ahead; NaN, infinities and values written by something
+  -- else read as a fresh bucket (and are overwritten by the next charge).
+  if not (tat <= nowUs + w * 1000) then tat = nowUs end
   if tat < nowUs then tat = nowUs end
   return tat, tat + cost * e - nowUs <= limit * e
 end
@@ -59,7 +62,8 @@ export const gcraMechanism: Mechanism = {
   lua,
   check(ctx, key, limit, w) {
     const e = interval(limit, w)
-    const tat = Math.max(num(ctx.redis.call('GET', key)) ?? ctx.nowUs, ctx.nowUs)
+    const stored = num(ctx.redis.call('GET', key)) ?? ctx.nowUs
+    const tat = Math.max(stored <= ctx.nowUs + w * 1000 ? stored : ctx.nowUs, ctx.nowUs)
     return { state: tat, fits: tat + ctx.cost * e - ctx.nowUs <= limit * e }
   },
   outcome(ctx, key, limit, w, start, ok) {
