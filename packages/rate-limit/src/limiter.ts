@@ -1,4 +1,4 @@
-import { hashKeyPart, hashTag, memoryClient, OutageReporter, type RedisClient, type Script } from '@rediware/redis'
+import { hashKeyPart, type KeyGroup, KeyLayout, memoryClient, OutageReporter, type RedisClient, type Script } from '@rediware/redis'
 import { BlockCache } from './block-cache.js'
 import { BoundedMemo } from './bounded-memo.js'
 import type { ResolvedOptions, ResolvedPolicy } from './options.js'
@@ -25,10 +25,8 @@ export interface Charge {
   limits: readonly number[] | undefined
 }
 
-/** Keys whose hash tags are remembered (a sha256 per request otherwise). */
+/** Keys whose groups are remembered (a sha256 per request otherwise). */
 const TAG_MEMO_SIZE = 4096
-
-const tagOf = (key: string): string => hashTag(hashKeyPart(key))
 
 /**
  * The counting core behind the middleware: one script call per request against Redis, the local
@@ -42,7 +40,8 @@ export class Limiter {
   /** Per key, the policies' key heads; `auto` appends each policy's mechanism (`#suffixes`). */
   readonly #keys: BoundedMemo<readonly string[]>
   readonly #suffixes: readonly string[] | undefined
-  readonly #tags = new BoundedMemo(TAG_MEMO_SIZE, tagOf)
+  /** One key group per counted key (its hash is the group name), holding every policy and the slots. */
+  readonly #groups: BoundedMemo<KeyGroup>
   /** ARGV after mode, cost and request id for a check: limit, window, stamp 0 per policy. */
   readonly #checkTail: readonly string[]
   readonly #checkLimits: readonly number[]
@@ -59,9 +58,11 @@ export class Limiter {
     this.#cache = new BlockCache(options.blockCacheMax)
     const version = options.algorithm.replace(/-/g, '')
     this.#suffixes = options.algorithm === 'auto' ? options.policies.map((policy) => `:${autoMechanism(policy.limit)}`) : undefined
+    const layout = new KeyLayout(options.prefix)
+    this.#groups = new BoundedMemo(TAG_MEMO_SIZE, (key) => layout.group(hashKeyPart(key)))
     this.#keys = new BoundedMemo(TAG_MEMO_SIZE, (key) => {
-      const tag = this.#tags.get(key)
-      return options.policies.map((policy, index) => `${options.prefix}v1:${tag}:${version}:${policy.name}${this.#suffixes?.[index] ?? ''}`)
+      const group = this.#groups.get(key)
+      return options.policies.map((policy, index) => `${group.key('v1', version, policy.name)}${this.#suffixes?.[index] ?? ''}`)
     })
     this.#outage = new OutageReporter({ onOutage: options.onError })
     this.#checkLimits = options.policies.map((policy) => policy.limit)
@@ -140,7 +141,7 @@ export class Limiter {
       client: this.#client,
       fallback: () => this.#fallbackClient,
       outage: this.#outage,
-      tag: (key) => this.#tags.get(key),
+      keyFor: (key) => this.#groups.get(key).key('v1', 'concurrency'),
       callOptions: this.#callOptions,
     })
     return this.#slots

@@ -21,8 +21,8 @@ export interface SlotDeps {
   client: RedisClient
   fallback: () => RedisClient
   outage: OutageReporter
-  /** The key's hash tag, shared with its rate policies. */
-  tag: (key: string) => string
+  /** The key of `key`'s leases, in the group of its rate policies. */
+  keyFor: (key: string) => string
   callOptions: { timeout: number } | undefined
 }
 
@@ -38,7 +38,7 @@ export class Slots {
 
   /** The sorted set of `key`'s leases. */
   keyFor(key: string): string {
-    return `${this.#options.prefix}v1:${this.#deps.tag(key)}:concurrency`
+    return this.#deps.keyFor(key)
   }
 
   #concurrencyArgs(mode: 'c' | 'r', rid: string): string[] {

@@ -17,6 +17,9 @@ describeBackends('corrupt token-bucket state reads as a fresh bucket', (backend)
     for await (const page of backend.client().scan({ match: `${prefix}*`, count: 500 })) keys.push(...page)
     expect(keys).toHaveLength(1)
     const [key = ''] = keys
+    // The README's key layout: the counted key's hash names a group that carries the prefix.
+    const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    expect(key).toMatch(new RegExp(`^${escaped}\\{${escaped}[A-Za-z0-9_-]{22}\\}:v1:auto:default:gcra$`))
     for (const value of ['NaN', '1e400', '9007199254740993', 'inf', 'garbage']) {
       await backend.client().set(key, value)
       const res = await request(app).get('/')
