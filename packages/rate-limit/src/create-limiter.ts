@@ -77,7 +77,7 @@ export function createLimiter(input: LimiterOptions): RateLimiter {
       const limits = callLimits(core, options, call)
       return toInfo(key, cost, await core.consume(key, cost, limits))
     },
-    get: (key: string) => core.get(key),
+    get: async (key: string, limit?: number) => core.get(key, callLimits(core, options, { limit })),
     reset,
     resetKey: reset,
   }

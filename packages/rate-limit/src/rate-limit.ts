@@ -16,8 +16,8 @@ export interface RateLimitMiddleware extends RequestHandler {
   reset(key: string): Promise<void>
   /** Alias of `reset` (express-rate-limit's name). */
   resetKey(key: string): Promise<void>
-  /** The state of `key` per policy, without charging it. */
-  get(key: string): Promise<PolicyState[]>
+  /** The state of `key` per policy, without charging it; `limit` is the limit to read against when `limit` is a function. */
+  get(key: string, limit?: number): Promise<PolicyState[]>
 }
 
 function defaultKey(req: Request, options: ResolvedOptions): string {
@@ -173,6 +173,6 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
   }) as RateLimitMiddleware
   middleware.reset = (key: string) => core.reset(key)
   middleware.resetKey = middleware.reset
-  middleware.get = (key: string) => core.get(key)
+  middleware.get = (key: string, limit?: number) => core.get(key, limit === undefined ? undefined : [limit])
   return middleware
 }

@@ -189,8 +189,8 @@ export interface LimitCallOptions {
 export interface RateLimiter {
   /** Checks `key` and charges `cost` when every policy admits it. Never rejects on a store failure (see `onStoreError`). */
   limit(key: string, options?: LimitCallOptions): Promise<RateLimitInfo>
-  /** The state of `key` per policy, without charging it. */
-  get(key: string): Promise<PolicyState[]>
+  /** The state of `key` per policy, without charging it; `limit` as in `limit(key, { limit })`. */
+  get(key: string, limit?: number): Promise<PolicyState[]>
   /** Forgets everything counted for `key`. */
   reset(key: string): Promise<void>
   /** Alias of `reset` (express-rate-limit's name). */

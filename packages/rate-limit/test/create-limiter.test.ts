@@ -40,6 +40,7 @@ describeBackends('createLimiter outside HTTP', (backend) => {
     const statuses = []
     for (let index = 0; index < 4; index++) statuses.push((await tiered.limit(tierKey, { limit: 3 })).allowed)
     expect(statuses).toEqual([true, true, true, false])
+    expect((await tiered.get(tierKey, 3))[0]).toMatchObject({ limit: 3, remaining: 0 })
     expect((await tiered.limit(uniqueKey(), { limit: 0 })).allowed).toBe(false)
   })
 

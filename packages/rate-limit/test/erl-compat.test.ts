@@ -48,15 +48,16 @@ describeBackends('migrating from express-rate-limit', (backend) => {
   test.each(versions)('limit as an async function of the request (plans), and limit 0 blocks all (%s)', async (_name, version) => {
     const user = uniqueKey('u')
     const app = version.create()
+    const limiter = rateLimit({
+      redis: backend.client(),
+      prefix: backend.prefix,
+      window: '1 m',
+      key: (req: Request) => `${user}:${String(req.query.plan)}`,
+      limit: async (req: Request) => ({ free: 1, pro: 3, banned: 0 })[String(req.query.plan)] ?? 1,
+    })
     app.get(
       '/',
-      rateLimit({
-        redis: backend.client(),
-        prefix: backend.prefix,
-        window: '1 m',
-        key: (req: Request) => `${user}:${String(req.query.plan)}`,
-        limit: async (req: Request) => ({ free: 1, pro: 3, banned: 0 })[String(req.query.plan)] ?? 1,
-      }),
+      limiter,
       (req, res) => {
         res.json({ limit: req.rateLimit?.limit, remaining: req.rateLimit?.remaining })
       },
@@ -68,6 +69,7 @@ describeBackends('migrating from express-rate-limit', (backend) => {
     }
     expect(await statuses('free', 2)).toEqual([200, 429])
     expect(await statuses('pro', 4)).toEqual([200, 200, 200, 429])
+    expect((await limiter.get(`${user}:pro`, 3))[0]).toMatchObject({ limit: 3, remaining: 0 })
     expect(await statuses('banned', 2)).toEqual([429, 429])
     const pro = await request(app).get('/?plan=pro')
     expect(parseSfList(String(pro.headers['ratelimit-policy']))).toEqual([{ value: 'default', params: { q: 3, w: 60 } }])
