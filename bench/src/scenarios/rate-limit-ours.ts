@@ -1,4 +1,4 @@
-import { rateLimit } from '@rediware/rate-limit'
+import { type Algorithm, rateLimit } from '@rediware/rate-limit'
 import { Redis as UpstashRedis } from '@upstash/redis'
 import express from 'express'
 import { Redis } from 'ioredis'
@@ -6,9 +6,9 @@ import { responseBody } from '../body.js'
 import type { Scenario } from '../scenario.js'
 import { limitFor, type RateLimitPath } from './rate-limit-peers.js'
 
-function appWith(redis: Redis | UpstashRedis, path: RateLimitPath) {
+function appWith(redis: Redis | UpstashRedis, path: RateLimitPath, algorithm: Algorithm = 'sliding-window') {
   const app = express()
-  app.use(rateLimit({ redis, limit: limitFor(path), window: '1 m', prefix: `bench:rediware:${path}:` }))
+  app.use(rateLimit({ redis, limit: limitFor(path), window: '1 m', algorithm, prefix: `bench:rediware:${path}:${algorithm}:` }))
   app.get('/', (_req, res) => {
     res.json(responseBody)
   })
@@ -26,6 +26,14 @@ export function rateLimitOurScenarios(): Scenario[] {
         label: '@rediware/rate-limit sliding-window (ioredis)',
         path: '/',
         build: async (env) => appWith(new Redis(env.redisUrl), path),
+      },
+      {
+        id: `${group}/rediware-ioredis-auto`,
+        group,
+        contender: 'rediware',
+        label: '@rediware/rate-limit auto, the default (ioredis)',
+        path: '/',
+        build: async (env) => appWith(new Redis(env.redisUrl), path, 'auto'),
       },
       {
         id: `${group}/rediware-upstash`,

@@ -1,3 +1,4 @@
+export { createLimiter } from './create-limiter.js'
 export { rateLimit, type RateLimitMiddleware } from './rate-limit.js'
 export { ipKey, normalizeIp, type IpKeyOptions } from './ip-key.js'
 export { upstashCompat, type UpstashCompatRedis } from './upstash-compat.js'
@@ -5,11 +6,16 @@ export type {
   Algorithm,
   DecisionSource,
   HeadersMode,
+  LimitCallOptions,
+  LimitedHandlerOptions,
+  LimiterOptions,
   PolicyOptions,
   PolicyState,
   RateLimitEvent,
   RateLimitInfo,
   RateLimitOptions,
+  RateLimiter,
+  StandardHeadersDraft,
   StoreErrorPolicy,
   UpstashRatelimitLike,
 } from './types.js'

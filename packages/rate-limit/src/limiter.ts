@@ -1,8 +1,9 @@
-import { hashKeyPart, hashTag, memoryClient, type RedisClient, type Script } from '@rediware/redis'
+import { hashKeyPart, type KeyGroup, KeyLayout, memoryClient, OutageReporter, type RedisClient, type Script } from '@rediware/redis'
 import { BlockCache } from './block-cache.js'
 import { BoundedMemo } from './bounded-memo.js'
 import type { ResolvedOptions, ResolvedPolicy } from './options.js'
-import { concurrencyScript, limiterScript, type ScriptOutcome } from './scripts/index.js'
+import { autoMechanism, limiterScript, type ScriptOutcome } from './scripts/index.js'
+import { Slots } from './slots.js'
 import { nextRequestId } from './request-id.js'
 import type { DecisionSource, PolicyState } from './types.js'
 
@@ -14,31 +15,18 @@ export interface Decision {
   charge?: Charge
 }
 
-export interface Lease {
-  client: RedisClient
-  key: string
-  rid: string
-}
-
-export interface Acquired {
-  allowed: boolean
-  state: PolicyState
-  source: DecisionSource
-  lease?: Lease
-}
-
 export interface Charge {
   client: RedisClient
   key: string
   cost: number
   stamps: number[]
   rid: string
+  /** The limits the charge was checked against, when they came per request. */
+  limits: readonly number[] | undefined
 }
 
-/** Keys whose hash tags are remembered (a sha256 per request otherwise). */
+/** Keys whose groups are remembered (a sha256 per request otherwise). */
 const TAG_MEMO_SIZE = 4096
-
-const tagOf = (key: string): string => hashTag(hashKeyPart(key))
 
 /**
  * The counting core behind the middleware: one script call per request against Redis, the local
@@ -49,25 +37,35 @@ export class Limiter {
   readonly #client: RedisClient
   #fallback: RedisClient | undefined
   readonly #cache: BlockCache<PolicyState[]>
+  /** Per key, the policies' key heads; `auto` appends each policy's mechanism (`#suffixes`). */
   readonly #keys: BoundedMemo<readonly string[]>
-  readonly #tags = new BoundedMemo(TAG_MEMO_SIZE, tagOf)
+  readonly #suffixes: readonly string[] | undefined
+  /** One key group per counted key (its hash is the group name), holding every policy and the slots. */
+  readonly #groups: BoundedMemo<KeyGroup>
   /** ARGV after mode, cost and request id for a check: limit, window, stamp 0 per policy. */
   readonly #checkTail: readonly string[]
+  readonly #checkLimits: readonly number[]
   readonly #callOptions: { timeout: number } | undefined
   readonly #script: Script<ScriptOutcome>
   /** Whether a charge may be given back (skip options, or a concurrency slot not obtained); else no Charge is built. */
   readonly #refunds: boolean
-  #inOutage = false
+  readonly #outage: OutageReporter
+  #slots: Slots | undefined
 
   constructor(options: ResolvedOptions, client: RedisClient) {
     this.#options = options
     this.#client = client
     this.#cache = new BlockCache(options.blockCacheMax)
     const version = options.algorithm.replace(/-/g, '')
+    this.#suffixes = options.algorithm === 'auto' ? options.policies.map((policy) => `:${autoMechanism(policy.limit)}`) : undefined
+    const layout = new KeyLayout(options.prefix)
+    this.#groups = new BoundedMemo(TAG_MEMO_SIZE, (key) => layout.group(hashKeyPart(key)))
     this.#keys = new BoundedMemo(TAG_MEMO_SIZE, (key) => {
-      const tag = this.#tags.get(key)
-      return options.policies.map((policy) => `${options.prefix}v1:${tag}:${version}:${policy.name}`)
+      const group = this.#groups.get(key)
+      return options.policies.map((policy, index) => `${group.key('v1', version, policy.name)}${this.#suffixes?.[index] ?? ''}`)
     })
+    this.#outage = new OutageReporter({ onOutage: options.onError })
+    this.#checkLimits = options.policies.map((policy) => policy.limit)
     this.#checkTail = options.policies.flatMap((policy) => [String(policy.limit), String(policy.windowMs), '0'])
     this.#callOptions = options.timeout === undefined ? undefined : { timeout: options.timeout }
     this.#script = limiterScript(options.algorithm, options.policies.length)
@@ -78,21 +76,37 @@ export class Limiter {
     return this.#options.policies
   }
 
-  /** The Redis keys for `key`: one per policy, all under one hash tag. Shared: do not mutate. */
-  keysFor(key: string): readonly string[] {
-    return this.#keys.get(key)
+  /**
+   * The Redis keys for `key`: one per policy, all under one hash tag. Shared: do not mutate. With
+   * `limits` (a limit per request), `auto` picks each key's mechanism from the request's limit.
+   */
+  keysFor(key: string, limits?: readonly number[]): readonly string[] {
+    const keys = this.#keys.get(key)
+    const suffixes = this.#suffixes
+    if (limits === undefined || suffixes === undefined) return keys
+    return keys.map((name, index) => `${name.slice(0, name.length - (suffixes[index]?.length ?? 0))}:${autoMechanism(limits[index] ?? 0)}`)
   }
 
-  #args(mode: 'c' | 'r', cost: number, rid: string, stamps?: readonly number[]): string[] {
-    if (mode === 'c') return [mode, cost === 1 ? '1' : String(cost), rid, ...this.#checkTail]
+  #args(mode: 'c' | 'r', cost: number, rid: string, stamps?: readonly number[], limits?: readonly number[]): string[] {
+    if (mode === 'c' && limits === undefined) return [mode, cost === 1 ? '1' : String(cost), rid, ...this.#checkTail]
     const args = [mode, String(cost), rid]
     this.#options.policies.forEach((policy, index) => {
-      args.push(String(policy.limit), String(policy.windowMs), String(stamps?.[index] ?? 0))
+      args.push(String(limits?.[index] ?? policy.limit), String(policy.windowMs), String(stamps?.[index] ?? 0))
     })
     return args
   }
 
-  #states(outcome: ScriptOutcome): PolicyState[] {
+  /** The decision when some policy's limit is 0: refused without asking Redis (nothing would be charged). */
+  #zeroLimit(cost: number, limits: readonly number[]): Decision {
+    const policies = this.#options.policies.map((policy, index): PolicyState => {
+      const limit = limits[index] ?? policy.limit
+      const allowed = limit > 0 || cost === 0
+      return { name: policy.name, limit, windowMs: policy.windowMs, remaining: limit, resetMs: 0, retryAfterMs: allowed ? 0 : -1, allowed }
+    })
+    return { allowed: cost === 0, policies, source: 'redis' }
+  }
+
+  #states(outcome: ScriptOutcome, limits?: readonly number[]): PolicyState[] {
     const policies = this.#options.policies
     const states: PolicyState[] = new Array(policies.length)
     for (let index = 0; index < policies.length; index += 1) {
@@ -101,7 +115,7 @@ export class Limiter {
       if (!result) throw new TypeError('rate-limit script: fewer results than policies.')
       states[index] = {
         name: policy.name,
-        limit: policy.limit,
+        limit: limits?.[index] ?? policy.limit,
         windowMs: policy.windowMs,
         remaining: result.remaining,
         resetMs: Math.max(0, result.resetMs),
@@ -113,13 +127,7 @@ export class Limiter {
   }
 
   #reportError(error: unknown): void {
-    if (this.#inOutage) return
-    this.#inOutage = true
-    try {
-      this.#options.onError(error)
-    } catch {
-      // A throwing hook must not turn into an unhandled rejection or a failed request.
-    }
+    this.#outage.failed(error)
   }
 
   get #fallbackClient(): RedisClient {
@@ -127,68 +135,20 @@ export class Limiter {
     return this.#fallback
   }
 
-  #run(client: RedisClient, key: string, cost: number, rid: string): Promise<ScriptOutcome> {
-    return client.runScript(this.#script, this.keysFor(key), this.#args('c', cost, rid), this.#callOptions)
-  }
-
-  #concurrencyKey(key: string): string {
-    return `${this.#options.prefix}v1:${this.#tags.get(key)}:concurrency`
-  }
-
-  #concurrencyArgs(mode: 'c' | 'r', rid: string): string[] {
-    return [mode, '1', rid, String(this.#options.concurrency ?? 0), String(this.#options.leaseTimeoutMs), '0']
-  }
-
-  async #acquireOn(client: RedisClient, key: string): Promise<{ outcome: ScriptOutcome; rid: string }> {
-    const rid = nextRequestId()
-    const outcome = await client.runScript(concurrencyScript, [this.#concurrencyKey(key)], this.#concurrencyArgs('c', rid), this.#callOptions)
-    return { outcome, rid }
-  }
-
-  /** Takes one in-flight slot for `key` (the `concurrency` option). Never rejects. */
-  async acquire(key: string): Promise<Acquired> {
-    const slots = this.#options.concurrency ?? 0
-    const state = (allowed: boolean, remaining: number, retryAfterMs: number): PolicyState => ({
-      name: 'concurrency',
-      kind: 'concurrency',
-      limit: slots,
-      windowMs: 0,
-      remaining: Math.max(0, remaining),
-      resetMs: 0,
-      retryAfterMs,
-      allowed,
+  /** In-flight slots (the `concurrency` option), on the same store, fallback and outage reporting. */
+  get slots(): Slots {
+    this.#slots ??= new Slots(this.#options, {
+      client: this.#client,
+      fallback: () => this.#fallbackClient,
+      outage: this.#outage,
+      keyFor: (key) => this.#groups.get(key).key('v1', 'concurrency'),
+      callOptions: this.#callOptions,
     })
-    let client = this.#client
-    let source: DecisionSource = 'redis'
-    let result: { outcome: ScriptOutcome; rid: string }
-    try {
-      result = await this.#acquireOn(client, key)
-      this.#inOutage = false
-    } catch (error) {
-      this.#reportError(error)
-      if (this.#options.onStoreError !== 'fallback') {
-        const allowed = this.#options.onStoreError === 'allow'
-        return { allowed, source: allowed ? 'allow-on-error' : 'deny-on-error', state: state(allowed, slots, 0) }
-      }
-      client = this.#fallbackClient
-      source = 'fallback'
-      result = await this.#acquireOn(client, key)
-    }
-    const policy = result.outcome.policies[0]
-    const allowed = result.outcome.allowed
-    const acquired: Acquired = { allowed, source, state: state(allowed, policy?.remaining ?? 0, allowed ? 0 : Math.max(1, policy?.retryAfterMs ?? 1000)) }
-    if (allowed) acquired.lease = { client, key, rid: result.rid }
-    return acquired
+    return this.#slots
   }
 
-  /** Gives a slot back (response finished or client gone). */
-  async release(lease: Lease): Promise<void> {
-    try {
-      await lease.client.runScript(concurrencyScript, [this.#concurrencyKey(lease.key)], this.#concurrencyArgs('r', lease.rid))
-    } catch (error) {
-      // The lease expires on its own after leaseTimeout.
-      this.#reportError(error)
-    }
+  #run(client: RedisClient, key: string, cost: number, rid: string, limits?: readonly number[]): Promise<ScriptOutcome> {
+    return client.runScript(this.#script, this.keysFor(key, limits), this.#args('c', cost, rid, undefined, limits), this.#callOptions)
   }
 
   /**
@@ -209,33 +169,40 @@ export class Limiter {
     return { allowed: false, source: 'block-cache', policies }
   }
 
-  /** Checks and (when every policy admits it) charges `cost` units to `key`. Never rejects. */
-  consume(key: string, cost: number): Promise<Decision> {
+  /**
+   * Checks and (when every policy admits it) charges `cost` units to `key`. `limits` replaces the
+   * policies' limits for this call (a limit per request; the block cache is not used then). Never rejects.
+   */
+  consume(key: string, cost: number, limits?: readonly number[]): Promise<Decision> {
     if (this.#options.policies.length === 0) return Promise.resolve({ allowed: true, policies: [], source: 'redis' })
-    const cached = this.blocked(key, cost)
-    if (cached) return Promise.resolve(cached)
+    const effective = limits ?? this.#checkLimits
+    if (effective.includes(0)) return Promise.resolve(this.#zeroLimit(cost, effective))
+    if (limits === undefined) {
+      const cached = this.blocked(key, cost)
+      if (cached) return Promise.resolve(cached)
+    }
     const rid = nextRequestId()
-    return this.#run(this.#client, key, cost, rid).then(
+    return this.#run(this.#client, key, cost, rid, limits).then(
       (outcome) => {
-        this.#inOutage = false
-        return this.#decision(outcome, this.#client, 'redis', key, cost, rid)
+        this.#outage.succeeded()
+        return this.#decision(outcome, this.#client, 'redis', key, cost, rid, limits)
       },
-      (error: unknown) => this.#consumeAfterFailure(error, key, cost, rid),
+      (error: unknown) => this.#consumeAfterFailure(error, key, cost, rid, limits),
     )
   }
 
-  async #consumeAfterFailure(error: unknown, key: string, cost: number, rid: string): Promise<Decision> {
+  async #consumeAfterFailure(error: unknown, key: string, cost: number, rid: string, limits: readonly number[] | undefined): Promise<Decision> {
     this.#reportError(error)
     if (this.#options.onStoreError !== 'fallback') {
       const allowed = this.#options.onStoreError === 'allow'
       return {
         allowed,
         source: allowed ? 'allow-on-error' : 'deny-on-error',
-        policies: this.#options.policies.map((policy) => ({
+        policies: this.#options.policies.map((policy, index) => ({
           name: policy.name,
-          limit: policy.limit,
+          limit: limits?.[index] ?? policy.limit,
           windowMs: policy.windowMs,
-          remaining: policy.limit,
+          remaining: limits?.[index] ?? policy.limit,
           resetMs: 0,
           retryAfterMs: 0,
           allowed,
@@ -243,20 +210,20 @@ export class Limiter {
       }
     }
     const client = this.#fallbackClient
-    const outcome = await this.#run(client, key, cost, rid)
-    return this.#decision(outcome, client, 'fallback', key, cost, rid)
+    const outcome = await this.#run(client, key, cost, rid, limits)
+    return this.#decision(outcome, client, 'fallback', key, cost, rid, limits)
   }
 
-  #decision(outcome: ScriptOutcome, client: RedisClient, source: DecisionSource, key: string, cost: number, rid: string): Decision {
-    const policies = this.#states(outcome)
+  #decision(outcome: ScriptOutcome, client: RedisClient, source: DecisionSource, key: string, cost: number, rid: string, limits: readonly number[] | undefined): Decision {
+    const policies = this.#states(outcome, limits)
     const decision: Decision = { allowed: outcome.allowed, policies, source }
     if (outcome.allowed && cost > 0 && this.#refunds) {
       const stamps: number[] = new Array(outcome.policies.length)
       for (let index = 0; index < stamps.length; index += 1) stamps[index] = outcome.policies[index]?.stamp ?? 0
-      decision.charge = { client, key, cost, rid, stamps }
+      decision.charge = { client, key, cost, rid, stamps, limits }
     }
     // Only a cost-1 rejection proves the key is blocked for every request (any request costs ≥ 1).
-    if (!outcome.allowed && cost === 1 && source === 'redis') {
+    if (!outcome.allowed && cost === 1 && source === 'redis' && limits === undefined) {
       const wait = Math.max(...policies.map((policy) => policy.retryAfterMs))
       if (wait > 0) this.#cache.set(key, Date.now() + wait, policies)
     }
@@ -266,25 +233,33 @@ export class Limiter {
   /** Gives back a charge in the window it was made in (skipSuccessfulRequests / skipFailedRequests). */
   async refund(charge: Charge): Promise<void> {
     try {
-      await charge.client.runScript(this.#script, this.keysFor(charge.key), this.#args('r', charge.cost, charge.rid, charge.stamps))
+      await charge.client.runScript(
+        this.#script,
+        this.keysFor(charge.key, charge.limits),
+        this.#args('r', charge.cost, charge.rid, charge.stamps, charge.limits),
+      )
       this.#cache.delete(charge.key)
     } catch (error) {
       this.#reportError(error)
     }
   }
 
-  /** Forgets everything counted for `key` (in Redis, in the fallback and in the block cache). */
+  /** Forgets everything counted for `key` (in Redis, in the fallback and in the block cache), whatever its limit. */
   async reset(key: string): Promise<void> {
     this.#cache.delete(key)
     const keys = [...this.keysFor(key)]
-    if (this.#options.concurrency !== undefined) keys.push(this.#concurrencyKey(key))
+    if (this.#suffixes !== undefined) {
+      keys.push(...this.keysFor(key, this.#options.policies.map((policy) => (autoMechanism(policy.limit) === 'log' ? Number.MAX_SAFE_INTEGER : 0))))
+    }
+    if (this.#options.concurrency !== undefined) keys.push(this.slots.keyFor(key))
     if (this.#fallback) await this.#fallback.del(keys)
     await this.#client.del(keys)
   }
 
   /** The current state of `key` without charging it. */
-  async get(key: string): Promise<PolicyState[]> {
+  async get(key: string, limits?: readonly number[]): Promise<PolicyState[]> {
     if (this.#options.policies.length === 0) return []
-    return this.#states(await this.#run(this.#client, key, 0, nextRequestId()))
+    if ((limits ?? this.#checkLimits).includes(0)) return this.#zeroLimit(0, limits ?? this.#checkLimits).policies
+    return this.#states(await this.#run(this.#client, key, 0, nextRequestId(), limits), limits)
   }
 }

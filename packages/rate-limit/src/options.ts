@@ -1,10 +1,12 @@
-import { createClient, describeValue, parseDuration, type RedisClient, toClient } from '@rediware/redis'
+import { createClient, describeValue, type OptionNames, parseDuration, type RedisClient, toClient } from '@rediware/redis'
 import type { NextFunction, Request, Response } from 'express'
-import { BlockList, isIPv4, isIPv6 } from 'node:net'
-import { normalizeIp, validateIpv6Subnet } from './ip-key.js'
+import { parseAllowList } from './allow-list.js'
+import { type HeaderFormats, headerFormats } from './header-formats.js'
+import { validateIpv6Subnet } from './ip-key.js'
 import { algorithms, type Algorithm } from './scripts/index.js'
 import type {
   HeadersMode,
+  LimitedHandlerOptions,
   RateLimitEvent,
   RateLimitInfo,
   RateLimitOptions,
@@ -12,6 +14,9 @@ import type {
   StoreErrorPolicy,
   UpstashRatelimitLike,
 } from './types.js'
+
+
+export type { HeaderFormats }
 
 export interface ResolvedPolicy {
   name: string
@@ -24,15 +29,18 @@ export interface ResolvedOptions {
   upstash: UpstashRatelimitLike | undefined
   policies: ResolvedPolicy[]
   algorithm: Algorithm
+  /** `limit` as a function of the request (one policy); its result replaces the policy's limit. */
+  limitFn: RequestFn<number> | undefined
   concurrency: number | undefined
   leaseTimeoutMs: number
   key: RequestFn<string> | undefined
   cost: number | RequestFn<number>
   skip: RequestFn<boolean> | undefined
   allowList: ((req: Request, res: Response) => boolean | Promise<boolean>) | undefined
-  headers: HeadersMode
+  headers: HeaderFormats
   message: RateLimitOptions['message']
-  handler: ((req: Request, res: Response, next: NextFunction, info: RateLimitInfo) => unknown) | undefined
+  handler: ((req: Request, res: Response, next: NextFunction, options: LimitedHandlerOptions) => unknown) | undefined
+  requestPropertyName: string
   onStoreError: StoreErrorPolicy
   onError: (error: unknown) => void
   onLimited: ((req: Request, info: RateLimitInfo) => void) | undefined
@@ -49,12 +57,14 @@ export interface ResolvedOptions {
   warn: (message: string) => void
 }
 
-const known = new Set([
-  'redis', 'limiter', 'limit', 'window', 'policies', 'algorithm', 'key', 'cost', 'skip', 'allowList', 'headers',
-  'message', 'handler', 'onStoreError', 'onError', 'onLimited', 'onEvent', 'timeout', 'prefix', 'dryRun',
-  'skipSuccessfulRequests', 'skipFailedRequests', 'requestWasSuccessful', 'blockCache', 'ipv6Subnet', 'statusCode', 'warn',
-  'concurrency', 'leaseTimeout', 'skipSuccessful', 'skipFailed',
-])
+const known: OptionNames<RateLimitOptions> = {
+  redis: true, limiter: true, limit: true, window: true, policies: true, algorithm: true, key: true, cost: true,
+  skip: true, allowList: true, headers: true, standardHeaders: true, legacyHeaders: true, message: true,
+  handler: true, requestPropertyName: true, onStoreError: true, onError: true, onLimited: true, onEvent: true, timeout: true,
+  prefix: true, dryRun: true, skipSuccessfulRequests: true, skipFailedRequests: true, requestWasSuccessful: true,
+  blockCache: true, ipv6Subnet: true, statusCode: true, warn: true, concurrency: true, leaseTimeout: true,
+  skipSuccessful: true, skipFailed: true,
+}
 
 /** Option names of express-rate-limit and rate-limiter-flexible, with what to write here instead. */
 const peerOptionHints: Readonly<Record<string, string>> = {
@@ -66,8 +76,6 @@ const peerOptionHints: Readonly<Record<string, string>> = {
   keyPrefix: 'prefix',
   store: 'redis (an ioredis Redis or Cluster, an @upstash/redis Redis, or a RedisClient)',
   storeClient: 'redis',
-  standardHeaders: "headers ('draft', 'legacy', 'both' or false)",
-  legacyHeaders: "headers ('draft', 'legacy', 'both' or false)",
   blockDuration: 'blockCache (the block cache holds a blocked key until its window frees a slot)',
   inMemoryBlockOnConsumed: 'blockCache (on by default)',
   insuranceLimiter: "onStoreError ('fallback' is the default: an in-process limiter with the same policies)",
@@ -77,7 +85,7 @@ const peerOptionHints: Readonly<Record<string, string>> = {
 function unknownOption(name: string): TypeError {
   const hint = peerOptionHints[name]
   if (hint !== undefined) return new TypeError(`rateLimit: unknown option "${name}"; use ${hint}.`)
-  return new TypeError(`rateLimit: unknown option "${name}". Known options: ${[...known].join(', ')}.`)
+  return new TypeError(`rateLimit: unknown option "${name}". Known options: ${Object.keys(known).join(', ')}.`)
 }
 
 /** `skipSuccessful`/`skipFailed` are aliases of express-rate-limit's longer names. */
@@ -101,6 +109,13 @@ function fn<T extends (...args: never[]) => unknown>(value: unknown, name: strin
 function bool(value: unknown, name: string): boolean {
   if (value === undefined) return false
   if (typeof value !== 'boolean') throw new TypeError(`rateLimit: ${name} must be true or false; got ${describeValue(value)}.`)
+  return value
+}
+
+function limitValue(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new RangeError(`rateLimit: ${name} must be a whole number ≥ 0 (e.g. 100; 0 refuses every request); got ${describeValue(value)}.`)
+  }
   return value
 }
 
@@ -134,7 +149,7 @@ function parsePolicies(options: RateLimitOptions): ResolvedPolicy[] {
       names.add(name)
       return {
         name,
-        limit: positiveInteger(limit, `policies[${index}].limit`),
+        limit: limitValue(limit, `policies[${index}].limit`),
         windowMs: parseDuration(window, `rateLimit: policies[${index}].window`),
       }
     })
@@ -145,37 +160,20 @@ function parsePolicies(options: RateLimitOptions): ResolvedPolicy[] {
   return [
     {
       name: 'default',
-      limit: positiveInteger(options.limit, 'limit'),
+      limit: typeof options.limit === 'function' ? 1 : limitValue(options.limit, 'limit'),
       windowMs: parseDuration(options.window ?? 60_000, 'rateLimit: window'),
     },
   ]
 }
 
-function parseAllowList(value: unknown): ResolvedOptions['allowList'] {
-  if (value === undefined) return undefined
-  if (typeof value === 'function') return value as RequestFn<boolean>
-  if (!Array.isArray(value)) {
-    throw new TypeError(`rateLimit: allowList must be an array of IPs/CIDRs or a function (req) => boolean; got ${describeValue(value)}.`)
+
+
+function propertyName(value: unknown): string {
+  if (value === undefined) return 'rateLimit'
+  if (typeof value !== 'string' || !/^[A-Za-z_$][\w$]{0,63}$/.test(value)) {
+    throw new TypeError(`rateLimit: requestPropertyName must be an identifier such as 'rateLimit'; got ${describeValue(value)}.`)
   }
-  const list = new BlockList()
-  for (const entry of value as unknown[]) {
-    if (typeof entry !== 'string') throw new TypeError(`rateLimit: allowList entries must be strings; got ${describeValue(entry)}.`)
-    const [address = '', bitsText] = entry.split('/')
-    const type = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : undefined
-    const bits = bitsText === undefined ? (type === 'ipv4' ? 32 : 128) : Number(bitsText)
-    if (type === undefined || !Number.isInteger(bits) || bits < 0 || bits > (type === 'ipv4' ? 32 : 128)) {
-      throw new TypeError(`rateLimit: allowList entry "${entry}" is not an IP or CIDR such as '10.0.0.0/8' or '2001:db8::/32'.`)
-    }
-    list.addSubnet(address, bits, type)
-  }
-  return (req) => {
-    const raw = req.ip ?? req.socket?.remoteAddress
-    if (raw === undefined) return false
-    const ip = normalizeIp(raw, { ipv6Subnet: false })
-    if (ip === undefined) return false
-    const address = ip.endsWith('/128') ? ip.slice(0, -4) : ip
-    return list.check(address, isIPv4(address) ? 'ipv4' : 'ipv6')
-  }
+  return value
 }
 
 const defaultOnError = (warn: (message: string) => void) => (error: unknown) => {
@@ -188,7 +186,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     throw new TypeError(`rateLimit: options must be an object such as { redis, limit: 100, window: '1 m' }; got ${describeValue(input)}.`)
   }
   for (const name of Object.keys(input)) {
-    if (!known.has(name)) throw unknownOption(name)
+    if (!Object.hasOwn(known, name)) throw unknownOption(name)
   }
   const options = input as RateLimitOptions
   const warn = fn<(message: string) => void>(options.warn, 'warn', 'a function (message) => void') ?? console.warn
@@ -209,7 +207,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     client = createClient({}, { warn })
   }
 
-  const algorithm = options.algorithm ?? 'sliding-window'
+  const algorithm = options.algorithm ?? 'auto'
   if (!Object.hasOwn(algorithms, algorithm)) {
     throw new TypeError(`rateLimit: algorithm must be one of ${Object.keys(algorithms).map((name) => `'${name}'`).join(', ')}; got ${describeValue(algorithm)}.`)
   }
@@ -224,6 +222,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   } else {
     policies = parsePolicies(options)
   }
+  if (upstash && typeof options.limit === 'function') throw new TypeError('rateLimit: with limiter, limit cannot be a function; configure limits on the Ratelimit instance.')
   if (upstash && policies.length > 1) throw new TypeError('rateLimit: with limiter, configure limits on the Ratelimit instance; policies is not supported.')
 
   const cost = options.cost ?? 1
@@ -231,10 +230,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     throw new RangeError(`rateLimit: cost must be a non-negative integer or a function (req, res) => number; got ${describeValue(cost)}.`)
   }
 
-  const headers = options.headers === undefined || options.headers === true ? 'both' : options.headers
-  if (!(headers === false || headers === 'draft' || headers === 'legacy' || headers === 'both')) {
-    throw new TypeError(`rateLimit: headers must be 'draft', 'legacy', 'both' or false; got ${describeValue(options.headers)}.`)
-  }
+  const headers = headerFormats(options)
 
   const onStoreError = options.onStoreError ?? 'fallback'
   if (onStoreError !== 'fallback' && onStoreError !== 'allow' && onStoreError !== 'deny') {
@@ -270,6 +266,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     upstash,
     policies,
     algorithm,
+    limitFn: typeof options.limit === 'function' ? (options.limit as RequestFn<number>) : undefined,
     concurrency,
     leaseTimeoutMs: parseDuration(options.leaseTimeout ?? 60_000, 'rateLimit: leaseTimeout'),
     key: fn(options.key, 'key', 'a function (req, res) => string'),
@@ -278,7 +275,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     allowList: parseAllowList(options.allowList),
     headers,
     message,
-    handler: fn(options.handler, 'handler', 'a function (req, res, next, info)'),
+    handler: fn(options.handler, 'handler', 'a function (req, res, next, options)'),
+    requestPropertyName: propertyName(options.requestPropertyName),
     onStoreError,
     onError: fn(options.onError, 'onError', 'a function (error) => void') ?? defaultOnError(warn),
     onLimited: fn(options.onLimited, 'onLimited', 'a function (req, info) => void'),

@@ -1,11 +1,15 @@
 import { warnOnce } from '@rediware/redis'
 import type { NextFunction, Request, Response } from 'express'
-import { bindingPolicy, policyItems, retryAfterSeconds, setRateLimitHeaders } from './headers.js'
+import { DecisionCore } from './create-limiter.js'
+import { policyItems, setRateLimitHeaders } from './headers.js'
+import { toInfo } from './info.js'
 import { addressKey } from './ip-key.js'
-import { type Decision, type Lease, Limiter } from './limiter.js'
+import { sendLimited, sendUnavailable } from './limited-response.js'
+import type { Decision, Limiter } from './limiter.js'
 import { type ResolvedOptions, resolveOptions } from './options.js'
 import { setRequestInfo } from './request-info.js'
-import type { PolicyState, RateLimitEvent, RateLimitInfo, RateLimitOptions, UpstashRatelimitLike } from './types.js'
+import type { Lease } from './slots.js'
+import type { PolicyState, RateLimitEvent, RateLimitInfo, RateLimitOptions } from './types.js'
 
 /**
  * The middleware: an Express handler generic over the request's types, so the route parameters Express infers from the path (`/items/:id`) reach the handlers around it.
@@ -18,11 +22,20 @@ export interface RateLimitMiddleware {
   ): void
   /** Forgets everything counted for `key` (as returned by the `key` option; default the normalised IP). */
   reset(key: string): Promise<void>
-  /** The state of `key` per policy, without charging it. */
-  get(key: string): Promise<PolicyState[]>
+  /** Alias of `reset` (express-rate-limit's name). */
+  resetKey(key: string): Promise<void>
+  /** The state of `key` per policy, without charging it; `limit` is the limit to read against when `limit` is a function. */
+  get(key: string, limit?: number): Promise<PolicyState[]>
 }
 
-const QUOTA_EXCEEDED = 'https://iana.org/assignments/http-problem-types#quota-exceeded'
+function report(onEvent: (event: RateLimitEvent) => void, decision: Decision, info: RateLimitInfo): void {
+  const type = decision.source === 'deny-on-error' ? 'unavailable' : decision.allowed ? 'allowed' : 'limited'
+  try {
+    onEvent({ type, info })
+  } catch {
+    // A throwing hook must not fail the request.
+  }
+}
 
 function defaultKey(req: Request, options: ResolvedOptions): string {
   const trust: unknown = req.app?.get('trust proxy')
@@ -50,143 +63,14 @@ function defaultKey(req: Request, options: ResolvedOptions): string {
   return addressKey(ip, req, options.ipv6Subnet)
 }
 
-function toInfo(key: string, cost: number, decision: Decision): RateLimitInfo {
-  const binding = bindingPolicy(decision.policies)
-  const violated: string[] = []
-  let longestWait = 0
-  for (const policy of decision.policies) {
-    if (policy.allowed) continue
-    violated.push(policy.name)
-    longestWait = Math.max(longestWait, policy.retryAfterMs < 0 ? policy.windowMs : policy.retryAfterMs)
-  }
-  const retryAfterMs = decision.allowed ? 0 : longestWait
-  return {
-    key,
-    allowed: decision.allowed,
-    cost,
-    limit: binding?.limit ?? 0,
-    remaining: binding?.remaining ?? 0,
-    resetMs: binding?.resetMs ?? 0,
-    retryAfterMs,
-    policies: decision.policies,
-    source: decision.source,
-    violated,
-  }
-}
-
-async function upstashDecision(limiter: UpstashRatelimitLike, key: string, cost: number): Promise<Decision> {
-  const result = await limiter.limit(key, cost === 1 ? undefined : { rate: cost })
-  result.pending?.catch(() => undefined)
-  const resetMs = Math.max(0, result.reset - Date.now())
-  return {
-    allowed: result.success,
-    source: 'upstash',
-    policies: [
-      {
-        name: 'default',
-        limit: result.limit,
-        windowMs: resetMs,
-        remaining: Math.max(0, result.remaining),
-        resetMs,
-        retryAfterMs: result.success ? 0 : Math.max(1, resetMs),
-        allowed: result.success,
-      },
-    ],
-  }
-}
-
-/** The default 429 body, built from constant parts (the same bytes JSON.stringify gives). */
-function problemBody(statusCode: number, retryAfter: number, violated: readonly string[]): string {
-  return `{"type":"${QUOTA_EXCEEDED}","title":"Too Many Requests","status":${statusCode},"detail":"Rate limit exceeded; retry in ${retryAfter} s.","violated-policies":${JSON.stringify(violated)}}`
-}
-
-function sendMessage(res: Response, message: unknown, info: RateLimitInfo, retryAfter: number, statusCode: number): void {
-  if (typeof message === 'string') {
-    res.type('text/plain').send(message)
-  } else if (message !== undefined) {
-    res.json(message)
-  } else {
-    // Written directly: res.send would hash the body for an ETag no 429 needs.
-    const body = problemBody(statusCode, retryAfter, info.violated)
-    res.setHeader('Content-Type', 'application/problem+json; charset=utf-8')
-    res.setHeader('Content-Length', Buffer.byteLength(body))
-    res.end(body)
-  }
-}
-
-/** Answers a limited request; synchronous unless a `handler` or `message` function is configured. */
-function sendLimited(req: Request, res: Response, next: NextFunction, info: RateLimitInfo, options: ResolvedOptions): void | Promise<void> {
-  const retryAfter = retryAfterSeconds(info)
-  res.setHeader('Retry-After', String(retryAfter))
-  if (options.handler) {
-    return Promise.resolve(options.handler(req, res, next, info)).then(() => undefined)
-  }
-  res.status(options.statusCode)
-  const message = options.message
-  if (typeof message === 'function') {
-    return Promise.resolve(message(req, res, info)).then((value: unknown) => sendMessage(res, value, info, retryAfter, options.statusCode))
-  }
-  sendMessage(res, message, info, retryAfter, options.statusCode)
-}
-
-function report(onEvent: (event: RateLimitEvent) => void, decision: Decision, info: RateLimitInfo): void {
-  const type = decision.source === 'deny-on-error' ? 'unavailable' : decision.allowed ? 'allowed' : 'limited'
-  try {
-    onEvent({ type, info })
-  } catch {
-    // A throwing hook must not fail the request.
-  }
-}
-
-function sendUnavailable(res: Response): void {
-  res.status(503).setHeader('Retry-After', '1')
-  res.type('application/problem+json').send(
-    JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'The rate limiter cannot reach its store.' }),
-  )
-}
-
 /**
  * Express middleware that counts requests per key in Redis (one atomic script call per request) and
  * answers 429 once any policy is exhausted. See the README for options and failure behaviour.
  */
 export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
   const options = resolveOptions(input)
-  const limiter = options.client ? new Limiter(options, options.client) : undefined
-  const upstash = options.upstash
-
-  let upstashOutage = false
-  const decide = async (key: string, cost: number): Promise<Decision> => {
-    if (limiter) return limiter.consume(key, cost)
-    if (!upstash) throw new Error('rateLimit: no store configured.')
-    let timer: NodeJS.Timeout | undefined
-    try {
-      const pending = upstashDecision(upstash, key, cost)
-      const decision = await (options.timeout === undefined
-        ? pending
-        : Promise.race([
-            pending,
-            new Promise<never>((_resolve, reject) => {
-              timer = setTimeout(() => reject(new Error(`@upstash/ratelimit did not answer within ${options.timeout} ms.`)), options.timeout)
-            }),
-          ]))
-      upstashOutage = false
-      return decision
-    } catch (error) {
-      if (!upstashOutage) {
-        upstashOutage = true
-        try {
-          options.onError(error)
-        } catch {
-          // A throwing hook must not fail the request.
-        }
-      }
-      // No local copy of the Ratelimit's policy exists: 'fallback' behaves like 'allow' here.
-      const allowed = options.onStoreError !== 'deny'
-      return { allowed, source: allowed ? 'allow-on-error' : 'deny-on-error', policies: [] }
-    } finally {
-      clearTimeout(timer)
-    }
-  }
+  const core = new DecisionCore(options)
+  const limiter = core.redis
 
   // The RateLimit-Policy list depends only on the configured policies: built once, for the decisions
   // without and with the concurrency slot.
@@ -197,7 +81,7 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
   const ratePolicyList = policyItems(rateStates).join(', ')
   const withSlotList = policyItems([...rateStates, configured('concurrency', options.concurrency ?? 0, 0, 'concurrency')]).join(', ')
   const policyListFor = (policies: readonly PolicyState[]): string | undefined => {
-    if (!limiter) return undefined
+    if (!limiter || options.limitFn) return undefined
     if (policies.length === options.policies.length) return ratePolicyList
     if (policies.length === options.policies.length + 1) return withSlotList
     return undefined
@@ -211,13 +95,13 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
       const release = () => {
         if (released) return
         released = true
-        void limiter.release(held)
+        void limiter.slots.release(held)
       }
       res.once('finish', release)
       res.once('close', release)
     }
     const info = toInfo(key, cost, decision)
-    setRequestInfo(req, info)
+    setRequestInfo(req, info, options.requestPropertyName)
     setRateLimitHeaders(res, options.headers, info, policyListFor(info.policies))
 
     if (options.onEvent) report(options.onEvent, decision, info)
@@ -245,7 +129,7 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
   }
 
   const acquireThenRespond = async (req: Request, res: Response, next: NextFunction, key: string, cost: number, decision: Decision, active: Limiter): Promise<void> => {
-    const acquired = await active.acquire(key)
+    const acquired = await active.slots.acquire(key)
     let lease: Lease | undefined
     decision.policies = [...decision.policies, acquired.state]
     if (acquired.source !== 'redis') decision.source = acquired.source
@@ -267,11 +151,19 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
   }
 
   /** Decides and answers; a block-cache hit is answered synchronously, without Redis. */
-  const limit = (req: Request, res: Response, next: NextFunction, key: string, cost: number): void | Promise<void> => {
-    const blocked = limiter?.blocked(key, cost)
+  const limit = (req: Request, res: Response, next: NextFunction, key: string, cost: number, limits?: readonly number[]): void | Promise<void> => {
+    const blocked = limits === undefined ? core.blocked(key, cost) : undefined
     if (blocked) return afterDecision(req, res, next, key, cost, blocked)
-    const decision = limiter ? limiter.consume(key, cost) : decide(key, cost)
-    return decision.then((decided) => afterDecision(req, res, next, key, cost, decided))
+    return core.consume(key, cost, limits).then((decided) => afterDecision(req, res, next, key, cost, decided))
+  }
+
+  const requestLimits = async (req: Request, res: Response): Promise<readonly number[] | undefined> => {
+    if (!options.limitFn) return undefined
+    const value = await options.limitFn(req, res)
+    if (!Number.isInteger(value) || value < 0) {
+      throw new RangeError(`rateLimit: the limit function must return a whole number ≥ 0; got ${String(value)}.`)
+    }
+    return [value]
   }
 
   const handleWithHooks = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
@@ -283,11 +175,11 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
     if (!Number.isInteger(cost) || cost < 0) {
       throw new RangeError(`rateLimit: the cost function must return a non-negative integer; got ${String(cost)}.`)
     }
-    await limit(req, res, next, key, cost)
+    await limit(req, res, next, key, cost, await requestLimits(req, res))
   }
 
   const fixedCost = typeof options.cost === 'number' ? options.cost : undefined
-  const hooked = options.skip !== undefined || options.allowList !== undefined || options.key !== undefined
+  const hooked = options.skip !== undefined || options.allowList !== undefined || options.key !== undefined || options.limitFn !== undefined
 
   const middleware = ((req: Request, res: Response, next: NextFunction) => {
     try {
@@ -297,13 +189,8 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
       next(error)
     }
   }) as RateLimitMiddleware
-  middleware.reset = async (key: string) => {
-    if (limiter) return limiter.reset(key)
-    await upstash?.resetUsedTokens?.(key)
-  }
-  middleware.get = async (key: string) => {
-    if (!limiter) throw new TypeError('rateLimit: get() is not available with limiter (use the Ratelimit instance).')
-    return limiter.get(key)
-  }
+  middleware.reset = (key: string) => core.reset(key)
+  middleware.resetKey = middleware.reset
+  middleware.get = (key: string, limit?: number) => core.get(key, limit === undefined ? undefined : [limit])
   return middleware
 }

@@ -40,7 +40,8 @@ function hasRateLimitAccessor(req: Request): boolean {
  * has a hidden class of its own and adding a property to it costs V8 a new one, several µs per
  * request, the most expensive line of the allowed path. Elsewhere it is a plain property.
  */
-export function setRequestInfo(req: Request, info: RateLimitInfo): void {
-  if (hasRateLimitAccessor(req)) infos.set(req, info)
+export function setRequestInfo(req: Request, info: RateLimitInfo, property = 'rateLimit'): void {
+  if (property !== 'rateLimit') (req as unknown as Record<string, unknown>)[property] = info
+  else if (hasRateLimitAccessor(req)) infos.set(req, info)
   else req.rateLimit = info
 }

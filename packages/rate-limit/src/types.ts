@@ -42,6 +42,13 @@ export interface RateLimitInfo {
   resetMs: number
   /** Milliseconds until a retry is allowed (0 when allowed). */
   retryAfterMs: number
+  /**
+   * Units of the binding policy in use, this request included even when it was refused (as
+   * express-rate-limit's `used`), though a refused request is not charged.
+   */
+  used: number
+  /** When the binding policy's quota is fully restored (express-rate-limit's `resetTime`). */
+  resetTime: Date
   policies: PolicyState[]
   source: DecisionSource
   /** Names of the policies that rejected the request. */
@@ -59,6 +66,20 @@ export interface RateLimitEvent {
 
 export type StoreErrorPolicy = 'fallback' | 'allow' | 'deny'
 export type HeadersMode = 'draft' | 'legacy' | 'both' | false
+/** express-rate-limit's `standardHeaders` values (`true` = `'draft-6'`). */
+export type StandardHeadersDraft = 'draft-6' | 'draft-7' | 'draft-8'
+
+/**
+ * The fourth argument of `handler`: the request's `RateLimitInfo` plus the options that
+ * express-rate-limit passes there, so a handler written for it (`res.status(options.statusCode).send(options.message)`) works.
+ */
+export interface LimitedHandlerOptions extends RateLimitInfo {
+  statusCode: number
+  /** The configured `message` (a function's result), or the default problem+json object. */
+  message: string | object
+  /** The binding policy's window in ms (express-rate-limit's `windowMs`). */
+  windowMs: number
+}
 
 export type Awaitable<T> = T | Promise<T>
 export type RequestFn<T> = (req: Request, res: Response) => Awaitable<T>
@@ -77,8 +98,11 @@ export interface RateLimitOptions {
   redis?: RedisInput
   /** An @upstash/ratelimit `Ratelimit`: the middleware delegates counting to it (instead of `redis`). */
   limiter?: UpstashRatelimitLike
-  /** Shorthand for one policy. Default window `'1 m'`. */
-  limit?: number
+  /**
+   * Shorthand for one policy. Default window `'1 m'`. A function of the request (possibly async)
+   * gives a limit per request, e.g. per plan; `0` refuses every request.
+   */
+  limit?: number | RequestFn<number>
   window?: Duration
   /** Several policies, checked atomically in one call: all pass or nothing is charged. */
   policies?: PolicyOptions[]
@@ -86,7 +110,10 @@ export interface RateLimitOptions {
   concurrency?: number
   /** How long a slot can be held before it is considered leaked (crashed process). Default `'1 m'`. */
   leaseTimeout?: Duration
-  /** Default `'sliding-window'`. */
+  /**
+   * Default `'auto'`: an exact sliding log for policies of up to 1,000 per window, a token bucket
+   * (GCRA) above. Either way a client that never sends more than `limit` in any `window` is never refused.
+   */
   algorithm?: Algorithm
   /** The identity to count. Default `ipKey(req)`. */
   key?: RequestFn<string>
@@ -98,10 +125,19 @@ export interface RateLimitOptions {
   allowList?: readonly string[] | RequestFn<boolean>
   /** Default `'both'`. */
   headers?: HeadersMode | true
+  /**
+   * express-rate-limit's header formats (instead of `headers`): `'draft-6'` (`RateLimit-Limit`,
+   * `-Remaining`, `-Reset`), `'draft-7'` (one `RateLimit`), `'draft-8'` (our draft format); `true` = `'draft-6'`.
+   */
+  standardHeaders?: boolean | StandardHeadersDraft
+  /** express-rate-limit's `X-RateLimit-*` headers, `X-RateLimit-Reset` as a Unix time (instead of `headers`). Default true when `standardHeaders` is set. */
+  legacyHeaders?: boolean
   /** 429 body: a string (text/plain), an object (JSON) or a function of the request. Default problem+json. */
   message?: string | object | ((req: Request, res: Response, info: RateLimitInfo) => Awaitable<string | object>)
-  /** Replaces the 429 response entirely. */
-  handler?: (req: Request, res: Response, next: NextFunction, info: RateLimitInfo) => unknown
+  /** Replaces the 429 response entirely; the same shape as express-rate-limit's `handler`. */
+  handler?: (req: Request, res: Response, next: NextFunction, options: LimitedHandlerOptions) => unknown
+  /** The request property that receives the `RateLimitInfo`. Default `'rateLimit'`. */
+  requestPropertyName?: string
   /** What to do when Redis fails or times out. Default `'fallback'`. */
   onStoreError?: StoreErrorPolicy
   /** Called once per outage (and for each error in `'allow'`/`'deny'`-less cases). Default: console.warn once per outage. */
@@ -141,4 +177,33 @@ declare module 'express-serve-static-core' {
     /** Set by @rediware/rate-limit; with stacked limiters the last one wins. */
     rateLimit?: RateLimitInfo
   }
+}
+
+/** Options of `createLimiter()`: the counting part of `rateLimit()`'s options, for use outside HTTP. */
+export interface LimiterOptions
+  extends Pick<
+    RateLimitOptions,
+    'redis' | 'limiter' | 'window' | 'policies' | 'algorithm' | 'onStoreError' | 'onError' | 'timeout' | 'prefix' | 'blockCache' | 'warn'
+  > {
+  /** Units allowed per window (one policy); per call, `limit(key, { limit })` replaces it. */
+  limit?: number
+}
+
+export interface LimitCallOptions {
+  /** Units this call costs (integer ≥ 0; 0 reads without charging). Default 1. */
+  cost?: number
+  /** This call's limit (one policy only), e.g. from the caller's plan; 0 refuses. Default the configured one. */
+  limit?: number
+}
+
+/** A limiter for jobs, WebSockets and queues: the same scripts, decisions and outage policy as `rateLimit()`. */
+export interface RateLimiter {
+  /** Checks `key` and charges `cost` when every policy admits it. Never rejects on a store failure (see `onStoreError`). */
+  limit(key: string, options?: LimitCallOptions): Promise<RateLimitInfo>
+  /** The state of `key` per policy, without charging it; `limit` as in `limit(key, { limit })`. */
+  get(key: string, limit?: number): Promise<PolicyState[]>
+  /** Forgets everything counted for `key`. */
+  reset(key: string): Promise<void>
+  /** Alias of `reset` (express-rate-limit's name). */
+  resetKey(key: string): Promise<void>
 }

@@ -4,7 +4,7 @@ import request from 'supertest'
 import type { Algorithm, RateLimitInfo, RateLimitOptions } from '@rediware/rate-limit'
 import { limitedApp, manualClock, parseSfList } from './helpers.js'
 
-const algorithmsUnderTest: Algorithm[] = ['fixed-window', 'sliding-window', 'token-bucket', 'sliding-log']
+const algorithmsUnderTest: Algorithm[] = ['auto', 'fixed-window', 'sliding-window', 'token-bucket', 'sliding-log']
 
 describeExpress('algorithms with a controlled clock', (createApp) => {
   function setup(options: Partial<RateLimitOptions> & { algorithm: Algorithm }) {

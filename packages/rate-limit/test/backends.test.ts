@@ -3,7 +3,7 @@ import request from 'supertest'
 import { type Algorithm, rateLimit } from '@rediware/rate-limit'
 import { limitedApp, listen, parseSfList } from './helpers.js'
 
-const algorithmsUnderTest: Algorithm[] = ['fixed-window', 'sliding-window', 'token-bucket', 'sliding-log']
+const algorithmsUnderTest: Algorithm[] = ['auto', 'fixed-window', 'sliding-window', 'token-bucket', 'sliding-log']
 let counter = 0
 const uniqueKey = () => `user-${Date.now()}-${counter++}`
 

@@ -7,8 +7,11 @@ describe('bad options are rejected at construction, naming the option', () => {
   test.each<[string, unknown, typeof TypeError | typeof RangeError, RegExp]>([
     ['not an object', 5, TypeError, /options must be an object/],
     ['no limit', { redis }, TypeError, /set limit/],
-    ['limit 0', { redis, limit: 0 }, RangeError, /limit must be a positive integer/],
-    ['limit fractional', { redis, limit: 1.5 }, RangeError, /limit must be a positive integer/],
+    ['limit negative', { redis, limit: -1 }, RangeError, /limit must be a whole number ≥ 0/],
+    ['limit fractional', { redis, limit: 1.5 }, RangeError, /limit must be a whole number ≥ 0/],
+    ['standardHeaders', { redis, limit: 5, standardHeaders: 'draft-5' }, TypeError, /standardHeaders must be/],
+    ['headers with standardHeaders', { redis, limit: 5, headers: 'draft', standardHeaders: 'draft-7' }, TypeError, /either headers or standardHeaders/],
+    ['requestPropertyName', { redis, limit: 5, requestPropertyName: 'a b' }, TypeError, /requestPropertyName/],
     ['bad window string', { redis, limit: 5, window: '5 parsecs' }, TypeError, /window/],
     ['zero window', { redis, limit: 5, window: 0 }, RangeError, /window/],
     ['limit and policies', { redis, limit: 5, policies: [{ limit: 1, window: 1000 }] }, TypeError, /either limit\/window or policies/],

@@ -3,12 +3,17 @@ import { describeBackends, expressVersions } from '@rediware/test-utils'
 import { type Algorithm, rateLimit } from '@rediware/rate-limit'
 import request from 'supertest'
 
-const algorithmsUnderTest: Algorithm[] = ['fixed-window', 'sliding-window', 'token-bucket', 'sliding-log']
+const algorithmsUnderTest: Algorithm[] = ['auto', 'fixed-window', 'sliding-window', 'token-bucket', 'sliding-log']
 const costs = [1, 2, 5, 1, 3, 0, 2, 9, 1, 1, 4, 1]
 const policySets = {
   'two policies': [
     { name: 'short', limit: 8, window: '1 h' },
     { name: 'long', limit: 12, window: '1 d' },
+  ],
+  // Under auto, a sliding log and a token bucket in one call.
+  'below and above the log bound': [
+    { name: 'short', limit: 8, window: '1 h' },
+    { name: 'big', limit: 1_500, window: '1 d' },
   ],
   // One policy takes the scripts' single-policy paths.
   'one policy': [{ name: 'only', limit: 8, window: '1 h' }],

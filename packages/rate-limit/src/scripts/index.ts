@@ -1,4 +1,5 @@
 import { defineScript, type Script } from '@rediware/redis'
+import { auto } from './auto.js'
 import { concurrency } from './concurrency.js'
 import { fixedWindow } from './fixed-window.js'
 import { type LimiterScriptSource, parseOutcome, type ScriptOutcome } from './shared.js'
@@ -6,9 +7,10 @@ import { slidingLog } from './sliding-log.js'
 import { slidingWindow } from './sliding-window.js'
 import { tokenBucket } from './token-bucket.js'
 
-export type Algorithm = 'sliding-window' | 'fixed-window' | 'token-bucket' | 'sliding-log'
+export type Algorithm = 'auto' | 'sliding-window' | 'fixed-window' | 'token-bucket' | 'sliding-log'
 
 export const algorithms: Readonly<Record<Algorithm, LimiterScriptSource>> = {
+  auto,
   'sliding-window': slidingWindow,
   'fixed-window': fixedWindow,
   'token-bucket': tokenBucket,
@@ -38,3 +40,4 @@ export function limiterScript(algorithm: Algorithm, policies: number): Script<Sc
 }
 
 export type { PolicyOutcome, ScriptOutcome } from './shared.js'
+export { autoMechanism, LOG_MAX } from './auto.js'
