@@ -13,7 +13,10 @@ import { sameSlot } from './slots.js'
 import { WriteCoalescer } from '../write-coalescer.js'
 
 export interface IoredisAdapterOptions extends ClientOptions {
-  /** Quit the ioredis connection on `close()`. Default false: the caller owns what it passed in. */
+  /**
+   * Hand the connection over: `close()` then QUITs it too. Default false: the caller created it, so
+   * the caller closes it (`redis.quit()`), and `close()` leaves it open for the caller's other uses.
+   */
   closeConnection?: boolean
 }
 
@@ -230,6 +233,10 @@ export class IoredisTransport implements Transport {
 /**
  * Adapts an ioredis `Redis` or `Cluster`. Respects its `keyPrefix`; binary-safe. Default deadline
  * 250 ms.
+ *
+ * The connection stays the caller's: `close()` ends this client and the subscriber connection it
+ * made, but leaves `redis` open, so a process that still holds it does not exit until the caller
+ * runs `redis.quit()`. Pass `closeConnection: true` to have `close()` quit it as well.
  */
 export function fromIoredis(redis: unknown, options: IoredisAdapterOptions = {}): RedisClient {
   if (!isIoredisLike(redis)) {
