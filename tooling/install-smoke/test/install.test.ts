@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -82,7 +82,9 @@ describe('our tarballs installed with npm beside the clients, as a user would', 
       if (row.flavours.includes('typescript')) {
         it('type-checks under strict NodeNext', async () => {
           const { dir } = await installOf(installs, row)
-          execFileSync(join(dir, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'tsconfig.json'], { cwd: dir, stdio: 'pipe' })
+          const tsc = spawnSync(join(dir, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8' })
+          expect(`${tsc.stdout}${tsc.stderr}`).toBe('')
+          expect(tsc.status).toBe(0)
         }, 600_000)
       }
 

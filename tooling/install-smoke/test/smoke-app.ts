@@ -87,15 +87,15 @@ async function check(redis${t(": RateLimitOptions['redis']")}, prefix${t(': stri
 
 async function main()${t(': Promise<void>')} {
   const prefix = 'smoke:' + process.pid + ':' + Date.now() + ':'
-  const results${t(': Record<string, unknown>')} = { memory: await check(memoryClient(), prefix) }
+  const results${t(': Record<string, unknown>')} = { memory: await check(memoryClient(), prefix + 'memory:') }
   if (process.env.SMOKE_REDIS_URL) {
     const redis = new Redis(process.env.SMOKE_REDIS_URL)
-    results.ioredis = await check(redis, prefix)
+    results.ioredis = await check(redis, prefix + 'ioredis:')
     await redis.quit()
   }
   if (process.env.SMOKE_UPSTASH_URL && process.env.SMOKE_UPSTASH_TOKEN) {
     const upstash = new UpstashRedis({ url: process.env.SMOKE_UPSTASH_URL, token: process.env.SMOKE_UPSTASH_TOKEN, enableTelemetry: false })
-    results.upstash = await check(upstash, prefix)
+    results.upstash = await check(upstash, prefix + 'upstash:')
   }
   console.log(JSON.stringify({
     node: Number(process.versions.node.split('.')[0]),

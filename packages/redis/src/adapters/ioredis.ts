@@ -221,13 +221,35 @@ export class IoredisTransport implements Transport {
     return isIoredisCluster(redis) ? new ClusterWire(redis, events) : openIoredisWire(redis, events)
   }
 
+  /** Resolves once the connection has ended, not on QUIT's reply (the socket is still open then). */
   async close(): Promise<void> {
+    const ended = whenEnded(this.#redis, CLOSE_BOUND_MS)
     try {
       await this.#redis.quit()
     } catch {
       this.#redis.disconnect()
     }
+    await ended
   }
+}
+
+const CLOSE_BOUND_MS = 2000
+
+/** Resolves on the connection's `end`, or after `bound` ms, when it is dropped instead. */
+function whenEnded(redis: IoredisLike, bound: number): Promise<void> {
+  if (redis.status === 'end') return Promise.resolve()
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      redis.removeListener('end', done)
+      resolve()
+    }
+    const timer = setTimeout(() => {
+      redis.disconnect()
+      done()
+    }, bound)
+    redis.once('end', done)
+  })
 }
 
 /**
