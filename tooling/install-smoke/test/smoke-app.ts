@@ -35,8 +35,8 @@ import { startUpstashLocal } from '@rediware/upstash-local'`,
 import request from 'supertest'
 import { Redis } from 'ioredis'
 import { Redis as UpstashRedis } from '@upstash/redis'
-import { memoryClient } from '@rediware/redis'
-import { rateLimit, type RateLimitOptions } from '@rediware/rate-limit'
+import { memoryClient, type RedisInput } from '@rediware/redis'
+import { rateLimit } from '@rediware/rate-limit'
 import { createCache } from '@rediware/cache'
 import { RedisStore, session } from '@rediware/session'
 import { createQueue } from '@rediware/queue'
@@ -48,7 +48,7 @@ const body = (typed: boolean) => {
   const t = (annotation: string) => (typed ? annotation : '')
   const sessionUser = typed ? '(req.session as unknown as { user?: string })' : 'req.session'
   return `
-async function check(redis${t(": RateLimitOptions['redis']")}, prefix${t(': string')}) {
+async function check(redis${t(': RedisInput')}, prefix${t(': string')}) {
   const app = express()
   app.use('/limited', rateLimit({ redis, prefix: prefix + 'rl:', limit: 2, window: '1 m', warn: () => undefined }))
   app.get('/limited', (_req${t(': Request')}, res${t(': Response')}) => { res.send('ok') })
