@@ -15,8 +15,12 @@ const files: Record<Flavour, string> = { commonjs: 'index.cjs', module: 'index.m
 
 const tsconfig = {
   compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
-  include: ['index.ts'],
+  include: ['index.ts', 'shims.d.ts'],
 }
+
+/** ioredis 6's declarations import `redis-errors`, which ships no types; with skipLibCheck off a
+ * user needs this line too (README "Supported versions"). */
+const shims = "declare module 'redis-errors'\n"
 
 const currentMajor = Number(process.versions.node.split('.')[0])
 
@@ -43,7 +47,10 @@ async function install(row: InstallRow, tarballs: readonly string[]): Promise<In
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'smoke-app', private: true, type: 'module' }))
   await run('npm', ['install', ...tarballs, ...row.install], { cwd: dir, timeout: 600_000 })
   for (const flavour of row.flavours) writeFileSync(join(dir, files[flavour]), smokeSource(flavour))
-  if (row.flavours.includes('typescript')) writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig))
+  if (row.flavours.includes('typescript')) {
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig))
+    writeFileSync(join(dir, 'shims.d.ts'), shims)
+  }
   return { dir, seconds: (Date.now() - started) / 1000 }
 }
 
