@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -86,6 +86,17 @@ describe('our tarballs installed with npm beside the clients, as a user would', 
         await expect(installs.get(row)).resolves.toMatchObject({ dir: expect.any(String) })
       }, 600_000)
 
+      it('gets the client versions asked for: npm latest for a bare name, not one our peer ranges force down', async () => {
+        const { dir } = await installOf(installs, row)
+        for (const spec of row.install.filter((name) => clients.includes(packageName(name)))) {
+          const name = packageName(spec)
+          const installed = readVersion(dir, name)
+          // A bare name must get npm's latest; `name@N` (a major) must get that major.
+          if (spec === name) expect(`${name}@${installed}`).toBe(`${name}@${await latestVersion(name)}`)
+          else expect(`${name}@${installed.split('.')[0]}`).toBe(spec)
+        }
+      }, 600_000)
+
       if (row.flavours.includes('typescript')) {
         it('type-checks under strict NodeNext', async () => {
           const { dir } = await installOf(installs, row)
@@ -110,6 +121,22 @@ describe('our tarballs installed with npm beside the clients, as a user would', 
     })
   }
 })
+
+/** The clients a user installs beside our packages, whose versions a row is about. */
+const clients = ['express', 'ioredis', '@upstash/redis', 'express-session']
+
+const packageName = (spec: string): string => {
+  const at = spec.indexOf('@', 1)
+  return at < 0 ? spec : spec.slice(0, at)
+}
+
+const readVersion = (dir: string, name: string): string =>
+  (JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version
+
+async function latestVersion(name: string): Promise<string> {
+  const { stdout } = await run('npm', ['view', name, 'version'], { timeout: 60_000 })
+  return stdout.trim()
+}
 
 function commandWith(command: [string, ...string[]], args: readonly string[]): [string, string[]] {
   const [program, ...rest] = command
