@@ -85,7 +85,7 @@ const upstashBackend: Factory = async () => {
 /** A Cluster whose node owning the `news` channel is killed and restarted (with its AOF). */
 const clusterBackend: Factory = async () => {
   const cluster: RedisClusterHandle = await startRedisCluster({ masters: 3, serverArgs: () => [...persistent, '--cluster-node-timeout', '60000'] })
-  const slot = keySlot('out:{news}:log')
+  const slot = keySlot('out:{out:news}:log') // the hash tag carries the prefix (KeyLayout)
   const ranges = (await import('@rediware/test-utils')).rawCommand(cluster.nodes[0] ?? { host: '', port: 0 }, ['CLUSTER', 'SLOTS'])
   const owner = ((await ranges) as [number, number, [string, number]][]).find(([from, to]) => slot >= from && slot <= to)?.[2][1]
   const node = cluster.servers.find((server) => server.port === owner)
