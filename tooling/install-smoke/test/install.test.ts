@@ -107,7 +107,8 @@ describe('our tarballs installed with npm beside the clients, as a user would', 
       }
 
       for (const major of row.nodes) {
-        for (const flavour of row.flavours) {
+        // The TypeScript flavour is about types: it runs on the row's first Node only.
+        for (const flavour of row.flavours.filter((name) => name !== 'typescript' || major === row.nodes[0])) {
           it(`runs as ${flavour} on Node ${major} over memory, ioredis and @upstash/redis`, async () => {
             const { dir } = await installOf(installs, row)
             const file = files[flavour]

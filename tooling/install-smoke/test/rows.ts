@@ -2,9 +2,9 @@ import type { Flavour } from './smoke-app.js'
 
 /**
  * One fresh project per row: our tarballs plus `install`, as a user types it (`npm install ...`, no
- * flags). Bare names get whatever npm's `latest` is today. The smoke app then runs in each module
- * flavour under each Node major in `nodes`, on memory, the installed ioredis and the installed
- * @upstash/redis (the TypeScript flavour is type-checked with `tsc` first). The root README's
+ * flags). Bare names get whatever npm's `latest` is today. The smoke app then runs as CommonJS and
+ * ESM under each Node major in `nodes`, on memory, the installed ioredis and the installed
+ * @upstash/redis; the TypeScript flavour is type-checked with `tsc` and run on the first of `nodes`. The root README's
  * "Supported versions" table is backed by these rows: a new combination is one more line.
  */
 export interface InstallRow {
