@@ -232,8 +232,10 @@ export interface RedisClient {
 
   /**
    * Closes the subscriptions made through this client (and with the last of them, the subscriber
-   * connection, which is always ours), then ends the connection if this client created it; a
-   * connection passed in by the user is left open.
+   * connection, which is always ours), then ends the connection if this client created it
+   * (`createClient()` from the environment, or `fromIoredis(x, { closeConnection: true })`). A
+   * connection the user passed in (`fromIoredis(x)`, `toClient(x)`, a middleware's `redis` option)
+   * is left open: its owner closes it. Calls after `close()` reject with `ERR_REDIS_CLOSED`.
    */
   close(): Promise<void>
 }

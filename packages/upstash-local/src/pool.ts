@@ -29,6 +29,9 @@ function connectionOptions(settings: PoolSettings): RedisOptions {
     lazyConnect: true,
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
+    // Upstash answers as Redis does over RESP2: ioredis 6 speaks RESP3 by default, where a double
+    // (ZSCORE) arrives as a JS string instead of a Buffer and would skip base64 encoding.
+    protocol: 2,
     // Replies stay RESP2-shaped: integers arrive as digit strings, strings as Buffers (callBuffer).
     stringNumbers: true,
     maxRetriesPerRequest: 1,

@@ -13,7 +13,10 @@ import { sameSlot } from './slots.js'
 import { WriteCoalescer } from '../write-coalescer.js'
 
 export interface IoredisAdapterOptions extends ClientOptions {
-  /** Quit the ioredis connection on `close()`. Default false: the caller owns what it passed in. */
+  /**
+   * Hand the connection over: `close()` then QUITs it too. Default false: the caller created it, so
+   * the caller closes it (`redis.quit()`), and `close()` leaves it open for the caller's other uses.
+   */
   closeConnection?: boolean
 }
 
@@ -218,18 +221,44 @@ export class IoredisTransport implements Transport {
     return isIoredisCluster(redis) ? new ClusterWire(redis, events) : openIoredisWire(redis, events)
   }
 
+  /** Resolves once the connection has ended, not on QUIT's reply (the socket is still open then). */
   async close(): Promise<void> {
+    const ended = whenEnded(this.#redis, CLOSE_BOUND_MS)
     try {
       await this.#redis.quit()
     } catch {
       this.#redis.disconnect()
     }
+    await ended
   }
+}
+
+const CLOSE_BOUND_MS = 2000
+
+/** Resolves on the connection's `end`, or after `bound` ms, when it is dropped instead. */
+function whenEnded(redis: IoredisLike, bound: number): Promise<void> {
+  if (redis.status === 'end') return Promise.resolve()
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      redis.removeListener('end', done)
+      resolve()
+    }
+    const timer = setTimeout(() => {
+      redis.disconnect()
+      done()
+    }, bound)
+    redis.once('end', done)
+  })
 }
 
 /**
  * Adapts an ioredis `Redis` or `Cluster`. Respects its `keyPrefix`; binary-safe. Default deadline
  * 250 ms.
+ *
+ * The connection stays the caller's: `close()` ends this client and the subscriber connection it
+ * made, but leaves `redis` open, so a process that still holds it does not exit until the caller
+ * runs `redis.quit()`. Pass `closeConnection: true` to have `close()` quit it as well.
  */
 export function fromIoredis(redis: unknown, options: IoredisAdapterOptions = {}): RedisClient {
   if (!isIoredisLike(redis)) {
