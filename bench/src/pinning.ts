@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process'
-import { availableParallelism } from 'node:os'
 
 /**
  * Where each process of a run is allowed to run. The app under test gets a core of its own; the
@@ -16,23 +15,40 @@ export interface Pinning {
   reason?: string
 }
 
-function hasTaskset(): boolean {
+/** "0-2,5" → [0, 1, 2, 5]. */
+export function parseCpuList(list: string): number[] {
+  return list
+    .trim()
+    .split(',')
+    .filter((part) => part !== '')
+    .flatMap((part) => {
+      const [from, to] = part.split('-').map(Number)
+      if (from === undefined || !Number.isInteger(from)) return []
+      const last = to === undefined ? from : to
+      return Array.from({ length: last - from + 1 }, (_, index) => from + index)
+    })
+}
+
+/** The CPUs this process may run on, from taskset; undefined when taskset is missing. */
+function allowedCpus(): number[] | undefined {
   try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' })
-    return true
+    const output = execFileSync('taskset', ['-c', '-p', String(process.pid)], { encoding: 'utf8' })
+    return parseCpuList(output.slice(output.lastIndexOf(':') + 1))
   } catch {
-    return false
+    return undefined
   }
 }
 
-/** App on core 0, the rest on cores 1… (taskset where it exists and there are two cores or more). */
+/**
+ * The first CPU this process may use for the app, the others for everything else (taskset where
+ * it exists and two CPUs or more are allowed). Without taskset, nothing is pinned.
+ */
 export function planPinning(): Pinning {
-  const cores = availableParallelism()
-  const appCpus = '0'
-  const otherCpus = cores > 2 ? `1-${cores - 1}` : '1'
-  if (cores < 2) return { mode: 'none', appCpus, otherCpus, reason: 'one core only' }
-  if (!hasTaskset()) return { mode: 'none', appCpus, otherCpus, reason: 'taskset not found (util-linux)' }
-  return { mode: 'taskset', appCpus, otherCpus }
+  const cpus = allowedCpus()
+  if (cpus === undefined) return { mode: 'none', appCpus: '', otherCpus: '', reason: 'taskset not found (util-linux)' }
+  const [app, ...others] = cpus
+  if (app === undefined || others.length === 0) return { mode: 'none', appCpus: '', otherCpus: '', reason: 'one CPU only' }
+  return { mode: 'taskset', appCpus: String(app), otherCpus: others.join(',') }
 }
 
 /** Moves every thread of a running process onto `cpus`; its later threads and children inherit it. */

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { availableParallelism, loadavg } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startRedisServer } from '@rediware/test-utils'
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     startedAt,
     finishedAt: new Date().toISOString(),
     node: process.version,
-    cores: availableParallelism(),
+    cores: cpus().length,
     loadAverage: loadAverage.map((n) => Math.round(n * 100) / 100),
     pinning,
     settings: { ...settings, rounds, quick },

@@ -95,7 +95,7 @@ function firstMeasured(run: RunResults, ids: readonly string[]): ScenarioInfo | 
 export function readTarget(run: RunResults, target: Target): TargetReading {
   const subject = firstMeasured(run, target.subject)
   const base = target.base === 'best peer' ? bestPeer(run, target.group) : firstMeasured(run, target.base)
-  if (!subject || !base) return { target, status: 'not measured', verdict: 'not measured in this run' }
+  if (!subject || !base) return { target, status: 'not measured', verdict: 'not measured' }
   const ratio = roundRatios(run, subject.id, base.id, cpuPerRequest)
   const commands = spreadOf(measurementsOf(run, subject.id).map((m) => m.redisCommandsPerRequest)).median
   const commandsOk = target.commands === undefined || Math.abs(commands - target.commands) < 0.005

@@ -1,5 +1,6 @@
 import { posix } from 'node:path'
 import { describeRun, smokeWarning } from '../report.js'
+import type { RunResults } from '../results.js'
 import { extraTables, groupTable, targetTable } from '../tables.js'
 import { readTarget, targets } from '../targets.js'
 import type { ReadmeSection } from './sections.js'
