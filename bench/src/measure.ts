@@ -76,8 +76,8 @@ const runnerCpuMicros = (): number => {
 }
 
 /**
- * Starts the scenario's server in its own process (on the app's core), warms it up, loads it from
- * the load generator's process and measures the CPU every process spent during the load.
+ * Starts the scenario's server in its own process (on the app's core), warms it up and loads it from
+ * the load generator's process, and measures the CPU every process spent during the measured load.
  */
 export async function measure(scenario: Scenario, context: MeasureContext, round: number, order: number): Promise<RoundMeasurement> {
   const { settings, redisUrl } = context
@@ -86,12 +86,15 @@ export async function measure(scenario: Scenario, context: MeasureContext, round
     const baseUrl = `http://127.0.0.1:${port}`
     const url = `${baseUrl}${scenario.path}`
     const headers = scenario.headers ?? {}
-    await runLoad({ url, durationSeconds: settings.warmupSeconds, connections: settings.connections, headers })
     const pid = child.pid ?? 0
-    const appBefore = processCpuMicros(pid)
-    const redisBefore = await redisCpuMicros(redisUrl)
-    const runnerBefore = runnerCpuMicros()
-    const load = await runLoad({ url, durationSeconds: settings.durationSeconds, connections: settings.connections, headers })
+    let appBefore = 0
+    let redisBefore = 0
+    let runnerBefore = 0
+    const load = await runLoad({ url, ...settings, headers }, async () => {
+      appBefore = processCpuMicros(pid)
+      redisBefore = await redisCpuMicros(redisUrl)
+      runnerBefore = runnerCpuMicros()
+    })
     const runnerCpu = runnerCpuMicros() - runnerBefore
     const appCpu = processCpuMicros(pid) - appBefore
     const redisCpu = (await redisCpuMicros(redisUrl)) - redisBefore

@@ -20,7 +20,7 @@ const outArg = args.find((arg) => arg.startsWith('--out='))
 const outName = (outArg ? outArg.slice('--out='.length) : 'latest').replace(/\.(md|json)$/, '')
 if (!/^[\w.-]+$/.test(outName)) throw new RangeError('--out=NAME takes a file name (written to bench/results/NAME.json and NAME.md).')
 const roundsArg = args.find((arg) => arg.startsWith('--rounds='))
-const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : quick ? 1 : 7
+const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : quick ? 1 : 5
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 30) throw new RangeError('--rounds=N takes a whole number from 1 to 30.')
 const settings: LoadSettings = quick
   ? { durationSeconds: 3, warmupSeconds: 1, connections: 32 }
