@@ -68,7 +68,7 @@ export const targets: readonly Target[] = [
   },
 ]
 
-export type TargetStatus = 'met' | 'not met' | 'unclear' | 'not measured'
+export type TargetStatus = 'met' | 'not met' | 'unclear' | 'not measured' | 'smoke run'
 
 export interface TargetReading {
   target: Target
@@ -101,6 +101,7 @@ export function readTarget(run: RunResults, target: Target): TargetReading {
   const commandsOk = target.commands === undefined || Math.abs(commands - target.commands) < 0.005
   const reading = { target, subject, base, ratio, commands }
   if (ratio.count === 0) return { ...reading, status: 'not measured', verdict: 'no round measured both' }
+  if (run.smoke) return { ...reading, status: 'smoke run', verdict: 'smoke run: no status' }
   const limit = target.maxRatio
   const byMedian = ratio.median <= limit
   // The spread is wider than the distance to the target when some round landed on the other side of it.

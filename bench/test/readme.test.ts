@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { expectedReadmes, loadRuns } from '../src/readme/files.js'
+import { expectedReadmes, expectedReports, loadRuns } from '../src/readme/files.js'
 import { renderSection } from '../src/readme/render.js'
 import { readmeSections } from '../src/readme/sections.js'
 
@@ -22,6 +22,12 @@ describe('pnpm bench:readme', () => {
 
   it('the README benchmark sections are its output for the committed results (run pnpm bench:readme)', () => {
     for (const { file, current, expected } of expectedReadmes(repoRoot, runs)) {
+      expect({ file, text: current }).toEqual({ file, text: expected })
+    }
+  })
+
+  it('each run report is what its JSON renders', () => {
+    for (const { file, current, expected } of expectedReports(join(repoRoot, 'bench/results'), runs)) {
       expect({ file, text: current }).toEqual({ file, text: expected })
     }
   })

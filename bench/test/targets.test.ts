@@ -72,6 +72,12 @@ describe('readTarget', () => {
     expect(twoCommands.verdict).toContain('2.00 Redis commands per request, target 1')
   })
 
+  it('gives a smoke run no status, whatever its ratio', () => {
+    const reading = readTarget({ ...run([50, 50, 50]), smoke: true }, target)
+    expect(reading.status).toBe('smoke run')
+    expect(reading.ratio?.median).toBe(0.5)
+  })
+
   it('reports a target whose contenders the run did not measure as not measured', () => {
     const reading = readTarget(run([80]), { ...target, subject: ['g/missing'] })
     expect(reading.status).toBe('not measured')

@@ -1,13 +1,18 @@
 import { writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { expectedReadmes, loadRuns } from './files.js'
+import { expectedReadmes, expectedReports, loadRuns } from './files.js'
 
-/** `pnpm bench:readme` writes the README benchmark sections from bench/results/*.json; `--check` only compares. */
+/**
+ * `pnpm bench:readme` writes the README benchmark sections and each run's report from
+ * bench/results/*.json; `--check` only compares.
+ */
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../../..')
 const check = process.argv.includes('--check')
-const readmes = expectedReadmes(repoRoot, loadRuns(join(repoRoot, 'bench/results')))
-const stale = readmes.filter(({ current, expected }) => current !== expected)
+const resultsDir = join(repoRoot, 'bench/results')
+const runs = loadRuns(resultsDir)
+const files = [...expectedReadmes(repoRoot, runs), ...expectedReports(resultsDir, runs).map((r) => ({ ...r, file: r.file.slice(repoRoot.length + 1) }))]
+const stale = files.filter(({ current, expected }) => current !== expected)
 if (check) {
   for (const { file } of stale) console.error(`${file}: benchmark section differs from bench/results (run pnpm bench:readme)`)
   process.exit(stale.length > 0 ? 1 : 0)

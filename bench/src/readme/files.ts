@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { renderReport } from '../report.js'
 import { parseRunResults } from '../results.js'
 import type { NamedRun } from './render.js'
 import { renderSection, replaceSection } from './render.js'
@@ -22,5 +23,13 @@ export function expectedReadmes(repoRoot: string, runs: readonly NamedRun[]): { 
       .filter((s) => s.file === file)
       .reduce((text, section) => replaceSection(text, section, renderSection(section, runs)), current)
     return { file, current, expected }
+  })
+}
+
+/** Each run's report (bench/results/NAME.md), as it is and as its JSON renders it today. */
+export function expectedReports(resultsDir: string, runs: readonly NamedRun[]): { file: string; current: string; expected: string }[] {
+  return runs.map(({ name, run }) => {
+    const file = join(resultsDir, `${name}.md`)
+    return { file, current: existsSync(file) ? readFileSync(file, 'utf8') : '', expected: renderReport(run, name) }
   })
 }
