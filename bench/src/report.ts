@@ -48,7 +48,7 @@ export function renderReport(run: RunResults, name: string): string {
     `${describeRun(run)}.`,
     '',
     'How it is measured and how to read it: [bench/README.md](../README.md). Generated from ' +
-      `\`${name}.json\` by \`pnpm bench\`; figures are medians over the rounds, with the smallest and largest round in brackets; ` +
+      `\`${name}.json\` by \`pnpm bench\` and \`pnpm bench:readme\`; figures are medians over the rounds, with the smallest and largest round in brackets; ` +
       'ratios are taken within each round, then their median.',
     '',
     '## Targets',

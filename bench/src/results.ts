@@ -54,10 +54,10 @@ export interface RunResults {
   measurements: RoundMeasurement[]
 }
 
-export function parseRunResults(text: string, source: string): RunResults {
+/** The run in `text`, or undefined for JSON of another kind (the queue benchmark writes queue.json beside ours). */
+export function parseRunResults(text: string, source: string): RunResults | undefined {
   const parsed = JSON.parse(text) as Partial<RunResults>
-  if (parsed.format !== 'rediware-bench/2' || !Array.isArray(parsed.measurements) || !Array.isArray(parsed.scenarios)) {
-    throw new Error(`${source} is not a rediware-bench/2 results file`)
-  }
+  if (parsed.format !== 'rediware-bench/2') return undefined
+  if (!Array.isArray(parsed.measurements) || !Array.isArray(parsed.scenarios)) throw new Error(`${source}: a rediware-bench/2 file without measurements`)
   return parsed as RunResults
 }

@@ -6,12 +6,15 @@ import type { NamedRun } from './render.js'
 import { renderSection, replaceSection } from './render.js'
 import { readmeSections } from './sections.js'
 
-/** Every bench/results/*.json, in file-name order (the rendering sorts them itself). */
+/** Every run in bench/results/*.json, in file-name order (the rendering sorts them itself). */
 export function loadRuns(resultsDir: string): NamedRun[] {
   return readdirSync(resultsDir)
     .filter((file) => file.endsWith('.json'))
     .sort()
-    .map((file) => ({ name: file.slice(0, -'.json'.length), run: parseRunResults(readFileSync(join(resultsDir, file), 'utf8'), file) }))
+    .flatMap((file) => {
+      const run = parseRunResults(readFileSync(join(resultsDir, file), 'utf8'), file)
+      return run ? [{ name: file.slice(0, -'.json'.length), run }] : []
+    })
 }
 
 /** Each README the generator owns, with its current text and the text it should have. */
