@@ -9,10 +9,12 @@ const number = (value: number): string => {
 const times = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–')
 
 /** "312 (298–340)": the median, then the smallest and largest round when there were several. */
-export function spread(value: Spread, format: (n: number) => string = number): string {
+export function spread(value: Spread, format: (n: number) => string = number, rangeFormat = format): string {
   if (value.count === 0) return '–'
-  return value.count === 1 ? format(value.median) : `${format(value.median)} (${format(value.min)}–${format(value.max)})`
+  return value.count === 1 ? format(value.median) : `${format(value.median)} (${rangeFormat(value.min)}–${rangeFormat(value.max)})`
 }
+
+const ratioSpread = (value: Spread): string => spread(value, times, (n) => n.toFixed(2))
 
 const name = (scenario: ScenarioInfo): string => (scenario.contender === 'rediware' ? `**${scenario.label}**` : scenario.label)
 const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`
@@ -32,7 +34,7 @@ export function groupTable(run: RunResults, group: string): string {
   const peer = bestPeer(run, group)
   const bare = scenarios.find((s) => s.contender === 'bare express')
   const ratio = (subject: ScenarioInfo, base: ScenarioInfo | undefined, metric: Parameters<typeof roundRatios>[3]) =>
-    base ? spread(roundRatios(run, subject.id, base.id, metric), times) : '–'
+    base ? ratioSpread(roundRatios(run, subject.id, base.id, metric)) : '–'
   const lines = scenarios.map((scenario) => {
     const summary = summarize(run, scenario)
     return row([
@@ -65,7 +67,7 @@ export function groupTable(run: RunResults, group: string): string {
       'p99 ms',
       'Redis cmds/req',
       'load generator CPU µs/req',
-      'answers',
+      'answers (all rounds)',
     ]),
     row(['---', ...Array.from({ length: 11 }, () => '---:'), '---']),
     ...lines,
@@ -99,7 +101,7 @@ export function targetTable(readings: readonly { run: string; reading: TargetRea
         run,
         reading.subject?.label ?? '–',
         reading.base?.label ?? '–',
-        reading.ratio ? spread(reading.ratio, times) : '–',
+        reading.ratio ? ratioSpread(reading.ratio) : '–',
         reading.commands === undefined ? '–' : reading.commands.toFixed(2),
         reading.verdict,
       ]),
