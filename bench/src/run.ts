@@ -49,6 +49,15 @@ function rotate<T>(items: readonly T[], by: number): T[] {
   return [...items.slice(start), ...items.slice(0, start)]
 }
 
+/**
+ * A round's order: each round starts one group later and, within each group, one contender later, so no
+ * contender always runs first or last, and the contenders a ratio compares run minutes apart at most.
+ */
+function roundOrder(scenarios: readonly Scenario[], round: number): Scenario[] {
+  const groups = [...new Set(scenarios.map((s) => s.group))]
+  return rotate(groups, round).flatMap((group) => rotate(scenarios.filter((s) => s.group === group), round))
+}
+
 async function main(): Promise<void> {
   assertBuiltPackages()
   const scenarios = allScenarios().filter((s) => filters.length === 0 || filters.some((f) => s.id.includes(f)))
@@ -66,8 +75,7 @@ async function main(): Promise<void> {
   const measurements: RoundMeasurement[] = []
   try {
     for (let round = 0; round < rounds; round += 1) {
-      // Each round starts the order one scenario later, so no contender always runs first or last.
-      for (const [order, scenario] of rotate(scenarios, round).entries()) {
+      for (const [order, scenario] of roundOrder(scenarios, round).entries()) {
         process.stdout.write(`[round ${round + 1}/${rounds}] ${scenario.id} … `)
         const m = await measure(scenario, { env, redisUrl: redis.url, pinning, settings }, round, order)
         measurements.push(m)
