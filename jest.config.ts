@@ -2,12 +2,16 @@ import type { Config } from 'jest'
 import { readdirSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 
-const tsJest: Config['transform'] = {
-  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../../tsconfig.jest.json' }],
-}
+/** `<rootDir>` of a workspace dir, up to the repository root ('packages/cache' → '<rootDir>/../..'). */
+const repoRootFrom = (dir: string): string => ['<rootDir>', ...dir.split('/').map(() => '..')].join('/')
+
+const tsJest = (root: string): Config['transform'] => ({
+  '^.+\\.ts$': ['ts-jest', { tsconfig: `${root}/tsconfig.jest.json` }],
+})
 
 const workspaceDirs = ['packages', 'tooling', 'examples']
   .flatMap((group) => (existsSync(group) ? readdirSync(group).map((name) => join(group, name)) : []))
+  .concat('bench')
   .filter((dir) => existsSync(join(dir, 'test')))
 
 const config: Config = {
@@ -18,10 +22,10 @@ const config: Config = {
     rootDir: `<rootDir>/${dir}`,
     testEnvironment: 'node',
     testMatch: ['<rootDir>/test/**/*.test.ts'],
-    transform: tsJest,
+    transform: tsJest(repoRootFrom(dir)),
     moduleNameMapper: {
-      '^@rediware/test-utils$': '<rootDir>/../../tooling/test-utils/src/index.ts',
-      '^@rediware/(redis|rate-limit|cache|session|queue|realtime|upstash-local)$': '<rootDir>/../../packages/$1/src/index.ts',
+      '^@rediware/test-utils$': `${repoRootFrom(dir)}/tooling/test-utils/src/index.ts`,
+      '^@rediware/(redis|rate-limit|cache|session|queue|realtime|upstash-local)$': `${repoRootFrom(dir)}/packages/$1/src/index.ts`,
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },
   })),

@@ -2,32 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import autocannon from 'autocannon'
 import { countClientCommands } from './count-commands.js'
 import { processCpuMicros, redisCpuMicros } from './cpu-usage.js'
+import { runLoad } from './load.js'
+import { type Pinning, pinnedCommand } from './pinning.js'
+import type { RoundMeasurement } from './results.js'
 import type { Scenario } from './scenario.js'
-
-export interface Measurement {
-  scenario: Scenario
-  requests: number
-  requestsPerSecond: number
-  p50: number
-  p99: number
-  statuses: Record<string, number>
-  errors: number
-  peakRssMb: number
-  redisCommandsPerRequest: number
-  /** CPU time the scenario's server process spent per answered request during the load, µs. */
-  appCpuMicrosPerRequest: number
-  /** CPU time redis-server spent per answered request during the load, µs (every client, scripts included). */
-  redisCpuMicrosPerRequest: number
-  /** CPU time this process (autocannon, the load generator) spent per answered request, µs: what a contender's answers cost the client. */
-  loadCpuMicrosPerRequest: number
-  /** req/s of every round, when the run had several (this measurement is the median round). */
-  roundRates?: number[]
-  /** The value of `scenario.extra`, when the scenario has one. */
-  extra?: string
-}
 
 export interface LoadSettings {
   durationSeconds: number
@@ -35,13 +15,28 @@ export interface LoadSettings {
   warmupSeconds: number
 }
 
+/** Where a measurement runs: the servers' environment, Redis, and the pinning plan. */
+export interface MeasureContext {
+  env: NodeJS.ProcessEnv
+  redisUrl: string
+  pinning: Pinning
+  settings: LoadSettings
+}
+
 const here = dirname(fileURLToPath(import.meta.url))
 
-async function startScenarioServer(scenario: Scenario, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
-  // The tsx loader runs in the server's own process, so its pid is the one to measure and kill.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'serve.ts'), scenario.id], {
+async function startScenarioServer(scenario: Scenario, context: MeasureContext): Promise<{ child: ChildProcess; port: number }> {
+  // The tsx loader runs in the server's own process, so its pid is the one to measure and kill;
+  // taskset execs node, so the pid is the same with or without pinning.
+  const [command, args] = pinnedCommand(context.pinning, context.pinning.appCpus, process.execPath, [
+    '--import',
+    'tsx',
+    join(here, 'serve.ts'),
+    scenario.id,
+  ])
+  const child = spawn(command, args, {
     cwd: join(here, '..'),
-    env,
+    env: context.env,
     // serve.ts exits when its stdin closes, so a run that dies without killing it leaves nothing behind.
     stdio: ['pipe', 'pipe', 'inherit'],
   })
@@ -75,53 +70,55 @@ async function sequentialRequests(url: string, count: number, headers: Record<st
   }
 }
 
-function load(url: string, durationSeconds: number, connections: number, headers: Record<string, string>): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon({ url, duration: durationSeconds, connections, pipelining: 1, headers }, (error, result) =>
-      error ? reject(error) : resolve(result),
-    )
-  })
+const runnerCpuMicros = (): number => {
+  const used = process.cpuUsage()
+  return used.user + used.system
 }
 
-/** Starts the scenario's server in its own process, warms it up, loads it and measures. */
-export async function measure(scenario: Scenario, env: NodeJS.ProcessEnv, redisUrl: string, settings: LoadSettings): Promise<Measurement> {
-  const { child, port } = await startScenarioServer(scenario, env)
+/**
+ * Starts the scenario's server in its own process (on the app's core), warms it up and loads it from
+ * the load generator's process, and measures the CPU every process spent during the measured load.
+ */
+export async function measure(scenario: Scenario, context: MeasureContext, round: number, order: number): Promise<RoundMeasurement> {
+  const { settings, redisUrl } = context
+  const { child, port } = await startScenarioServer(scenario, context)
   try {
     const baseUrl = `http://127.0.0.1:${port}`
     const url = `${baseUrl}${scenario.path}`
     const headers = scenario.headers ?? {}
-    await load(url, settings.warmupSeconds, settings.connections, headers)
     const pid = child.pid ?? 0
-    const appCpuBefore = processCpuMicros(pid)
-    const redisCpuBefore = await redisCpuMicros(redisUrl)
-    const loadCpuBefore = process.cpuUsage()
-    const result = await load(url, settings.durationSeconds, settings.connections, headers)
-    const loadCpuUsed = process.cpuUsage(loadCpuBefore)
-    const appCpu = processCpuMicros(pid) - appCpuBefore
-    const redisCpu = (await redisCpuMicros(redisUrl)) - redisCpuBefore
+    let appBefore = 0
+    let redisBefore = 0
+    let runnerBefore = 0
+    const load = await runLoad({ url, ...settings, headers }, async () => {
+      appBefore = processCpuMicros(pid)
+      redisBefore = await redisCpuMicros(redisUrl)
+      runnerBefore = runnerCpuMicros()
+    })
+    const runnerCpu = runnerCpuMicros() - runnerBefore
+    const appCpu = processCpuMicros(pid) - appBefore
+    const redisCpu = (await redisCpuMicros(redisUrl)) - redisBefore
     // Let the requests autocannon left in flight finish, so their Redis calls are not counted.
     await new Promise((resolve) => setTimeout(resolve, settleMs))
     const commands = await countClientCommands(redisUrl, () => sequentialRequests(url, countedRequests, headers))
     const extra = scenario.extra ? await scenario.extra.measure(baseUrl) : undefined
-    const statuses: Record<string, number> = {}
-    for (const code of ['1xx', '2xx', '3xx', '4xx', '5xx'] as const) {
-      const count = result[code]
-      if (count > 0) statuses[code] = count
-    }
-    const requests = result.requests.total
+    const perRequest = (micros: number) => (load.requests > 0 ? micros / load.requests : 0)
     return {
-      scenario,
-      requests,
-      requestsPerSecond: result.requests.average,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      statuses,
-      errors: result.errors + result.timeouts,
+      scenarioId: scenario.id,
+      round,
+      order,
+      requests: load.requests,
+      requestsPerSecond: load.requestsPerSecond,
+      p50: load.p50,
+      p99: load.p99,
+      statuses: load.statuses,
+      errors: load.errors,
       peakRssMb: peakRssMb(child.pid),
       redisCommandsPerRequest: commands / countedRequests,
-      appCpuMicrosPerRequest: requests > 0 ? appCpu / requests : 0,
-      redisCpuMicrosPerRequest: requests > 0 ? redisCpu / requests : 0,
-      loadCpuMicrosPerRequest: requests > 0 ? (loadCpuUsed.user + loadCpuUsed.system) / requests : 0,
+      appCpuMicrosPerRequest: perRequest(appCpu),
+      redisCpuMicrosPerRequest: perRequest(redisCpu),
+      loadCpuMicrosPerRequest: perRequest(load.cpuMicros),
+      runnerCpuMicrosPerRequest: perRequest(runnerCpu),
       ...(extra === undefined ? {} : { extra }),
     }
   } finally {

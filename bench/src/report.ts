@@ -1,59 +1,65 @@
-import type { Measurement } from './measure.js'
+import type { RunResults } from './results.js'
+import { extraTables, groupTable, targetTable } from './tables.js'
+import { readTarget, targets } from './targets.js'
+import { groupsOf } from './summary.js'
 
-const fixed = (value: number, digits = 0) => value.toFixed(digits)
-const ratio = (value: number, base: number | undefined) => (base ? `${(value / base).toFixed(2)}×` : '–')
-
-/** One markdown table per group, with ratios against bare Express and the best (Redis-backed) peer of the group. */
-export function renderReport(measurements: readonly Measurement[], header: string): string {
-  const groups = [...new Set(measurements.map((m) => m.scenario.group))]
-  const sections = groups.map((group) => {
-    const rows = measurements.filter((m) => m.scenario.group === group)
-    const bare = rows.find((m) => m.scenario.contender === 'bare express')?.requestsPerSecond
-    const bestPeer = Math.max(0, ...rows.filter((m) => m.scenario.contender === 'peer').map((m) => m.requestsPerSecond))
-    const withRounds = rows.some((m) => m.roundRates !== undefined)
-    const lines = rows.map((m) =>
-      [
-        m.scenario.contender === 'rediware' ? `**${m.scenario.label}**` : m.scenario.label,
-        fixed(m.requestsPerSecond),
-        fixed(m.p50, 1),
-        fixed(m.p99, 1),
-        String(m.peakRssMb),
-        fixed(m.redisCommandsPerRequest, 2),
-        fixed(m.appCpuMicrosPerRequest),
-        fixed(m.redisCpuMicrosPerRequest),
-        fixed(m.loadCpuMicrosPerRequest),
-        Object.entries(m.statuses)
-          .map(([code, count]) => `${code}: ${count}`)
-          .join(', ') + (m.errors ? `, errors: ${m.errors}` : ''),
-        ratio(m.requestsPerSecond, bare),
-        ratio(m.requestsPerSecond, bestPeer || undefined),
-        ...(withRounds ? [(m.roundRates ?? []).map((rate) => fixed(rate)).join(', ')] : []),
-      ].join(' | '),
-    )
-    return [
-      `### ${group}`,
-      '',
-      `| contender | req/s | p50 ms | p99 ms | peak RSS MB | Redis cmds/req | app CPU µs/req | Redis CPU µs/req | load generator CPU µs/req | answers | vs bare Express | vs best peer |${withRounds ? ' rounds (req/s) |' : ''}`,
-      `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |${withRounds ? ' --- |' : ''}`,
-      ...lines.map((line) => `| ${line} |`),
-    ].join('\n')
-  })
-  return `${header}\n\n${[...sections, ...extraSections(measurements)].join('\n\n')}\n`
+/** One line saying how a run was made: settings, pinning, machine load. */
+export function describeRun(run: RunResults): string {
+  const { settings, pinning } = run
+  const pinned =
+    pinning.mode === 'taskset'
+      ? `pinned with taskset: the app on CPU ${pinning.appCpus}; the load generator, redis-server, upstash-local and the runner on CPU ${pinning.otherCpus}`
+      : `**not pinned** (${pinning.reason ?? 'no taskset'}): every process shares every core`
+  return [
+    `${run.startedAt.slice(0, 16).replace('T', ' ')} UTC`,
+    `Node ${run.node}`,
+    `${run.cores} cores`,
+    `load average ${run.loadAverage.map((n) => n.toFixed(1)).join(' / ')} at the start`,
+    pinned,
+    `${settings.rounds} round${settings.rounds === 1 ? '' : 's'} in rotating order`,
+    `${settings.connections} connections`,
+    `${settings.durationSeconds} s per scenario after ${settings.warmupSeconds} s warm-up${settings.quick ? ' (--quick)' : ''}`,
+  ].join(' · ')
 }
 
-/** One table per `scenario.extra.section`: contender and the extra value. */
-function extraSections(measurements: readonly Measurement[]): string[] {
-  const withExtra = measurements.filter((m) => m.scenario.extra !== undefined && m.extra !== undefined)
-  const titles = [...new Set(withExtra.map((m) => m.scenario.extra?.section ?? ''))]
-  return titles.map((title) => {
-    const rows = withExtra.filter((m) => m.scenario.extra?.section === title)
-    const column = rows[0]?.scenario.extra?.column ?? 'value'
-    return [
-      `### ${title}`,
-      '',
-      `| contender | ${column} |`,
-      '| --- | --- |',
-      ...rows.map((m) => `| ${m.scenario.contender === 'rediware' ? `**${m.scenario.label}**` : m.scenario.label} | ${m.extra} |`),
-    ].join('\n')
-  })
+export const smokeWarning =
+  '**Smoke run**: it checks that the pipeline works end to end, on a busy machine; its figures are not a measurement.'
+
+/** The markdown report of one run, from its JSON alone (so it can be rebuilt from a committed file). */
+export function renderReport(run: RunResults, name: string): string {
+  const groups = groupsOf(run)
+  const readings = targets.filter((t) => groups.includes(t.group)).map((t) => ({ run: name, reading: readTarget(run, t) }))
+  const sections = groups.map((group) => [`## ${group}`, '', groupTable(run, group)].join('\n'))
+  const rounds = [
+    '| scenario | round | order | app CPU µs/req | Redis CPU µs/req | load generator CPU µs/req | runner CPU µs/req | req/s | p99 ms | Redis cmds/req |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...[...run.measurements]
+      .sort((a, b) => a.round - b.round || a.order - b.order)
+      .map(
+        (m) =>
+          `| ${m.scenarioId} | ${m.round + 1} | ${m.order + 1} | ${m.appCpuMicrosPerRequest.toFixed(1)} | ${m.redisCpuMicrosPerRequest.toFixed(1)} | ` +
+          `${m.loadCpuMicrosPerRequest.toFixed(1)} | ${m.runnerCpuMicrosPerRequest.toFixed(1)} | ${m.requestsPerSecond.toFixed(0)} | ${m.p99.toFixed(1)} | ${m.redisCommandsPerRequest.toFixed(2)} |`,
+      ),
+  ].join('\n')
+  return [
+    `# Benchmark run \`${name}\``,
+    '',
+    ...(run.smoke ? [smokeWarning, ''] : []),
+    `${describeRun(run)}.`,
+    '',
+    'How it is measured and how to read it: [bench/README.md](../README.md). Generated from ' +
+      `\`${name}.json\` by \`pnpm bench\` and \`pnpm bench:readme\`; figures are medians over the rounds, with the smallest and largest round in brackets; ` +
+      'ratios are taken within each round, then their median.',
+    '',
+    '## Targets',
+    '',
+    readings.length > 0 ? targetTable(readings) : 'No target is measured by this run.',
+    '',
+    ...sections.flatMap((section) => [section, '']),
+    ...extraTables(run, groups).flatMap((table) => [table, '']),
+    '## Every round',
+    '',
+    rounds,
+    '',
+  ].join('\n')
 }
