@@ -24,6 +24,17 @@ describeBackends('backend matrix', (backend) => {
         }
         break
       }
+      case 'node-redis':
+      case 'node-redis-cluster': {
+        await expect(backend.raw().get(key)).resolves.toBe('v')
+        const other = backend.newRaw()
+        try {
+          await expect(other.get(key)).resolves.toBe('v')
+        } finally {
+          other.destroy()
+        }
+        break
+      }
       case 'upstash':
         await expect(backend.raw().get(key)).resolves.toBe('v')
         await expect(backend.newRaw().get(key)).resolves.toBe('v')
