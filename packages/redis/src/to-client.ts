@@ -38,6 +38,6 @@ export function toClient(value: unknown, options?: ClientOptions, optionName = '
   if (isNodeRedisLike(value)) return fromNodeRedis(value, options)
   if (isUpstashLike(value)) return fromUpstash(value, options)
   throw new TypeError(
-    `${optionName} must be a node-redis client or cluster, an ioredis Redis or Cluster, an @upstash/redis Redis, or a RedisClient from @rediware/redis; got ${describeValue(value)}.`,
+    `${optionName} must be an ioredis Redis or Cluster, an @upstash/redis Redis, or a RedisClient from @rediware/redis, or a node-redis client or cluster; got ${describeValue(value)}.`,
   )
 }

@@ -11,7 +11,6 @@ export type NodeRedisListener = (message: string, channel: string) => void
 
 interface NodeRedisCommon {
   readonly isOpen: boolean
-  readonly isReady: boolean
   readonly options?: { keyPrefix?: string | Buffer }
   connect(): Promise<unknown>
   close?(): Promise<unknown>
@@ -23,6 +22,7 @@ interface NodeRedisCommon {
 
 /** A client from `createClient()`. */
 export interface NodeRedisClientLike extends NodeRedisCommon {
+  readonly isReady: boolean
   sendCommand(args: readonly NodeRedisArg[], options?: NodeRedisCommandOptions): Promise<unknown>
   duplicate(overrides?: Record<string, unknown>): NodeRedisClientLike
   subscribe(channels: string | string[], listener: NodeRedisListener): Promise<unknown>
@@ -31,6 +31,8 @@ export interface NodeRedisClientLike extends NodeRedisCommon {
 
 /** A cluster from `createCluster()`. */
 export interface NodeRedisClusterLike extends NodeRedisCommon {
+  /** node-redis 6 only. */
+  readonly isReady?: boolean
   sendCommand(
     firstKey: NodeRedisArg | undefined,
     isReadonly: boolean | undefined,
@@ -54,7 +56,6 @@ export function isNodeRedisLike(value: unknown): value is NodeRedisLike {
   const candidate = value as Record<string, unknown>
   return (
     typeof candidate.isOpen === 'boolean' &&
-    typeof candidate.isReady === 'boolean' &&
     isFunction(candidate.sendCommand) &&
     isFunction(candidate.duplicate) &&
     isFunction(candidate.withTypeMapping)
@@ -63,6 +64,12 @@ export function isNodeRedisLike(value: unknown): value is NodeRedisLike {
 
 export const isNodeRedisCluster = (value: NodeRedisLike): value is NodeRedisClusterLike =>
   isFunction((value as Partial<NodeRedisClusterLike>).nodeClient) && Array.isArray((value as Partial<NodeRedisClusterLike>).masters)
+
+/**
+ * Whether a command can be written now. A cluster connects and reconnects its nodes by itself and
+ * (in node-redis 5) reports no readiness of its own: open is as good as it says.
+ */
+export const isWritable = (client: NodeRedisLike): boolean => (isNodeRedisCluster(client) ? client.isOpen : client.isReady)
 
 /** The client's `keyPrefix` (node-redis 6), as text; node-redis 5 has none. */
 export function keyPrefixOf(client: NodeRedisLike): string {

@@ -1,6 +1,6 @@
 import { RedisClientError } from '../errors.js'
 import type { PubSubWire, WireEvents } from '../pubsub/wire.js'
-import { isNodeRedisCluster, type NodeRedisLike, type NodeRedisListener } from './node-redis-like.js'
+import { isNodeRedisCluster, isWritable, type NodeRedisLike, type NodeRedisListener } from './node-redis-like.js'
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)))
 
@@ -48,13 +48,13 @@ class NodeRedisWire implements PubSubWire {
   subscribe(channels: readonly string[]): void {
     const added = channels.filter((channel) => !this.#wanted.has(channel))
     for (const channel of added) this.#wanted.add(channel)
-    if (added.length > 0 && this.#subscriber.isReady) this.#send(added)
+    if (added.length > 0 && isWritable(this.#subscriber)) this.#send(added)
   }
 
   unsubscribe(channels: readonly string[]): void {
     const removed = channels.filter((channel) => this.#wanted.delete(channel))
     for (const channel of removed) this.#confirmed.delete(channel)
-    if (removed.length === 0 || !this.#subscriber.isReady) return
+    if (removed.length === 0 || !isWritable(this.#subscriber)) return
     const wire = removed.map((channel) => this.#prefix + channel)
     const subscriber = this.#subscriber
     const request = isNodeRedisCluster(subscriber)
@@ -86,7 +86,7 @@ class NodeRedisWire implements PubSubWire {
       : subscriber.subscribe(wire, this.#listener)
     request.then(
       () => {
-        if (this.#closed || !subscriber.isReady) return
+        if (this.#closed || !isWritable(subscriber)) return
         const fresh = channels.filter((channel) => this.#wanted.has(channel) && !this.#confirmed.has(channel))
         for (const channel of fresh) this.#confirmed.add(channel)
         if (fresh.length > 0) this.#events.subscribed(fresh)
@@ -95,13 +95,13 @@ class NodeRedisWire implements PubSubWire {
         // A dropped connection rejects pending commands; `ready` subscribes again.
         if (this.#closed) return
         const refused = channels.filter((channel) => this.#wanted.has(channel))
-        if (subscriber.isReady && refused.length > 0) this.#events.lost(refused, asError(error))
+        if (isWritable(subscriber) && refused.length > 0) this.#events.lost(refused, asError(error))
       },
     )
   }
 
   #dropped(): void {
-    if (this.#closed || this.#subscriber.isReady) return
+    if (this.#closed || isWritable(this.#subscriber)) return
     const lost = [...this.#confirmed]
     this.#confirmed.clear()
     if (lost.length > 0) {

@@ -11,6 +11,7 @@ import { sendAcrossSlots, sendEach } from './cross-slot.js'
 import {
   isNodeRedisCluster,
   isNodeRedisLike,
+  isWritable,
   keyPrefixOf,
   type NodeRedisArg,
   type NodeRedisClientLike,
@@ -27,12 +28,31 @@ export interface NodeRedisAdapterOptions extends ClientOptions {
 
 const toArg = (arg: Arg): NodeRedisArg => (typeof arg === 'number' ? String(arg) : arg)
 
+/** One pending "ready" wait per connection, shared by every call made while it reconnects. */
+const readyWaits = new WeakMap<NodeRedisLike, Promise<void>>()
+
+function nextReady(client: NodeRedisLike): Promise<void> {
+  let wait = readyWaits.get(client)
+  if (!wait) {
+    wait = new Promise<void>((resolve) => {
+      const onReady = () => {
+        client.off('ready', onReady)
+        readyWaits.delete(client)
+        resolve()
+      }
+      client.on('ready', onReady)
+    })
+    readyWaits.set(client, wait)
+  }
+  return wait
+}
+
 /**
  * Resolves once the connection can write, so no command waits in node-redis' offline queue past its
  * deadline: while it reconnects, the call waits here and gives up with its deadline.
  */
 function whenReady(client: NodeRedisLike, deadline: Deadline): Promise<void> {
-  if (client.isReady) return Promise.resolve()
+  if (isWritable(client)) return Promise.resolve()
   if (!client.isOpen) {
     return Promise.reject(
       new RedisClientError('ERR_REDIS_UNAVAILABLE', 'The node-redis client is not open: call connect() before passing it, and keep it open.'),
@@ -40,16 +60,12 @@ function whenReady(client: NodeRedisLike, deadline: Deadline): Promise<void> {
   }
   const signal = deadline.signal
   return new Promise<void>((resolve, reject) => {
-    const onReady = () => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    nextReady(client).then(() => {
       signal.removeEventListener('abort', onAbort)
       resolve()
-    }
-    const onAbort = () => {
-      client.off('ready', onReady)
-      reject(signal.reason)
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
-    client.on('ready', onReady)
+    })
   })
 }
 
@@ -73,19 +89,23 @@ export class NodeRedisTransport implements Transport {
     if (this.capabilities.shardedKeys && command.keyIndexes.length > 1 && !sameSlot([command])) {
       return sendAcrossSlots(command, deadline, (part, partDeadline) => this.send(part, partDeadline))
     }
-    if (this.#client.isReady) return this.#sendNow(command)
-    return whenReady(this.#client, deadline).then(() => this.#sendNow(command))
+    if (isWritable(this.#client)) return this.#sendNow(command, deadline)
+    return whenReady(this.#client, deadline).then(() => this.#sendNow(command, deadline))
   }
 
   /** Keys get the client's `keyPrefix` here: node-redis does not prefix `sendCommand`. */
-  async #sendNow(command: Command<unknown>): Promise<Reply> {
+  async #sendNow(command: Command<unknown>, deadline: Deadline): Promise<Reply> {
     const prefix = this.#prefix
     const args = command.args.map((arg, index) =>
       prefix !== '' && command.keyIndexes.includes(index) ? prefix + String(arg) : toArg(arg),
     )
-    const options = { typeMapping: command.wantsBuffers ? bufferMapping : textMapping }
+    const typeMapping = command.wantsBuffers ? bufferMapping : textMapping
     const client = this.#client
     try {
+      // A command handed over just before the socket dropped waits in node-redis' queue and would be
+      // written after the reconnect; the deadline's signal takes it out, so it is never sent after
+      // the caller gave up.
+      const options = { typeMapping, abortSignal: deadline.signal }
       const reply = isNodeRedisCluster(client)
         ? await client.sendCommand(firstKey(command, args), false, [command.name, ...args], options)
         : await client.sendCommand([command.name, ...args], options)
