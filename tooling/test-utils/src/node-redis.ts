@@ -54,6 +54,14 @@ export const nodeRedisFactory: Factory<NodeRedis> = {
 /** Connecting the cluster is what discovers its slots; a cluster from `newRaw()` connects by itself. */
 const connecting = new WeakMap<NodeRedisCluster, Promise<unknown>>()
 
+/**
+ * Resolves once a node-redis cluster from `newRaw()` has discovered its slots: before that, its
+ * commands fail with "The client is offline" (a cluster has no offline queue of its own).
+ */
+export async function clusterConnected(raw: NodeRedisCluster): Promise<void> {
+  await connecting.get(raw)
+}
+
 export const nodeRedisClusterFactory: Factory<NodeRedisCluster> = {
   newRaw: () => {
     const cluster = newCluster()
