@@ -66,10 +66,14 @@ export const isNodeRedisCluster = (value: NodeRedisLike): value is NodeRedisClus
   isFunction((value as Partial<NodeRedisClusterLike>).nodeClient) && Array.isArray((value as Partial<NodeRedisClusterLike>).masters)
 
 /**
- * Whether a command can be written now. A cluster connects and reconnects its nodes by itself and
- * (in node-redis 5) reports no readiness of its own: open is as good as it says.
+ * Whether a command can be written now. A cluster reconnects its nodes by itself; node-redis 6 says
+ * when it has discovered its slots, node-redis 5 only whether it is open.
  */
-export const isWritable = (client: NodeRedisLike): boolean => (isNodeRedisCluster(client) ? client.isOpen : client.isReady)
+export const isWritable = (client: NodeRedisLike): boolean =>
+  isNodeRedisCluster(client) ? client.isOpen && client.isReady !== false : client.isReady
+
+/** The event that says a connection became writable: a client's `ready`, a cluster's `connect`. */
+export const readyEvent = (client: NodeRedisLike): string => (isNodeRedisCluster(client) ? 'connect' : 'ready')
 
 /** The client's `keyPrefix` (node-redis 6), as text; node-redis 5 has none. */
 export function keyPrefixOf(client: NodeRedisLike): string {

@@ -12,6 +12,7 @@ import {
   isNodeRedisCluster,
   isNodeRedisLike,
   isWritable,
+  readyEvent,
   keyPrefixOf,
   type NodeRedisArg,
   type NodeRedisClientLike,
@@ -35,12 +36,13 @@ function nextReady(client: NodeRedisLike): Promise<void> {
   let wait = readyWaits.get(client)
   if (!wait) {
     wait = new Promise<void>((resolve) => {
+      const event = readyEvent(client)
       const onReady = () => {
-        client.off('ready', onReady)
+        client.off(event, onReady)
         readyWaits.delete(client)
         resolve()
       }
-      client.on('ready', onReady)
+      client.on(event, onReady)
     })
     readyWaits.set(client, wait)
   }
