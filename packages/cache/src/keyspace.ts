@@ -1,10 +1,7 @@
 import { hashKeyPart, hashTag, KeyLayout, type RedisClient } from '@rediware/redis'
 
-/**
- * Whether keys are spread over hash slots (Redis Cluster). The one place that asks the client which
- * kind it is, until `RedisClient` says so itself (a capability flag).
- */
-const isSharded = (client: RedisClient): boolean => client.kind === 'cluster'
+/** Whether keys are spread over hash slots (Redis Cluster). */
+const isSharded = (client: RedisClient): boolean => client.capabilities.shardedKeys
 
 /**
  * Where every key lives. The rule: a hit reads its entry and every version counter it must check in

@@ -15,7 +15,7 @@ export interface CacheEvent {
 
 /** Options of `createCache()`: where entries live and how failures are reported. */
 export interface CacheOptions extends HookOptions<CacheEvent> {
-  /** ioredis `Redis`/`Cluster`, `@upstash/redis` `Redis`, or a `RedisClient`. Omitted: in-process memory (one warning). */
+  /** ioredis `Redis`/`Cluster`, node-redis client/cluster, `@upstash/redis` `Redis`, or a `RedisClient`. Omitted: in-process memory (one warning). */
   redis?: RedisInput
   /** Namespaces every key. Default `'cache:'`. */
   prefix?: string

@@ -100,7 +100,7 @@ function resolveCacheFields(options: Partial<CacheOptions>): ResolvedCacheOption
   if (options.redis === undefined) {
     warnOnce(
       'REDIWARE_CACHE_MEMORY',
-      '@rediware/cache: no `redis` option, so entries live in this process only (not shared between instances, lost on restart). Pass an ioredis, Cluster or @upstash/redis client in production.',
+      '@rediware/cache: no `redis` option, so entries live in this process only (not shared between instances, lost on restart). Pass an ioredis, node-redis, Cluster or @upstash/redis client in production.',
       (message) => hooks.warnOnce('memory', message),
     )
     client = memoryClient()

@@ -57,7 +57,7 @@ function counting(client: RedisClient): { client: RedisClient; counter: Counter;
 }
 
 describeBackends('Redis commands per hit', (backend) => {
-  const sharded = backend.name === 'cluster'
+  const sharded = backend.name === 'cluster' || backend.name === 'node-redis-cluster'
   let prefix: string
   let url: string
   let calls: number

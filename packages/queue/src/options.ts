@@ -62,7 +62,7 @@ const keepNames: OptionNames<NonNullable<QueueOptions['keep']>> = { completed: t
 const workerNames: OptionNames<WorkerOptions> = { concurrency: true, lease: true, pollInterval: true }
 
 const peerHints = {
-  connection: '`redis` (an ioredis, Cluster or @upstash/redis client)',
+  connection: '`redis` (an ioredis, node-redis, Cluster or @upstash/redis client)',
   defaultJobOptions: '`defaults`',
   removeOnComplete: '`keep: { completed: { age, count } }`',
   removeOnFail: '`keep: { failed: { age, count } }`',
@@ -75,7 +75,7 @@ function resolveClient(redis: unknown, warn: (message: string) => void): RedisCl
   if (redis !== undefined) return toClient(redis, undefined, 'redis')
   warnOnce(
     'queue-memory-backend',
-    '@rediware/queue: no `redis` option, so jobs live in this process only (not shared with other processes, lost on restart). Pass an ioredis, Cluster or @upstash/redis client in production.',
+    '@rediware/queue: no `redis` option, so jobs live in this process only (not shared with other processes, lost on restart). Pass an ioredis, node-redis, Cluster or @upstash/redis client in production.',
     warn,
   )
   sharedMemory ??= memoryClient()

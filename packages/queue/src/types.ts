@@ -41,7 +41,7 @@ export interface Retention {
 }
 
 export interface QueueOptions extends HookOptions<QueueEvent> {
-  /** ioredis `Redis`/`Cluster`, `@upstash/redis` `Redis`, or a `RedisClient`. Omitted: in-process (one warning). */
+  /** ioredis `Redis`/`Cluster`, node-redis client/cluster, `@upstash/redis` `Redis`, or a `RedisClient`. Omitted: in-process (one warning). */
   redis?: RedisInput
   /** The queue's name: 1–64 letters, digits, `-` or `_`. */
   name: string

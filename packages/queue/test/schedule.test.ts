@@ -1,4 +1,4 @@
-import { fromIoredis, fromUpstash, type RedisClient } from '@rediware/redis'
+import { fromIoredis, fromNodeRedis, fromUpstash, type RedisClient } from '@rediware/redis'
 import { describeBackends, type TestBackend, waitFor } from '@rediware/test-utils'
 import { Cluster, Redis } from 'ioredis'
 import { Redis as UpstashRedis } from '@upstash/redis'
@@ -8,6 +8,10 @@ afterEach(closeAll)
 
 /** A client on its own connection, as another process would have. */
 function separateClient(backend: TestBackend): { client: RedisClient; close: () => void } {
+  if (backend.name === 'node-redis' || backend.name === 'node-redis-cluster') {
+    const raw = backend.newRaw()
+    return { client: fromNodeRedis(raw, { timeout: 2000 }), close: () => raw.destroy() }
+  }
   const raw = backend.newRaw()
   if (raw instanceof Redis || raw instanceof Cluster) return { client: fromIoredis(raw, { timeout: 2000 }), close: () => raw.disconnect() }
   if (raw instanceof UpstashRedis) return { client: fromUpstash(raw, { timeout: 3000 }), close: () => undefined }

@@ -74,7 +74,7 @@ const peerOptionHints: Readonly<Record<string, string>> = {
   duration: "window (milliseconds or a string such as '1 m'; rate-limiter-flexible counts seconds)",
   keyGenerator: 'key',
   keyPrefix: 'prefix',
-  store: 'redis (an ioredis Redis or Cluster, an @upstash/redis Redis, or a RedisClient)',
+  store: 'redis (an ioredis Redis or Cluster, a node-redis client or cluster, an @upstash/redis Redis, or a RedisClient)',
   storeClient: 'redis',
   blockDuration: 'blockCache (the block cache holds a blocked key until its window frees a slot)',
   inMemoryBlockOnConsumed: 'blockCache (on by default)',

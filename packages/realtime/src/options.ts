@@ -29,7 +29,7 @@ export type CloseReason = 'client' | 'backlog' | 'shutdown'
 
 /** Options of `createRealtime()`. */
 export interface RealtimeOptions extends HookOptions<RealtimeActivity> {
-  /** ioredis `Redis`/`Cluster`, `@upstash/redis` `Redis`, or a `RedisClient`. Omitted: in-process memory (one warning). */
+  /** ioredis `Redis`/`Cluster`, node-redis client/cluster, `@upstash/redis` `Redis`, or a `RedisClient`. Omitted: in-process memory (one warning). */
   redis?: RedisInput
   /** Namespaces every key and pub/sub channel. Default `'rt:'`. */
   prefix?: string
@@ -119,7 +119,7 @@ function resolveClient(input: unknown, warn: (message: string) => void): { clien
   if (input === undefined) {
     warnOnce(
       'REDIWARE_REALTIME_MEMORY',
-      '@rediware/realtime: no `redis` option, so events reach only clients of this process and history is lost on restart. Pass an ioredis, Cluster or @upstash/redis client to fan out across processes.',
+      '@rediware/realtime: no `redis` option, so events reach only clients of this process and history is lost on restart. Pass an ioredis, node-redis, Cluster or @upstash/redis client to fan out across processes.',
       warn,
     )
     return { client: memoryClient(), ownsClient: true }

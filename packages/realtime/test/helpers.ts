@@ -57,6 +57,11 @@ export function processClients(backend: TestBackend): { inputs: [RedisInput, Red
       const second = backend.newRaw()
       return { inputs: [backend.raw(), second], close: () => second.disconnect() }
     }
+    case 'node-redis':
+    case 'node-redis-cluster': {
+      const second = backend.newRaw()
+      return { inputs: [backend.raw(), second], close: () => second.destroy() }
+    }
   }
 }
 

@@ -53,7 +53,7 @@ export class ManagedClient implements RedisClient {
 
   constructor(transport: Transport, options: ResolvedClientOptions, ownsConnection: boolean) {
     this.kind = transport.kind
-    this.capabilities = Object.freeze({ shardedPubSub: transport.shardedPubSub })
+    this.capabilities = Object.freeze({ ...transport.capabilities })
     this.#transport = transport
     this.#options = options
     this.#breaker = new CircuitBreaker(options.breaker)
@@ -175,7 +175,7 @@ export class ManagedClient implements RedisClient {
         new TypeError('publish: Upstash delivers messages as Server-Sent-Events lines, so a message cannot contain a line break; encode it (JSON does).'),
       )
     }
-    const command = this.#transport.shardedPubSub ? 'SPUBLISH' : 'PUBLISH'
+    const command = this.capabilities.shardedPubSub ? 'SPUBLISH' : 'PUBLISH'
     return this.runScript(publishScript, [channel], [command, message], options)
   }
 

@@ -1,3 +1,4 @@
+import { httpCapabilities, tcpCapabilities } from './adapters/capabilities.js'
 import { IoredisTransport } from './adapters/ioredis.js'
 import { memoryClient } from './adapters/memory.js'
 import { UpstashTransport } from './adapters/upstash.js'
@@ -67,7 +68,7 @@ export function createClient(env: Environment = process.env, options: CreateClie
   const resolved = (defaultTimeout: number) => resolveClientOptions(options, defaultTimeout)
   if (env.REDIS_CLUSTER_NODES) {
     const nodes = parseClusterNodes(env.REDIS_CLUSTER_NODES)
-    const transport = new LazyTransport('cluster', async () => {
+    const transport = new LazyTransport('cluster', tcpCapabilities(true), async () => {
       const { Cluster } = await importOptional<IoredisModule>('ioredis')
       return new IoredisTransport(new Cluster(nodes, { redisOptions: ioredisDefaults }))
     })
@@ -75,7 +76,7 @@ export function createClient(env: Environment = process.env, options: CreateClie
   }
   if (env.REDIS_URL) {
     const url = env.REDIS_URL
-    const transport = new LazyTransport('ioredis', async () => {
+    const transport = new LazyTransport('ioredis', tcpCapabilities(false), async () => {
       const { Redis } = await importOptional<IoredisModule>('ioredis')
       return new IoredisTransport(new Redis(url, ioredisDefaults))
     })
@@ -85,7 +86,7 @@ export function createClient(env: Environment = process.env, options: CreateClie
     const url = env.UPSTASH_REDIS_REST_URL
     const token = env.UPSTASH_REDIS_REST_TOKEN
     if (!url || !token) throw new TypeError('Set both UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN to use Upstash.')
-    const transport = new LazyTransport('upstash', async () => {
+    const transport = new LazyTransport('upstash', httpCapabilities, async () => {
       const { Redis } = await importOptional<UpstashModule>('@upstash/redis')
       return new UpstashTransport(new Redis({ url, token, automaticDeserialization: false, enableTelemetry: false }))
     })

@@ -1,4 +1,5 @@
 export { fromIoredis, type IoredisAdapterOptions } from './adapters/ioredis.js'
+export { fromNodeRedis, type NodeRedisAdapterOptions } from './adapters/node-redis.js'
 export { memoryClient, type MemoryClientOptions } from './adapters/memory.js'
 export { fromUpstash, type UpstashAdapterOptions } from './adapters/upstash.js'
 export type { BreakerOptions } from './circuit-breaker.js'

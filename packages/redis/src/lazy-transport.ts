@@ -1,19 +1,19 @@
 import type { Deadline } from './deadline.js'
 import { DeferredWire, type PubSubWire, type WireEvents } from './pubsub/wire.js'
 import type { Guard, ServerReplyError, Transport } from './transport.js'
-import type { Arg, BackendKind, Command, Reply, Script } from './types.js'
+import type { Arg, BackendKind, ClientCapabilities, Command, Reply, Script } from './types.js'
 
 /** A transport whose real one is built on first use (to load an optional driver without blocking). */
 export class LazyTransport implements Transport {
   readonly kind: BackendKind
-  readonly shardedPubSub: boolean
+  readonly capabilities: ClientCapabilities
   readonly connection: object = this
   readonly #create: () => Promise<Transport>
   #transport: Promise<Transport> | undefined
 
-  constructor(kind: BackendKind, create: () => Promise<Transport>) {
+  constructor(kind: BackendKind, capabilities: ClientCapabilities, create: () => Promise<Transport>) {
     this.kind = kind
-    this.shardedPubSub = kind === 'cluster'
+    this.capabilities = capabilities
     this.#create = create
   }
 

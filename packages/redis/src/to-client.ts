@@ -1,5 +1,7 @@
 import { fromIoredis } from './adapters/ioredis.js'
 import { isIoredisLike } from './adapters/ioredis-like.js'
+import { fromNodeRedis } from './adapters/node-redis.js'
+import { isNodeRedisLike } from './adapters/node-redis-like.js'
 import { fromUpstash } from './adapters/upstash.js'
 import { isUpstashLike } from './adapters/upstash-like.js'
 import type { ClientOptions } from './client-options.js'
@@ -19,18 +21,23 @@ export function isRedisClient(value: unknown): value is RedisClient {
   )
 }
 
-/** Anything `toClient` accepts: a `RedisClient`, an ioredis `Redis`/`Cluster`, or an `@upstash/redis` client. */
+/**
+ * Anything `toClient` accepts: a `RedisClient`, an ioredis `Redis`/`Cluster`, a node-redis client or
+ * cluster, or an `@upstash/redis` client.
+ */
 export type RedisInput = RedisClient | object
 
 /**
- * Accepts a `RedisClient`, an ioredis `Redis` or `Cluster`, or an `@upstash/redis` `Redis`, detected
+ * Accepts a `RedisClient`, an ioredis `Redis` or `Cluster`, a node-redis `createClient()` or
+ * `createCluster()` (connected), or an `@upstash/redis` `Redis`, detected
  * by their public API. Anything else throws a TypeError saying what was given.
  */
 export function toClient(value: unknown, options?: ClientOptions, optionName = 'redis'): RedisClient {
   if (isRedisClient(value)) return value
   if (isIoredisLike(value)) return fromIoredis(value, options)
+  if (isNodeRedisLike(value)) return fromNodeRedis(value, options)
   if (isUpstashLike(value)) return fromUpstash(value, options)
   throw new TypeError(
-    `${optionName} must be an ioredis Redis or Cluster, an @upstash/redis Redis, or a RedisClient from @rediware/redis; got ${describeValue(value)}.`,
+    `${optionName} must be an ioredis Redis or Cluster, an @upstash/redis Redis, or a RedisClient from @rediware/redis, or a node-redis client or cluster; got ${describeValue(value)}.`,
   )
 }

@@ -1,6 +1,6 @@
 import type { Deadline } from './deadline.js'
 import type { PubSubWire, WireEvents } from './pubsub/wire.js'
-import type { Arg, BackendKind, Command, Reply, Script } from './types.js'
+import type { Arg, BackendKind, ClientCapabilities, Command, Reply, Script } from './types.js'
 
 /** Runs `fn` under the client's deadline and breaker; what transports use for multi-step work. */
 export type Guard = <T>(fn: (deadline: Deadline) => Promise<T>) => Promise<T>
@@ -19,8 +19,8 @@ export class ServerReplyError extends Error {
  */
 export interface Transport {
   readonly kind: BackendKind
-  /** Pub/sub is sharded (SPUBLISH/SSUBSCRIBE). */
-  readonly shardedPubSub: boolean
+  /** What the client over this transport can do (see `ClientCapabilities`). */
+  readonly capabilities: ClientCapabilities
   /** Messages travel as text lines (Upstash's SSE): a line break would cut a message short. */
   readonly lineMessages?: boolean
   /** What subscriber connections are shared by: every client over this connection shares one. */

@@ -4,7 +4,8 @@ export type Reply = string | number | null | Buffer | readonly Reply[]
 /** An argument sent to Redis. Numbers are sent as their decimal form. */
 export type Arg = string | number | Buffer
 
-export type BackendKind = 'ioredis' | 'cluster' | 'upstash' | 'memory'
+/** Which adapter a client came from: for logs and diagnostics. Choose behaviour by `capabilities`. */
+export type BackendKind = 'ioredis' | 'cluster' | 'node-redis' | 'node-redis-cluster' | 'upstash' | 'memory'
 
 /**
  * Health of a client as the circuit breaker sees it.
@@ -124,8 +125,20 @@ export interface Subscription {
 
 /** What a client can do, for packages that choose a strategy by capability rather than by library. */
 export interface ClientCapabilities {
+  /**
+   * Keys are spread over hash slots (Redis Cluster): one command or script may only touch keys of one
+   * slot, so keys that are used together need a shared `{hash tag}`, and unrelated keys should not
+   * share one (they would all land on one node).
+   */
+  readonly shardedKeys: boolean
   /** Pub/sub is sharded (SPUBLISH/SSUBSCRIBE on Cluster): a channel lives in the slot of its name. */
   readonly shardedPubSub: boolean
+  /**
+   * Every call is a request of its own (HTTP, Upstash): `batch` saves whole requests, so it pays to
+   * gather calls of one event-loop turn into a batch. False where calls of one turn already share a
+   * socket write (TCP clients) or there is no I/O (memory).
+   */
+  readonly requestPerCall: boolean
 }
 
 /** One command as it goes to a transport: a name, its arguments and which arguments are keys. */
@@ -145,6 +158,7 @@ export type CommandResults<T extends readonly Command<unknown>[]> = {
 
 /** The subset of Redis every rediware package uses, the same on every backend. */
 export interface RedisClient {
+  /** The adapter this client came from, for logs; packages choose behaviour by `capabilities`. */
   readonly kind: BackendKind
   readonly capabilities: ClientCapabilities
   /** Current health, as the circuit breaker sees it. */

@@ -1,24 +1,50 @@
 import { Redis } from 'ioredis'
-import { fromIoredis, type ClientState, type RedisClient } from '@rediware/redis'
+import { createClient } from 'redis'
+import { type ClientOptions, fromIoredis, fromNodeRedis, type ClientState, type RedisClient } from '@rediware/redis'
 import { startRedisServer, type RedisServerHandle } from '@rediware/test-utils'
 
-describe('deadlines and the circuit breaker (ioredis, dedicated server)', () => {
+interface Connection {
+  client: RedisClient
+  end(): void
+}
+
+/** Each TCP adapter over its driver, reconnecting every 50 ms. */
+const adapters: [string, (url: string, options: ClientOptions) => Promise<Connection>][] = [
+  [
+    'ioredis',
+    async (url, options) => {
+      const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 })
+      return { client: fromIoredis(redis, options), end: () => redis.disconnect() }
+    },
+  ],
+  [
+    'node-redis',
+    async (url, options) => {
+      const redis = createClient({ url, socket: { reconnectStrategy: () => 50 } })
+      redis.on('error', () => undefined)
+      await redis.connect()
+      return { client: fromNodeRedis(redis, options), end: () => redis.destroy() }
+    },
+  ],
+]
+
+describe.each(adapters)('deadlines and the circuit breaker (%s, dedicated server)', (_name, connect) => {
   let server: RedisServerHandle
-  let redis: Redis
+  let connection: Connection
   let client: RedisClient
   const states: ClientState[] = []
 
   beforeAll(async () => {
     server = await startRedisServer()
-    redis = new Redis(server.url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 })
-    client = fromIoredis(redis, { timeout: 150, breaker: { failureThreshold: 3, cooldown: 300 } })
+    connection = await connect(server.url, { timeout: 150, breaker: { failureThreshold: 3, cooldown: 300 } })
+    client = connection.client
     client.onStateChange((state) => states.push(state))
     await client.ping()
   })
 
   afterAll(async () => {
     await client.close()
-    redis.disconnect()
+    connection.end()
     await server.stop()
   })
 
@@ -61,6 +87,14 @@ describe('deadlines and the circuit breaker (ioredis, dedicated server)', () => 
     expect(client.state).toBe('ready')
     expect(states).toEqual(expect.arrayContaining(['degraded', 'down', 'ready']))
     expect(states.indexOf('down')).toBeLessThan(states.lastIndexOf('ready'))
+  })
+})
+
+describe('a node-redis client that was never connected', () => {
+  it('fails at once, saying to connect it', async () => {
+    const redis = createClient({ url: 'redis://127.0.0.1:1' })
+    const client = fromNodeRedis(redis, { timeout: 100 })
+    await expect(client.get('k')).rejects.toMatchObject({ code: 'ERR_REDIS_UNAVAILABLE', message: expect.stringMatching(/connect\(\)/) })
   })
 })
 

@@ -1,6 +1,9 @@
 import { Redis as UpstashRedis } from '@upstash/redis'
 import { Cluster, Redis } from 'ioredis'
+import { createClient as nodeRedis6, createCluster as nodeRedisCluster6 } from 'redis'
+import { createClient as nodeRedis5, createCluster as nodeRedisCluster5 } from 'redis5'
 import { createClient, memoryClient, toClient } from '@rediware/redis'
+import { ENV, requireEnv } from '@rediware/test-utils'
 
 describe('toClient', () => {
   it('accepts each raw client by its public API', async () => {
@@ -14,6 +17,66 @@ describe('toClient', () => {
     expect(toClient(memory)).toBe(memory)
     redis.disconnect()
     cluster.disconnect()
+  })
+
+  it('accepts node-redis 5 and 6 clients and clusters, as they are (no connection made)', () => {
+    const url = 'redis://127.0.0.1:1'
+    expect(toClient(nodeRedis6({ url })).kind).toBe('node-redis')
+    expect(toClient(nodeRedis5({ url })).kind).toBe('node-redis')
+    expect(toClient(nodeRedisCluster6({ rootNodes: [{ url }] })).kind).toBe('node-redis-cluster')
+    expect(toClient(nodeRedisCluster5({ rootNodes: [{ url }] })).kind).toBe('node-redis-cluster')
+    expect(toClient(nodeRedis6({ url })).capabilities).toEqual({ shardedKeys: false, shardedPubSub: false, requestPerCall: false })
+    expect(toClient(nodeRedisCluster6({ rootNodes: [{ url }] })).capabilities).toEqual({
+      shardedKeys: true,
+      shardedPubSub: true,
+      requestPerCall: false,
+    })
+  })
+
+  it.each([
+    ['node-redis 6 over RESP3', () => nodeRedis6({ url: requireEnv(ENV.redisUrl) })],
+    ['node-redis 6 over RESP2', () => nodeRedis6({ url: requireEnv(ENV.redisUrl), RESP: 2 })],
+    ['node-redis 5 over RESP2', () => nodeRedis5({ url: requireEnv(ENV.redisUrl) })],
+    ['node-redis 5 over RESP3', () => nodeRedis5({ url: requireEnv(ENV.redisUrl), RESP: 3 })],
+  ])('reads %s as RESP2 replies, and leaves the connection open on close()', async (_name, open) => {
+    const raw = open()
+    await raw.connect()
+    const client = toClient(raw)
+    const key = `t:to-client:${Math.random().toString(36).slice(2)}`
+    try {
+      await client.hset(key, { a: '1', b: '2' })
+      expect(await client.hgetall(key)).toEqual({ a: '1', b: '2' })
+      await client.zadd(`${key}z`, [{ score: 1.5, member: 'm' }])
+      expect(await client.zscore(`${key}z`, 'm')).toBe(1.5)
+      expect(await client.zrangeByScore(`${key}z`, '-inf', '+inf', { withScores: true })).toEqual(['m', '1.5'])
+      await client.sadd(`${key}s`, ['x'])
+      expect(await client.smembers(`${key}s`)).toEqual(['x'])
+      await client.close()
+      expect(raw.isOpen).toBe(true)
+      expect(await raw.ping()).toBe('PONG')
+      await raw.del([key, `${key}z`, `${key}s`])
+    } finally {
+      raw.destroy()
+    }
+  })
+
+  it('puts a node-redis keyPrefix in front of keys and takes it off SCAN results', async () => {
+    const prefix = `t:prefix:${Math.random().toString(36).slice(2)}:`
+    const raw = nodeRedis6({ url: requireEnv(ENV.redisUrl), keyPrefix: prefix })
+    const plain = nodeRedis6({ url: requireEnv(ENV.redisUrl) })
+    await Promise.all([raw.connect(), plain.connect()])
+    try {
+      const client = toClient(raw)
+      await client.set('k', 'v')
+      expect(await plain.get(`${prefix}k`)).toBe('v')
+      const keys: string[] = []
+      for await (const page of client.scan({ match: 'k*' })) keys.push(...page)
+      expect(keys).toEqual(['k'])
+      await plain.del(`${prefix}k`)
+    } finally {
+      raw.destroy()
+      plain.destroy()
+    }
   })
 
   it.each([

@@ -19,9 +19,10 @@ const MAX_BATCH = 128
  *
  * Only for scripts that are safe to run again: when the pipeline fails with a reply error (NOSCRIPT
  * after a Redis restart or SCRIPT FLUSH), every call is re-run on its own with the EVAL fallback.
- * Used for Upstash only, where a pipeline is one HTTP request instead of one each. A standalone
- * ioredis connection already coalesces every command of a turn into one or two socket writes (the
- * client's write coalescer), which measured cheaper than an ioredis pipeline on top of it; Cluster
+ * Used only where every call is a request of its own (`capabilities.requestPerCall`, Upstash), where
+ * a pipeline is one HTTP request instead of one each. A standalone TCP connection already coalesces
+ * every command of a turn into one or two socket writes (the client's write coalescer, or the
+ * driver's own auto-pipelining), which measured cheaper than a pipeline on top of it; Cluster
  * sends calls for different slots to different nodes anyway; memory has no I/O to save.
  */
 export class ScriptBatcher<T> {
@@ -34,7 +35,7 @@ export class ScriptBatcher<T> {
   constructor(client: RedisClient, script: Script<T>) {
     this.#client = client
     this.#script = script
-    this.#enabled = client.kind === 'upstash'
+    this.#enabled = client.capabilities.requestPerCall
   }
 
   run(keys: readonly string[], args: readonly Arg[]): Promise<T> {

@@ -1,12 +1,27 @@
 import { randomBytes } from 'node:crypto'
 import { fromIoredis, fromUpstash, memoryClient, type RedisClient } from '@rediware/redis'
 import { Redis as UpstashRedis } from '@upstash/redis'
-import { Cluster, Redis, type RedisOptions } from 'ioredis'
+import { Cluster, Redis } from 'ioredis'
 import { ENV, requireEnv } from './env.js'
+import { clusterNodes, redisOptions, suiteClientOptions } from './suite-client.js'
+import { nodeRedisClusterFactory, nodeRedisFactory, type NodeRedis, type NodeRedisCluster } from './node-redis.js'
 
-export type BackendName = 'ioredis' | 'cluster' | 'upstash' | 'memory'
+export type BackendName = 'ioredis' | 'cluster' | 'node-redis' | 'node-redis-cluster' | 'upstash' | 'memory'
 
-export const backendNames: readonly BackendName[] = ['ioredis', 'cluster', 'upstash', 'memory']
+/**
+ * Every backend a suite runs on. node-redis over the local Cluster joins when
+ * `REDIWARE_TEST_NODE_REDIS_CLUSTER=1` (it doubles the Cluster runs of every suite).
+ */
+export const backendNames: readonly BackendName[] = [
+  'ioredis',
+  'cluster',
+  'node-redis',
+  ...(process.env.REDIWARE_TEST_NODE_REDIS_CLUSTER === '1' ? (['node-redis-cluster'] as const) : []),
+  'upstash',
+  'memory',
+]
+
+const knownBackendNames: readonly BackendName[] = ['ioredis', 'cluster', 'node-redis', 'node-redis-cluster', 'upstash', 'memory']
 
 interface Backend<N extends BackendName, R> {
   readonly name: N
@@ -25,31 +40,16 @@ interface Backend<N extends BackendName, R> {
 export type TestBackend =
   | Backend<'ioredis', Redis>
   | Backend<'cluster', Cluster>
+  | Backend<'node-redis', NodeRedis>
+  | Backend<'node-redis-cluster', NodeRedisCluster>
   | Backend<'upstash', UpstashRedis>
   | Backend<'memory', undefined>
 
-export type RawClient = Redis | Cluster | UpstashRedis | undefined
+export type RawClient = Redis | Cluster | NodeRedis | NodeRedisCluster | UpstashRedis | undefined
 
 export interface DescribeBackendsOptions {
-  /** Run only on these backends (say why in the test). Default: all four. */
+  /** Run only on these backends (say why in the test). Default: all of `backendNames`. */
   only?: readonly BackendName[]
-}
-
-/**
- * Deadline of the suite clients. Generous, so a loaded 2-core CI machine does not turn a slow answer
- * into a spurious outage; tests of deadlines and outages build their own clients with short timeouts.
- */
-const suiteClientOptions = { timeout: 2000 }
-
-const redisOptions: RedisOptions = { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: true }
-
-function clusterNodes(): { host: string; port: number }[] {
-  return requireEnv(ENV.clusterNodes)
-    .split(',')
-    .map((entry) => {
-      const colon = entry.lastIndexOf(':')
-      return { host: entry.slice(0, colon), port: Number(entry.slice(colon + 1)) }
-    })
 }
 
 function upstashRaw(): UpstashRedis {
@@ -81,7 +81,7 @@ function ready(raw: Redis | Cluster): Promise<void> {
   })
 }
 
-interface Factory<R> {
+export interface Factory<R> {
   newRaw(): R
   wrap(raw: R): RedisClient
   /** Waits until `raw` can serve commands. */
@@ -180,6 +180,12 @@ function runBackendNamed(name: BackendName, fn: (backend: TestBackend) => void):
     case 'cluster':
       runBackend(name, clusterFactory, fn)
       break
+    case 'node-redis':
+      runBackend(name, nodeRedisFactory, fn)
+      break
+    case 'node-redis-cluster':
+      runBackend(name, nodeRedisClusterFactory, fn)
+      break
     case 'upstash':
       runBackend(name, upstashFactory, fn)
       break
@@ -190,8 +196,8 @@ function runBackendNamed(name: BackendName, fn: (backend: TestBackend) => void):
 }
 
 /**
- * Runs `fn` in one jest `describe` per backend (`title [ioredis]`, `[cluster]`, `[upstash]`,
- * `[memory]`), each with its own client, created in `beforeAll`, closed in `afterAll`.
+ * Runs `fn` in one jest `describe` per backend (`title [ioredis]`, `[cluster]`, `[node-redis]`,
+ * `[upstash]`, `[memory]`), each with its own client, created in `beforeAll`, closed in `afterAll`.
  * Upstash is always included: if upstash-local was not started its tests fail, saying so.
  */
 export function describeBackends(
@@ -200,9 +206,9 @@ export function describeBackends(
   options: DescribeBackendsOptions = {},
 ): void {
   const names = options.only ?? backendNames
-  const unknown = names.filter((name) => !backendNames.includes(name))
+  const unknown = names.filter((name) => !knownBackendNames.includes(name))
   if (unknown.length > 0) {
-    throw new TypeError(`describeBackends: options.only has unknown backend(s) ${unknown.join(', ')}; use ${backendNames.join(', ')}.`)
+    throw new TypeError(`describeBackends: options.only has unknown backend(s) ${unknown.join(', ')}; use ${knownBackendNames.join(', ')}.`)
   }
   for (const name of backendNames) {
     if (!names.includes(name)) continue

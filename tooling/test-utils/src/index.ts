@@ -1,4 +1,5 @@
 export { type BackendName, backendNames, type DescribeBackendsOptions, describeBackends, type RawClient, type TestBackend } from './backends.js'
+export { clusterConnected as nodeRedisClusterConnected } from './node-redis.js'
 export { ENV, requireEnv } from './env.js'
 export { describeExpress, type ExpressVersion, type ExpressVersionName, expressVersions } from './express-apps.js'
 export { findFreePort } from './free-port.js'

@@ -1,4 +1,4 @@
-import { describeBackends, ENV, requireEnv } from '@rediware/test-utils'
+import { describeBackends, ENV, nodeRedisClusterConnected, requireEnv } from '@rediware/test-utils'
 
 describeBackends('backend matrix', (backend) => {
   test('the suite client reads what it writes, under a unique prefix', async () => {
@@ -21,6 +21,27 @@ describeBackends('backend matrix', (backend) => {
           await expect(other.get(key)).resolves.toBe('v')
         } finally {
           other.disconnect()
+        }
+        break
+      }
+      case 'node-redis': {
+        await expect(backend.raw().get(key)).resolves.toBe('v')
+        const other = backend.newRaw()
+        try {
+          await expect(other.get(key)).resolves.toBe('v')
+        } finally {
+          other.destroy()
+        }
+        break
+      }
+      case 'node-redis-cluster': {
+        await expect(backend.raw().get(key)).resolves.toBe('v')
+        const other = backend.newRaw()
+        try {
+          await nodeRedisClusterConnected(other)
+          await expect(other.get(key)).resolves.toBe('v')
+        } finally {
+          other.destroy()
         }
         break
       }

@@ -28,7 +28,7 @@ export type IdempotencyEvent =
   | { type: 'not-stored'; key: string; status: number }
 
 export interface IdempotencyOptions<Req extends IncomingMessage = IncomingMessage> extends HookOptions<IdempotencyEvent> {
-  /** ioredis `Redis`/`Cluster`, `@upstash/redis` `Redis`, or a `RedisClient`. Omitted: in-process (one warning). */
+  /** ioredis `Redis`/`Cluster`, node-redis client/cluster, `@upstash/redis` `Redis`, or a `RedisClient`. Omitted: in-process (one warning). */
   redis?: RedisInput
   /** How long a finished response is replayed for its key. Default `'24 h'`, at most `'30 d'`. */
   ttl?: Duration

@@ -5,7 +5,9 @@ import { RedisClientError } from '../errors.js'
 import { evalWithFallback } from '../script.js'
 import { type Guard, ServerReplyError, type Transport } from '../transport.js'
 import type { PubSubWire, WireEvents } from '../pubsub/wire.js'
-import type { Arg, Command, RedisClient, Reply } from '../types.js'
+import type { Arg, ClientCapabilities, Command, RedisClient, Reply } from '../types.js'
+import { tcpCapabilities } from './capabilities.js'
+import { sendAcrossSlots, sendEach } from './cross-slot.js'
 import { ClusterWire } from './cluster-pubsub.js'
 import { type IoredisLike, isIoredisCluster, isIoredisLike } from './ioredis-like.js'
 import { openIoredisWire } from './ioredis-pubsub.js'
@@ -29,15 +31,6 @@ function normalizeReply(value: unknown): Reply {
   if (isScalar(value)) return value as Reply
   if (Array.isArray(value)) return value.every(isScalar) ? (value as Reply[]) : value.map(normalizeReply)
   throw new RedisClientError('ERR_REDIS_REPLY', `Unexpected reply type from ioredis: ${typeof value}`)
-}
-
-const sum = (replies: Reply[]): Reply => replies.reduce<number>((total, reply) => total + Number(reply), 0)
-
-const crossSlotCombiners: Readonly<Record<string, (replies: Reply[]) => Reply>> = {
-  MGET: (replies) => replies.flatMap((reply) => (Array.isArray(reply) ? reply : [reply])),
-  DEL: sum,
-  UNLINK: sum,
-  EXISTS: sum,
 }
 
 const toServerError = (error: unknown): unknown => (isReplyError(error) ? new ServerReplyError(error.message) : error)
@@ -82,7 +75,7 @@ function whenReady(redis: IoredisLike, deadline: Deadline): Promise<void> {
 
 export class IoredisTransport implements Transport {
   readonly kind: 'ioredis' | 'cluster'
-  readonly shardedPubSub: boolean
+  readonly capabilities: ClientCapabilities
   readonly connection: object
   readonly #redis: IoredisLike
   readonly #prefix: string
@@ -91,7 +84,7 @@ export class IoredisTransport implements Transport {
   constructor(redis: IoredisLike) {
     this.#redis = redis
     this.kind = isIoredisCluster(redis) ? 'cluster' : 'ioredis'
-    this.shardedPubSub = this.kind === 'cluster'
+    this.capabilities = tcpCapabilities(this.kind === 'cluster')
     this.connection = redis
     this.#prefix = redis.options.keyPrefix ?? ''
     this.#coalescer =
@@ -106,7 +99,7 @@ export class IoredisTransport implements Transport {
 
   send(command: Command<unknown>, deadline: Deadline): Promise<Reply> {
     if (this.kind === 'cluster' && command.keyIndexes.length > 1 && !sameSlot([command])) {
-      return this.#sendAcrossSlots(command, deadline)
+      return sendAcrossSlots(command, deadline, (part, partDeadline) => this.send(part, partDeadline))
     }
     // The common case (connected) hands the command over at once, without an extra promise.
     if (this.#redis.status === 'ready') return this.#handOver(command)
@@ -161,30 +154,9 @@ export class IoredisTransport implements Transport {
     })
   }
 
-  /** Multi-key commands whose keys live in different slots run once per key and are combined. */
-  async #sendAcrossSlots(command: Command<unknown>, deadline: Deadline): Promise<Reply> {
-    const combine = crossSlotCombiners[command.name]
-    if (!combine) {
-      throw new ServerReplyError(`CROSSSLOT ${command.name} keys must share a hash tag on Redis Cluster.`)
-    }
-    const replies = await Promise.all(
-      command.keyIndexes.map((index) =>
-        this.send({ ...command, args: [command.args[index] ?? ''], keyIndexes: [0] }, deadline),
-      ),
-    )
-    return combine(replies)
-  }
-
   async sendBatch(list: readonly Command<unknown>[], deadline: Deadline): Promise<(Reply | ServerReplyError)[]> {
     if (this.kind === 'cluster' && !sameSlot(list)) {
-      return Promise.all(
-        list.map((command) =>
-          this.send(command, deadline).catch((error: unknown) => {
-            if (error instanceof ServerReplyError) return error
-            throw error
-          }),
-        ),
-      )
+      return sendEach(list, deadline, (command, commandDeadline) => this.send(command, commandDeadline))
     }
     await whenReady(this.#redis, deadline)
     return this.#pipeline(list)

@@ -1,3 +1,4 @@
+import { memoryCapabilities } from './capabilities.js'
 import { resolveClientOptions, type ClientOptions } from '../client-options.js'
 import { ManagedClient } from '../client.js'
 import { execute } from '../memory/execute.js'
@@ -45,7 +46,7 @@ function openMemoryWire(space: Keyspace, events: WireEvents): PubSubWire {
 
 class MemoryTransport implements Transport {
   readonly kind = 'memory' as const
-  readonly shardedPubSub = false
+  readonly capabilities = memoryCapabilities
   readonly connection: object
   readonly #space: Keyspace
   readonly #local: LocalRedis

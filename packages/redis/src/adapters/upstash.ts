@@ -1,3 +1,4 @@
+import { httpCapabilities } from './capabilities.js'
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { resolveClientOptions, type ClientOptions } from '../client-options.js'
 import { ManagedClient } from '../client.js'
@@ -53,7 +54,7 @@ function toReply(value: unknown): Reply {
 
 export class UpstashTransport implements Transport {
   readonly kind = 'upstash' as const
-  readonly shardedPubSub = false
+  readonly capabilities = httpCapabilities
   readonly lineMessages = true
   readonly connection: object
   readonly #redis: UpstashLike

@@ -1,0 +1,189 @@
+import { type ClientOptions, resolveClientOptions } from '../client-options.js'
+import { ManagedClient } from '../client.js'
+import type { Deadline } from '../deadline.js'
+import { RedisClientError } from '../errors.js'
+import type { PubSubWire, WireEvents } from '../pubsub/wire.js'
+import { evalWithFallback } from '../script.js'
+import type { Guard, ServerReplyError, Transport } from '../transport.js'
+import type { Arg, ClientCapabilities, Command, RedisClient, Reply, Script } from '../types.js'
+import { tcpCapabilities } from './capabilities.js'
+import { sendAcrossSlots, sendEach } from './cross-slot.js'
+import {
+  isNodeRedisCluster,
+  isNodeRedisLike,
+  isWritable,
+  readyEvent,
+  keyPrefixOf,
+  type NodeRedisArg,
+  type NodeRedisClientLike,
+  type NodeRedisLike,
+} from './node-redis-like.js'
+import { openNodeRedisWire } from './node-redis-pubsub.js'
+import { bufferMapping, normalizeReply, textMapping, toServerError } from './node-redis-reply.js'
+import { sameSlot } from './slots.js'
+
+export interface NodeRedisAdapterOptions extends ClientOptions {
+  /** Close the node-redis connection on `close()`. Default false: the caller owns what it passed in. */
+  closeConnection?: boolean
+}
+
+const toArg = (arg: Arg): NodeRedisArg => (typeof arg === 'number' ? String(arg) : arg)
+
+/** One pending "ready" wait per connection, shared by every call made while it reconnects. */
+const readyWaits = new WeakMap<NodeRedisLike, Promise<void>>()
+
+function nextReady(client: NodeRedisLike): Promise<void> {
+  let wait = readyWaits.get(client)
+  if (!wait) {
+    wait = new Promise<void>((resolve) => {
+      const event = readyEvent(client)
+      const onReady = () => {
+        client.off(event, onReady)
+        readyWaits.delete(client)
+        resolve()
+      }
+      client.on(event, onReady)
+    })
+    readyWaits.set(client, wait)
+  }
+  return wait
+}
+
+/**
+ * Resolves once the connection can write, so no command waits in node-redis' offline queue past its
+ * deadline: while it reconnects, the call waits here and gives up with its deadline.
+ */
+function whenReady(client: NodeRedisLike, deadline: Deadline): Promise<void> {
+  if (isWritable(client)) return Promise.resolve()
+  if (!client.isOpen) {
+    return Promise.reject(
+      new RedisClientError('ERR_REDIS_UNAVAILABLE', 'The node-redis client is not open: call connect() before passing it, and keep it open.'),
+    )
+  }
+  const signal = deadline.signal
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    nextReady(client).then(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    })
+  })
+}
+
+export class NodeRedisTransport implements Transport {
+  readonly kind: 'node-redis' | 'node-redis-cluster'
+  readonly capabilities: ClientCapabilities
+  readonly connection: object
+  readonly #client: NodeRedisLike
+  readonly #prefix: string
+
+  constructor(client: NodeRedisLike) {
+    this.#client = client
+    const cluster = isNodeRedisCluster(client)
+    this.kind = cluster ? 'node-redis-cluster' : 'node-redis'
+    this.capabilities = tcpCapabilities(cluster)
+    this.connection = client
+    this.#prefix = keyPrefixOf(client)
+  }
+
+  send(command: Command<unknown>, deadline: Deadline): Promise<Reply> {
+    if (this.capabilities.shardedKeys && command.keyIndexes.length > 1 && !sameSlot([command])) {
+      return sendAcrossSlots(command, deadline, (part, partDeadline) => this.send(part, partDeadline))
+    }
+    if (isWritable(this.#client)) return this.#sendNow(command, deadline)
+    return whenReady(this.#client, deadline).then(() => this.#sendNow(command, deadline))
+  }
+
+  /** Keys get the client's `keyPrefix` here: node-redis does not prefix `sendCommand`. */
+  async #sendNow(command: Command<unknown>, deadline: Deadline): Promise<Reply> {
+    const prefix = this.#prefix
+    const args = command.args.map((arg, index) =>
+      prefix !== '' && command.keyIndexes.includes(index) ? prefix + String(arg) : toArg(arg),
+    )
+    const typeMapping = command.wantsBuffers ? bufferMapping : textMapping
+    const client = this.#client
+    try {
+      // A command handed over just before the socket dropped waits in node-redis' queue and would be
+      // written after the reconnect; the deadline's signal takes it out, so it is never sent after
+      // the caller gave up.
+      const options = { typeMapping, abortSignal: deadline.signal }
+      const reply = isNodeRedisCluster(client)
+        ? await client.sendCommand(firstKey(command, args), false, [command.name, ...args], options)
+        : await client.sendCommand([command.name, ...args], options)
+      return normalizeReply(command, reply)
+    } catch (error) {
+      throw toServerError(error)
+    }
+  }
+
+  /**
+   * node-redis writes every command of one event-loop turn in one write (auto-pipelining), so a batch
+   * is its commands sent together; a Cluster sends them to their slots' nodes.
+   */
+  async sendBatch(list: readonly Command<unknown>[], deadline: Deadline): Promise<(Reply | ServerReplyError)[]> {
+    return sendEach(list, deadline, (command, commandDeadline) => this.send(command, commandDeadline))
+  }
+
+  runScript(script: Script<unknown>, keys: readonly string[], args: readonly Arg[], deadline: Deadline): Promise<Reply> {
+    return evalWithFallback((command) => this.send(command, deadline), script, keys, args)
+  }
+
+  async *scan(match: string, count: number, guard: Guard): AsyncIterable<string[]> {
+    const client = this.#client
+    const nodes: NodeRedisClientLike[] = isNodeRedisCluster(client)
+      ? await Promise.all(client.masters.map((master) => client.nodeClient(master)))
+      : [client]
+    const pattern = this.#prefix + match
+    for (const node of nodes) {
+      let cursor = '0'
+      do {
+        const [next, keys] = await guard(async (deadline) => {
+          await whenReady(node, deadline)
+          const reply = normalizeReply(
+            { name: 'SCAN', args: [], keyIndexes: [], parse: (value) => value },
+            await node.sendCommand(['SCAN', cursor, 'MATCH', pattern, 'COUNT', String(count)], { typeMapping: textMapping }),
+          )
+          if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) {
+            throw new RedisClientError('ERR_REDIS_REPLY', 'Unexpected SCAN reply.')
+          }
+          return [String(reply[0]), (reply[1] as Reply[]).map(String)] as const
+        })
+        cursor = next
+        if (keys.length > 0) yield keys.map((key) => (key.startsWith(this.#prefix) ? key.slice(this.#prefix.length) : key))
+      } while (cursor !== '0')
+    }
+  }
+
+  openWire(events: WireEvents): PubSubWire {
+    return openNodeRedisWire(this.#client, this.#prefix, events)
+  }
+
+  async close(): Promise<void> {
+    const client = this.#client
+    if (!client.isOpen) return
+    try {
+      await (client.close ? client.close() : client.quit?.())
+    } catch {
+      client.destroy()
+    }
+  }
+}
+
+/** The key a Cluster routes a command by: its first key, or none (any node). */
+function firstKey(command: Command<unknown>, args: readonly NodeRedisArg[]): NodeRedisArg | undefined {
+  const index = command.keyIndexes[0]
+  return index === undefined ? undefined : args[index]
+}
+
+/**
+ * Adapts a node-redis client (`createClient()`) or cluster (`createCluster()`) of `redis` 5 or 6,
+ * connected (`await client.connect()`). RESP2 and RESP3 read alike; respects node-redis 6's
+ * `keyPrefix`; binary-safe. Default deadline 250 ms.
+ */
+export function fromNodeRedis(client: unknown, options: NodeRedisAdapterOptions = {}): RedisClient {
+  if (!isNodeRedisLike(client)) {
+    throw new TypeError('fromNodeRedis() expects a node-redis client (createClient()) or cluster (createCluster()).')
+  }
+  return new ManagedClient(new NodeRedisTransport(client), resolveClientOptions(options, 250), options.closeConnection ?? false)
+}
