@@ -54,6 +54,9 @@ interface LoadedSession {
   legacy: boolean
 }
 
+/** What a write did: stored it, refused it (destroyed, expired, TTL in the past) or skipped it in an outage (`'anonymous'`). */
+type WriteOutcome = 'written' | 'refused' | 'skipped'
+
 const { Store } = expressSession
 
 /** Idle times this close are the same idle time (clock drift in express-session's cookie maths). */
@@ -167,11 +170,17 @@ export class RedisStore extends Store {
   }
 
   override set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
-    return settle(this.#set(sid, session), callback)
+    return settle(
+      this.#set(sid, session).then(() => undefined),
+      callback,
+    )
   }
 
   override destroy(sid: string, callback?: Callback<void>): Promise<void> {
-    return settle(this.#destroy(sid), callback)
+    return settle(
+      this.#destroy(sid).then(() => undefined),
+      callback,
+    )
   }
 
   override touch(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
@@ -234,9 +243,32 @@ export class RedisStore extends Store {
    * @internal Used by `rotateSession`: the request's next write inserts the new id and keeps the
    * old creation time.
    */
-  prepareRotation(req: object): void {
+  prepareRotation(req: object, sid: string): boolean {
     const previous = this.#states.get(req)
     this.#states.set(req, { sid: undefined, slid: 0, created: 0, carryCreated: previous?.created || previous?.carryCreated || 0, raw: undefined })
+    return previous?.sid === sid
+  }
+
+  /**
+   * @internal Used by `rotateSession` for a session this request loaded: writes the new id first
+   * (indexed under its user, so a `revokeUser` from now on finds it), then deletes the old id in
+   * one script that also tells whether it still existed. That script is the rotation's moment: a
+   * logout, `revokeUser` or absolute deadline that came before it leaves nothing to carry over, and
+   * the new id is deleted again (it was never sent to the client). Resolves to whether it kept.
+   */
+  async commitRotation(req: object, oldSid: string, newSid: string, session: SessionData): Promise<boolean> {
+    const written = (await this.#set(newSid, session)) === 'written'
+    const existed = await this.#destroy(oldSid)
+    if (written && existed) return true
+    this.#states.delete(req)
+    if (written) {
+      await this.#destroy(newSid).catch((error: unknown) => {
+        // Unreachable anyway: the new id was never sent; its TTL removes it.
+        this.#report({ type: 'background-error', operation: 'removing the id of a rotation that came too late', error: asError(error) })
+      })
+    }
+    this.#report({ type: 'write-refused', idHash: hashKeyPart(this.#member(oldSid)), reason: 'destroyed' })
+    return false
   }
 
   // ---- implementation -------------------------------------------------------------------------
@@ -435,14 +467,14 @@ export class RedisStore extends Store {
     return session
   }
 
-  async #set(sid: string, session: SessionData): Promise<void> {
+  async #set(sid: string, session: SessionData): Promise<WriteOutcome> {
     const key = this.#key(sid)
     const req = requestOf(session)
     const state = req === undefined ? undefined : this.#states.get(req)
     const ttl = this.#ttlMs(session)
     if (!(ttl > 0)) {
       await this.#destroy(sid)
-      return
+      return 'refused'
     }
     const mode: WriteMode = state?.sid === sid ? 'update' : req !== undefined ? 'insert' : 'upsert'
     const carried = mode === 'insert' && state !== undefined ? state.carryCreated : 0
@@ -460,7 +492,7 @@ export class RedisStore extends Store {
           this.#client.runScript(writeSession, [key], [head, tail, writeModeArg(mode), disableTTL ? 0 : ttl, absoluteMs, carried, check]),
         )
       } catch (error) {
-        if (this.#tolerate(error)) return
+        if (this.#tolerate(error)) return 'skipped'
         throw error
       }
       if (result.corrupt) this.#reportCorrupt(this.#member(sid), wrongTypeSession())
@@ -481,25 +513,27 @@ export class RedisStore extends Store {
         if (this.#options.userId !== undefined && user !== result.previousUser) {
           await this.#reindex(sid, user, result.previousUser, result.created, result.now)
         }
-        return
+        return 'written'
       case 'exists':
         this.#report({ type: 'write-refused', idHash: hashKeyPart(this.#member(sid)), reason: 'exists' })
         throw new SessionIdConflictError()
       case 'gone':
         this.#report({ type: 'write-refused', idHash: hashKeyPart(this.#member(sid)), reason: 'destroyed' })
-        return
+        return 'refused'
       case 'expired':
         this.#report({ type: 'write-refused', idHash: hashKeyPart(this.#member(sid)), reason: 'expired' })
         if (result.previousUser !== '') await this.#unindex(result.previousUser, [sid])
-        return
+        return 'refused'
     }
   }
 
-  async #destroy(sid: string): Promise<void> {
+  /** Deletes a session; resolves to whether it existed. */
+  async #destroy(sid: string): Promise<boolean> {
     const key = this.#key(sid)
     const result = await this.#call(() => this.#client.runScript(destroySession, [key], []))
     if (result.kind === 'corrupt') this.#reportCorrupt(this.#member(sid), wrongTypeSession())
     if (result.kind === 'destroyed' && result.user !== '') await this.#unindex(result.user, [sid])
+    return result.kind === 'destroyed'
   }
 
   async #touch(sid: string, session: SessionData): Promise<void> {
