@@ -10,6 +10,7 @@ import { type ReadResult, readSession } from './scripts/read-session.js'
 import { touchSession } from './scripts/touch-session.js'
 import { sha1, type WriteMode, type WriteResult, writeModeArg, writeSession } from './scripts/write-session.js'
 import { ScriptBatcher } from './script-batcher.js'
+import { cookieProblem } from './session-cookie.js'
 import { decodeStored, encodeParts, encodeStored, type StoredValue } from './stored-value.js'
 
 type Callback<T> = (error: unknown, value?: T) => void
@@ -407,6 +408,8 @@ export class RedisStore extends Store {
     if (!isObject(data) || !isObject(data.cookie)) {
       return this.#removeCorrupt(member, key, new TypeError('stored session is not an object with a cookie'))
     }
+    const problem = cookieProblem(data.cookie)
+    if (problem !== undefined) return this.#removeCorrupt(member, key, new TypeError(problem))
     if ('__rw' in data) delete data.__rw
     return data as unknown as SessionData
   }
