@@ -1,6 +1,7 @@
 export { SessionIdConflictError, SessionStoreUnavailableError, SessionTrustProxyError } from './errors.js'
 export type { RedisStoreOptions, Serializer, SessionStoreEvent } from './options.js'
-export { RedisStore, type UserSessionInfo } from './redis-store.js'
+export { RedisStore } from './redis-store.js'
 export { rotateSession } from './rotate-session.js'
 export { saveBeforeResponse } from './save-before-response.js'
 export { type SessionMiddleware, type SessionOptions, session } from './session.js'
+export type { UserSessionInfo } from './user-index.js'
