@@ -4,7 +4,7 @@ import { settle } from './callbacks.js'
 import { removeCorrupt } from './corrupt-data.js'
 import { SessionIdConflictError, SessionStoreUnavailableError } from './errors.js'
 import { mergeSessions } from './merge.js'
-import { type RedisStoreOptions, type ResolvedStoreOptions, resolveStoreOptions } from './options.js'
+import { type RedisStoreOptions, type ResolvedStoreOptions, resolveStoreOptions, type Serializer } from './options.js'
 import type { LoadedSession, RequestState } from './request-state.js'
 import { ScriptBatcher } from './script-batcher.js'
 import { destroySession } from './scripts/destroy-session.js'
@@ -12,6 +12,7 @@ import { type ReadResult, readSession } from './scripts/read-session.js'
 import { touchSession } from './scripts/touch-session.js'
 import { sha1, type WriteMode, type WriteResult, writeModeArg, writeSession } from './scripts/write-session.js'
 import { isObject, isThenable, SessionCodec } from './session-codec.js'
+import { cookieData, cookieProblem } from './session-cookie.js'
 import { SessionKeys } from './session-keys.js'
 import { idleMs, ttlMs } from './session-lifetime.js'
 import { SessionScan } from './session-scan.js'
@@ -96,9 +97,32 @@ export class RedisStore extends Store {
     return this.#client
   }
 
+  // The options as connect-redis exposes them (read-only here).
+
   /** Key prefix of session keys. */
   get prefix(): string {
     return this.#options.prefix
+  }
+
+  /** Idle time to live in seconds (a duration string is given here in seconds), or the `ttl` function. */
+  get ttl(): number | ((session: SessionData) => number) {
+    return this.#options.ttlFunction ?? this.#options.ttlSeconds
+  }
+
+  get scanCount(): number {
+    return this.#options.scanCount
+  }
+
+  get serializer(): Serializer {
+    return this.#options.serializer
+  }
+
+  get disableTouch(): boolean {
+    return this.#options.disableTouch
+  }
+
+  get disableTTL(): boolean {
+    return this.#options.disableTTL
   }
 
   // ---- express-session Store contract -------------------------------------------------------
@@ -157,6 +181,10 @@ export class RedisStore extends Store {
   }
 
   override createSession(req: StoreRequest, session: SessionData): StoreSession {
+    // A session stored without a cookie (through the Store API) cannot be revived by express-session:
+    // the request gets a new, empty one instead of an error, and the stored value stays.
+    const { generate } = this as { generate?: (req: StoreRequest) => void }
+    if (!isObject(session.cookie) && typeof generate === 'function') return this.#emptySession(req, session, generate)
     const loaded = (session as unknown as Record<symbol, LoadedSession | undefined>)[this.#loadedKey]
     if (loaded !== undefined) {
       this.#states.set(req, {
@@ -220,6 +248,17 @@ export class RedisStore extends Store {
 
   // ---- implementation -------------------------------------------------------------------------
 
+  /**
+   * The session express-session would create for a new visitor. `session` (the object `get`
+   * returned) is emptied too: express-session compares the request's session with it to decide
+   * whether to save, so an untouched empty session is neither saved nor sent as a cookie.
+   */
+  #emptySession(req: StoreRequest, session: SessionData, generate: (req: StoreRequest) => void): StoreSession {
+    for (const name of Object.keys(session)) delete (session as unknown as Record<string, unknown>)[name]
+    generate.call(this, req)
+    return req.session
+  }
+
   /** In `'anonymous'` mode an unavailable store is swallowed (the request goes on logged out). */
   #tolerate(error: unknown): boolean {
     return this.#options.onStoreError === 'anonymous' && error instanceof SessionStoreUnavailableError
@@ -256,7 +295,7 @@ export class RedisStore extends Store {
     const decoded = this.#decode(this.#keys.member(sid), key, result.stored)
     const session = isThenable(decoded) ? await decoded : decoded
     if (session === null) return null
-    const expires = session.cookie.expires
+    const expires = (session.cookie as SessionData['cookie'] | undefined)?.expires
     // With disableTTL the read does not slide, so it always answers the Redis clock.
     if (disableTTL && expires !== undefined && expires !== null && new Date(expires).getTime() <= (result.now ?? Date.now())) {
       await this.#outage
@@ -276,6 +315,8 @@ export class RedisStore extends Store {
     const member = this.#keys.member(sid)
     const req = requestOf(session)
     const state = req === undefined ? undefined : this.#states.get(req)
+    const problem = session.cookie === undefined ? undefined : cookieProblem(cookieData(session.cookie))
+    if (problem !== undefined) throw new TypeError(`RedisStore.set: ${problem}; the session was not stored.`)
     const ttl = ttlMs(this.#options, session)
     if (!(ttl > 0)) {
       await this.#destroy(sid)
@@ -343,10 +384,16 @@ export class RedisStore extends Store {
 
   async #touch(sid: string, session: SessionData): Promise<void> {
     const { disableTouch, disableTTL, absoluteMs } = this.#options
-    if (disableTouch || disableTTL) return
+    if (disableTouch) return
     const key = this.#keys.key(sid)
     const req = requestOf(session)
     const state = req === undefined ? undefined : this.#states.get(req)
+    if (disableTTL) {
+      // No TTL to move: the stored expiry is what ends the session, so it is rewritten (as
+      // MemoryStore does), or `rolling` users would be logged out while active.
+      if (state === undefined || state.sid !== sid || state.slid !== -1) await this.#set(sid, session)
+      return
+    }
     if (state !== undefined && state.sid === sid && state.legacy === true) {
       // First use of a session connect-redis wrote: store it in our format once (metadata, user
       // index), so later unchanged requests cost one call and revokeUser finds it.
@@ -359,10 +406,12 @@ export class RedisStore extends Store {
     // express-session recomputes `originalMaxAge` from the clock on every touch, so it can be a
     // millisecond or two off the stored value; only a real change ("remember me") needs a call.
     if (state !== undefined && state.sid === sid && (state.slid === -1 || (state.slid > 0 && Math.abs(state.slid - idle) <= IDLE_TOLERANCE_MS))) return
-    if (idle <= 0) return
+    // A fixed expiry (`expires` without `originalMaxAge`) moves to the cookie's new expiry.
+    const fixed = idle > 0 ? 0 : ttlMs(this.#options, session)
+    if (idle <= 0 && !(fixed > 0)) return
     let touched: 'touched' | 'missing' | 'corrupt'
     try {
-      touched = await this.#outage.call(() => this.#client.runScript(touchSession, [key], [idle, absoluteMs]))
+      touched = await this.#outage.call(() => this.#client.runScript(touchSession, [key], [idle, absoluteMs, fixed]))
     } catch (error) {
       if (this.#tolerate(error)) return
       throw error

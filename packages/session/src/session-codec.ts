@@ -38,8 +38,9 @@ export class SessionCodec {
     } catch (error) {
       return asError(error)
     }
-    if (isThenable(data)) return Promise.resolve(data).then(checkDecoded, asError)
-    return checkDecoded(data)
+    const ours = stored.meta !== undefined
+    if (isThenable(data)) return Promise.resolve(data).then((parsed) => checkDecoded(parsed, ours), asError)
+    return checkDecoded(data, ours)
   }
 
   /** Parses a stored value for merging; unreadable data counts as empty. */
@@ -65,8 +66,18 @@ export class SessionCodec {
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)))
 
-function checkDecoded(data: unknown): Decoded {
-  if (!isObject(data) || !isObject(data.cookie)) return new TypeError('stored session is not an object with a cookie')
+/**
+ * A session must be a plain object. One we wrote (with our header) is returned as it was set, with
+ * or without a cookie; one without our header (connect-redis's, or written by hand) is a session
+ * only with a cookie, as express-session always stores one.
+ */
+function checkDecoded(data: unknown, ours: boolean): Decoded {
+  if (!isObject(data) || Array.isArray(data)) return new TypeError('stored session is not an object')
+  if (data.cookie === undefined && ours) {
+    if ('__rw' in data) delete data.__rw
+    return data as unknown as SessionData
+  }
+  if (!isObject(data.cookie)) return new TypeError('stored session is not an object with a cookie')
   const problem = cookieProblem(data.cookie)
   if (problem !== undefined) return new TypeError(problem)
   if ('__rw' in data) delete data.__rw

@@ -21,7 +21,8 @@ type FieldCheck = (value: unknown) => boolean
 
 const fields = new Map<string, FieldCheck>(Object.entries({
   originalMaxAge: (value: unknown) => absent(value) || (typeof value === 'number' && Number.isFinite(value)),
-  expires: (value: unknown) => absent(value) || (typeof value === 'string' && !Number.isNaN(Date.parse(value))),
+  expires: (value: unknown) =>
+    absent(value) || (typeof value === 'string' && !Number.isNaN(Date.parse(value))) || (value instanceof Date && !Number.isNaN(value.getTime())),
   secure: (value: unknown) => isFlag(value) || value === 'auto',
   httpOnly: isFlag,
   partitioned: isFlag,
@@ -30,6 +31,12 @@ const fields = new Map<string, FieldCheck>(Object.entries({
   priority: (value: unknown) => absent(value) || (typeof value === 'string' && priorities.has(value.toLowerCase())),
   sameSite: (value: unknown) => isFlag(value) || (typeof value === 'string' && sameSites.has(value.toLowerCase())),
 } satisfies Record<string, FieldCheck>))
+
+/** The JSON form of a cookie: what express-session's `Cookie#toJSON` returns, else the value itself. */
+export function cookieData(cookie: unknown): unknown {
+  const toJSON = isObject(cookie) ? (cookie as { toJSON?: unknown }).toJSON : undefined
+  return typeof toJSON === 'function' ? toJSON.call(cookie) : cookie
+}
 
 /** What is wrong with a stored cookie (undefined when express-session can use it). */
 export function cookieProblem(cookie: unknown): string | undefined {
