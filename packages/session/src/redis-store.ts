@@ -406,6 +406,12 @@ export class RedisStore extends Store {
     // express-session recomputes `originalMaxAge` from the clock on every touch, so it can be a
     // millisecond or two off the stored value; only a real change ("remember me") needs a call.
     if (state !== undefined && state.sid === sid && (state.slid === -1 || (state.slid > 0 && Math.abs(state.slid - idle) <= IDLE_TOLERANCE_MS))) return
+    if (state !== undefined && state.sid === sid && state.slid > 0 && idle > 0) {
+      // A new idle time for a loaded session ("remember me"): rewritten, so the stored cookie carries
+      // it too; moving only the TTL would be undone by the next request, which revives the old one.
+      await this.#set(sid, session)
+      return
+    }
     // A fixed expiry (`expires` without `originalMaxAge`) moves to the cookie's new expiry.
     const fixed = idle > 0 ? 0 : ttlMs(this.#options, session)
     if (idle <= 0 && !(fixed > 0)) return

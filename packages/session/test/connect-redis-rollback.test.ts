@@ -29,7 +29,7 @@ describeBackends(
       const stores = (serializer: Serializer | undefined) => {
         run += 1
         const prefix = `${backend.prefix}rb${version}${run}:`
-        const peer = new RedisStore8({ client: backend.raw(), prefix, ...(serializer ? { serializer } : {}) }) as unknown as Store
+        const peer = new RedisStore8({ client: backend.raw(), prefix, ...(serializer ? { serializer: serializer as never } : {}) }) as unknown as Store
         const ours = new RedisStore({ redis: backend.client(), prefix, ...(serializer ? { serializer } : {}) })
         return { peer, ours }
       }
