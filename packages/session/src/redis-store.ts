@@ -2,49 +2,27 @@ import type { RedisClient } from '@rediware/redis'
 import expressSession, { type SessionData } from 'express-session'
 import { settle } from './callbacks.js'
 import { removeCorrupt } from './corrupt-data.js'
-import { SessionIdConflictError, SessionStoreUnavailableError } from './errors.js'
-import { mergeSessions } from './merge.js'
+import { SessionStoreUnavailableError } from './errors.js'
 import { type RedisStoreOptions, type ResolvedStoreOptions, resolveStoreOptions, type Serializer } from './options.js'
 import type { LoadedSession, RequestState } from './request-state.js'
 import { ScriptBatcher } from './script-batcher.js'
-import { destroySession } from './scripts/destroy-session.js'
 import { type ReadResult, readSession } from './scripts/read-session.js'
-import { touchSession } from './scripts/touch-session.js'
-import { sha1, type WriteMode, type WriteResult, writeModeArg, writeSession } from './scripts/write-session.js'
 import { isObject, isThenable, SessionCodec } from './session-codec.js'
-import { cookieData, cookieProblem } from './session-cookie.js'
 import { SessionKeys } from './session-keys.js'
-import { idleMs, ttlMs } from './session-lifetime.js'
 import { SessionScan } from './session-scan.js'
+import { SessionWrites } from './session-writes.js'
 import { StoreEvents, wrongTypeSession } from './store-events.js'
 import { StoreOutage } from './store-outage.js'
-import { decodeStored, encodeParts, encodeStored, type StoredValue } from './stored-value.js'
+import { decodeStored, type StoredValue } from './stored-value.js'
 import { UserIndex, type UserSessionInfo } from './user-index.js'
 
 type Callback<T> = (error: unknown, value?: T) => void
 type StoreRequest = Parameters<expressSession.Store['createSession']>[0]
 type StoreSession = ReturnType<expressSession.Store['createSession']>
 
-/** What a write did: stored it, refused it (destroyed, expired, TTL in the past) or skipped it in an outage (`'anonymous'`). */
-type WriteOutcome = 'written' | 'refused' | 'skipped'
-
 const { Store } = expressSession
 
-/** Idle times this close are the same idle time (clock drift in express-session's cookie maths). */
-const IDLE_TOLERANCE_MS = 1000
 
-/**
- * With `concurrency: 'merge'`, how many times a write that finds the session changed by another
- * request merges with the newer value and tries again; after that it writes without the check, so
- * a session rewritten without pause by others cannot keep a request waiting.
- */
-const MERGE_ATTEMPTS = 3
-
-function requestOf(session: unknown): object | undefined {
-  if (!isObject(session)) return undefined
-  const req = (session as { req?: unknown }).req
-  return isObject(req) ? req : undefined
-}
 
 /**
  * An express-session store over Redis (ioredis, Cluster, @upstash/redis) or memory. Reads
@@ -60,6 +38,7 @@ export class RedisStore extends Store {
   readonly #outage: StoreOutage
   readonly #scan: SessionScan
   readonly #index: UserIndex
+  readonly #writes: SessionWrites
   /**
    * What `get` loaded rides on the session it returns (a non-enumerable symbol property: cheaper
    * than a WeakMap entry per request). The request's state stays in a WeakMap: one more property on
@@ -81,6 +60,17 @@ export class RedisStore extends Store {
     this.#outage = new StoreOutage(this.#events)
     this.#scan = new SessionScan(this.#client, this.#keys, this.#events, this.#options.scanCount)
     this.#index = new UserIndex(this.#client, { keys: this.#keys, scan: this.#scan, events: this.#events, outage: this.#outage }, this.#options)
+    this.#writes = new SessionWrites({
+      client: this.#client,
+      options: this.#options,
+      keys: this.#keys,
+      codec: this.#codec,
+      events: this.#events,
+      outage: this.#outage,
+      index: this.#index,
+      states: this.#states,
+      tolerate: (error) => this.#tolerate(error),
+    })
     const { absoluteMs, disableTouch, disableTTL, ttlFunction, ttlSeconds } = this.#options
     this.#readArgs = [absoluteMs, disableTouch || disableTTL ? '0' : '1', ttlFunction === undefined ? Math.round(ttlSeconds * 1000) : 0]
     if (this.#options.userId !== undefined && this.#options.absoluteMs === 0) {
@@ -133,20 +123,20 @@ export class RedisStore extends Store {
 
   override set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
     return settle(
-      this.#set(sid, session).then(() => undefined),
+      this.#writes.set(sid, session).then(() => undefined),
       callback,
     )
   }
 
   override destroy(sid: string, callback?: Callback<void>): Promise<void> {
     return settle(
-      this.#destroy(sid).then(() => undefined),
+      this.#writes.destroy(sid).then(() => undefined),
       callback,
     )
   }
 
   override touch(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
-    return settle(this.#touch(sid, session), callback)
+    return settle(this.#writes.touch(sid, session), callback)
   }
 
   /** Every session, as connect-redis returns them: `[{ ...session, id }]`. Batched per SCAN page. */
@@ -232,12 +222,12 @@ export class RedisStore extends Store {
    * the new id is deleted again (it was never sent to the client). Resolves to whether it kept.
    */
   async commitRotation(req: object, oldSid: string, newSid: string, session: SessionData): Promise<boolean> {
-    const written = (await this.#set(newSid, session)) === 'written'
-    const existed = await this.#destroy(oldSid)
+    const written = (await this.#writes.set(newSid, session)) === 'written'
+    const existed = await this.#writes.destroy(oldSid)
     if (written && existed) return true
     this.#states.delete(req)
     if (written) {
-      await this.#destroy(newSid).catch((error: unknown) => {
+      await this.#writes.destroy(newSid).catch((error: unknown) => {
         // Unreachable anyway: the new id was never sent; its TTL removes it.
         this.#events.background('removing the id of a rotation that came too late', error)
       })
@@ -310,119 +300,4 @@ export class RedisStore extends Store {
     return session
   }
 
-  async #set(sid: string, session: SessionData): Promise<WriteOutcome> {
-    const key = this.#keys.key(sid)
-    const member = this.#keys.member(sid)
-    const req = requestOf(session)
-    const state = req === undefined ? undefined : this.#states.get(req)
-    const problem = session.cookie === undefined ? undefined : cookieProblem(cookieData(session.cookie))
-    if (problem !== undefined) throw new TypeError(`RedisStore.set: ${problem}; the session was not stored.`)
-    const ttl = ttlMs(this.#options, session)
-    if (!(ttl > 0)) {
-      await this.#destroy(sid)
-      return 'refused'
-    }
-    const mode: WriteMode = state?.sid === sid ? 'update' : req !== undefined ? 'insert' : 'upsert'
-    const carried = mode === 'insert' && state !== undefined ? state.carryCreated : 0
-    const user = this.#keys.userKey(session)
-    const { absoluteMs, disableTTL, concurrency } = this.#options
-    const idle = idleMs(this.#options, session)
-    let payload = this.#codec.encode(session, member)
-    let expected = concurrency === 'merge' && mode === 'update' && state?.raw !== undefined ? sha1(state.raw) : ''
-    let result: WriteResult
-    for (let attempt = 0; ; attempt += 1) {
-      const { head, tail } = encodeParts(payload, idle, user)
-      const check = attempt < MERGE_ATTEMPTS ? expected : ''
-      try {
-        result = await this.#outage.call(() =>
-          this.#client.runScript(writeSession, [key], [head, tail, writeModeArg(mode), disableTTL ? 0 : ttl, absoluteMs, carried, check]),
-        )
-      } catch (error) {
-        if (this.#tolerate(error)) return 'skipped'
-        throw error
-      }
-      if (result.corrupt) this.#events.corrupt(member, wrongTypeSession())
-      if (result.kind !== 'conflict') break
-      // Another request wrote this session since we loaded it: keep its changes to fields we left alone.
-      const base = state?.raw === undefined ? undefined : await this.#codec.decodeLoose(state.raw, member)
-      const theirs = await this.#codec.decodeLoose(result.current, member)
-      payload = this.#codec.encode(mergeSessions(base, theirs, session), member)
-      expected = sha1(result.current)
-      if (state !== undefined) state.raw = result.current
-    }
-    if (result.kind === 'written' && req !== undefined && concurrency === 'merge') {
-      this.#states.set(req, { sid, slid: -1, created: result.created, carryCreated: 0, raw: encodeStored(payload, { created: result.created, idle, user }) })
-    }
-    switch (result.kind) {
-      case 'written':
-        if (req !== undefined && concurrency !== 'merge') this.#states.set(req, { sid, slid: -1, created: result.created, carryCreated: 0, raw: undefined })
-        if (this.#index.enabled && user !== result.previousUser) {
-          await this.#index.add(sid, user, result.previousUser, result.created, result.now)
-        }
-        return 'written'
-      case 'exists':
-        this.#events.refused(member, 'exists')
-        throw new SessionIdConflictError()
-      case 'gone':
-        this.#events.refused(member, 'destroyed')
-        return 'refused'
-      case 'expired':
-        this.#events.refused(member, 'expired')
-        if (result.previousUser !== '') await this.#index.remove(result.previousUser, [sid])
-        return 'refused'
-    }
-  }
-
-  /** Deletes a session; resolves to whether it existed. */
-  async #destroy(sid: string): Promise<boolean> {
-    const key = this.#keys.key(sid)
-    const result = await this.#outage.call(() => this.#client.runScript(destroySession, [key], []))
-    if (result.kind === 'corrupt') this.#events.corrupt(this.#keys.member(sid), wrongTypeSession())
-    if (result.kind === 'destroyed' && result.user !== '') await this.#index.remove(result.user, [sid])
-    return result.kind === 'destroyed'
-  }
-
-  async #touch(sid: string, session: SessionData): Promise<void> {
-    const { disableTouch, disableTTL, absoluteMs } = this.#options
-    if (disableTouch) return
-    const key = this.#keys.key(sid)
-    const req = requestOf(session)
-    const state = req === undefined ? undefined : this.#states.get(req)
-    if (disableTTL) {
-      // No TTL to move: the stored expiry is what ends the session, so it is rewritten (as
-      // MemoryStore does), or `rolling` users would be logged out while active.
-      if (state === undefined || state.sid !== sid || state.slid !== -1) await this.#set(sid, session)
-      return
-    }
-    if (state !== undefined && state.sid === sid && state.legacy === true) {
-      // First use of a session connect-redis wrote: store it in our format once (metadata, user
-      // index), so later unchanged requests cost one call and revokeUser finds it.
-      state.legacy = false
-      await this.#set(sid, session)
-      return
-    }
-    const idle = idleMs(this.#options, session)
-    // The read already slid the TTL by this idle time (or this request wrote the session): no call.
-    // express-session recomputes `originalMaxAge` from the clock on every touch, so it can be a
-    // millisecond or two off the stored value; only a real change ("remember me") needs a call.
-    if (state !== undefined && state.sid === sid && (state.slid === -1 || (state.slid > 0 && Math.abs(state.slid - idle) <= IDLE_TOLERANCE_MS))) return
-    if (state !== undefined && state.sid === sid && state.slid > 0 && idle > 0) {
-      // A new idle time for a loaded session ("remember me"): rewritten, so the stored cookie carries
-      // it too; moving only the TTL would be undone by the next request, which revives the old one.
-      await this.#set(sid, session)
-      return
-    }
-    // A fixed expiry (`expires` without `originalMaxAge`) moves to the cookie's new expiry.
-    const fixed = idle > 0 ? 0 : ttlMs(this.#options, session)
-    if (idle <= 0 && !(fixed > 0)) return
-    let touched: 'touched' | 'missing' | 'corrupt'
-    try {
-      touched = await this.#outage.call(() => this.#client.runScript(touchSession, [key], [idle, absoluteMs, fixed]))
-    } catch (error) {
-      if (this.#tolerate(error)) return
-      throw error
-    }
-    if (touched === 'corrupt') this.#events.corrupt(this.#keys.member(sid), wrongTypeSession())
-    if (state !== undefined && state.sid === sid) state.slid = idle
-  }
 }
