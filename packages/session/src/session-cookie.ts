@@ -11,7 +11,7 @@ const absent = (value: unknown): boolean => value === undefined || value === nul
 
 const isFlag = (value: unknown): boolean => absent(value) || typeof value === 'boolean'
 
-/** The `cookie` module's own rules for these attributes (cookie 0.7). */
+/** The `cookie` module's own rules for these attributes (the version express-session depends on). */
 const domainValue = /^([.]?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)([.][a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i
 const pathValue = /^[\u0020-\u003A\u003D-\u007E]*$/
 const priorities = new Set(['', 'low', 'medium', 'high'])
