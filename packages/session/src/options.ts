@@ -1,4 +1,4 @@
-import { type Duration, describeValue, parseDuration, type RedisClient, type RedisInput, toClient } from '@rediware/redis'
+import { type Duration, describeValue, type OptionNames, parseDuration, type RedisClient, type RedisInput, toClient } from '@rediware/redis'
 import type { SessionData } from 'express-session'
 import { type EncryptionOptions, SessionCipher } from './session-cipher.js'
 
@@ -86,26 +86,32 @@ export interface ResolvedStoreOptions {
   onEvent: ((event: SessionStoreEvent) => void) | undefined
 }
 
-/** The RedisStore options that `session()` passes through to the store it creates. */
-export const storeOptionNames = [
-  'prefix',
-  'ttl',
-  'disableTouch',
-  'disableTTL',
-  'serializer',
-  'scanCount',
-  'absoluteTimeout',
-  'userId',
-  'maxSessionsPerUser',
-  'userIndexPrefix',
-  'onStoreError',
-  'concurrency',
-  'encryption',
-  'keySecret',
-  'onEvent',
-] as const
+/**
+ * Every RedisStore option, checked by the compiler against `RedisStoreOptions` (a missing or unknown
+ * name does not compile), plus connect-redis's `client` as an accepted alias of `redis`.
+ */
+const knownOptions: OptionNames<RedisStoreOptions> & { client: true } = {
+  redis: true,
+  client: true,
+  prefix: true,
+  ttl: true,
+  disableTouch: true,
+  disableTTL: true,
+  serializer: true,
+  scanCount: true,
+  absoluteTimeout: true,
+  userId: true,
+  maxSessionsPerUser: true,
+  userIndexPrefix: true,
+  onStoreError: true,
+  concurrency: true,
+  encryption: true,
+  keySecret: true,
+  onEvent: true,
+}
 
-const known = new Set<string>(['redis', 'client', ...storeOptionNames])
+/** The RedisStore options that `session()` passes through to the store it creates. */
+export const storeOptionNames: readonly string[] = Object.keys(knownOptions).filter((name) => name !== 'redis' && name !== 'client')
 
 function bool(value: unknown, name: string): boolean {
   if (value === undefined) return false
@@ -161,8 +167,8 @@ export function resolveStoreOptions(options: unknown): ResolvedStoreOptions {
   }
   const input = options as Record<string, unknown>
   for (const name of Object.keys(input)) {
-    if (!known.has(name)) {
-      throw new TypeError(`RedisStore: unknown option "${name}". Known options: ${[...known].filter((n) => n !== 'client').join(', ')}.`)
+    if (!Object.hasOwn(knownOptions, name)) {
+      throw new TypeError(`RedisStore: unknown option "${name}". Known options: ${Object.keys(knownOptions).filter((n) => n !== 'client').join(', ')}.`)
     }
   }
   const redisInput = input.redis ?? input.client

@@ -23,8 +23,11 @@ function fingerprint(session: object): string {
  * neighbour request may be cut too. With this middleware after express-session, a response ended
  * with `res.end()` (so `res.send`, `res.json`, `res.redirect`, …) waits for the save; when it fails,
  * the handler's response is dropped and the error goes to `next(err)` while an error status can
- * still be sent (`SessionStoreUnavailableError` answers 503). A streamed response (`res.write`
- * before `end`) has sent its headers already and keeps express-session's behaviour.
+ * still be sent (`SessionStoreUnavailableError` answers 503). The error handler's own answer then
+ * goes out as it is, without a second save and without a cookie for the session that was not
+ * stored; so does a server-error answer (5xx) whose save fails: the error has no later handler to
+ * go to. A streamed response (`res.write` before `end`) has sent its headers already and keeps
+ * express-session's behaviour.
  *
  * `session()` installs it; add it yourself after `expressSession({ store })`.
  */
@@ -38,6 +41,26 @@ export function saveBeforeResponse(): RouteHandler {
     const loadedId = req.sessionID
     const loadedFingerprint = fingerprint(loaded)
     const end = res.end
+    /**
+     * express-session's end for a request whose save failed: its "no session" path, so it neither
+     * saves again (a second failure would go to a `next` whose chain is already spent: Express's
+     * default HTML page) nor sets a cookie for a session that was not stored. `req.session` is only
+     * hidden for the length of the call, so the app's error handler and loggers still read it.
+     */
+    const endUnsaved = function endUnsaved(this: Response, ...args: EndArgs): Response {
+      res.end = end
+      const session = req.session
+      const sessionID = req.sessionID
+      const hidden = req as unknown as { session: unknown; sessionID: unknown }
+      hidden.session = undefined
+      hidden.sessionID = undefined
+      try {
+        return end.apply(this, args)
+      } finally {
+        hidden.session = session
+        hidden.sessionID = sessionID
+      }
+    } as End
     res.end = function endAfterSave(this: Response, ...args: EndArgs): Response {
       res.end = end
       const session = req.session
@@ -52,9 +75,16 @@ export function saveBeforeResponse(): RouteHandler {
         }
         if (res.headersSent) {
           end.apply(res, args)
-        } else {
-          for (const name of bodyHeaders) res.removeHeader(name)
+          next(error)
+          return
         }
+        if (res.statusCode >= 500) {
+          // Already a server error (the app's error handler answering): it goes out as it is.
+          endUnsaved.apply(res, args)
+          return
+        }
+        for (const name of bodyHeaders) res.removeHeader(name)
+        res.end = endUnsaved
         next(error)
       })
       return res

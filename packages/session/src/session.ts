@@ -75,7 +75,7 @@ export function session(options: SessionOptions): SessionMiddleware {
   const rest: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(options)) {
     if (name === 'redis' || name === 'warn') continue
-    if ((storeOptionNames as readonly string[]).includes(name)) storeOptions[name] = value
+    if (storeOptionNames.includes(name)) storeOptions[name] = value
     else rest[name] = value
   }
   const store = new RedisStore(storeOptions as unknown as RedisStoreOptions)

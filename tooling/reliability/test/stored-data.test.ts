@@ -14,6 +14,7 @@ type Corruption =
   | { kind: 'wrong-type'; type: 'hash' | 'set' | 'zset' }
   | { kind: 'huge'; size: number }
   | { kind: 'shape'; value: string }
+  | { kind: 'cookie'; field: string; value: unknown }
 
 const corruption: fc.Arbitrary<Corruption> = fc.oneof(
   fc.double({ min: 0, max: 0.99, noNaN: true }).map((fraction) => ({ kind: 'truncate' as const, fraction })),
@@ -27,6 +28,12 @@ const corruption: fc.Arbitrary<Corruption> = fc.oneof(
       '~rw1|1.1.|', '~rw1|', '1:2:3', '9007199254740993', 'NaN', '1e400',
     )
     .map((value) => ({ kind: 'shape' as const, value })),
+  // One field of the stored session's cookie replaced (express-session's own fields, its setters and methods).
+  fc.record({
+    kind: fc.constant('cookie' as const),
+    field: fc.constantFrom('originalMaxAge', 'expires', 'secure', 'httpOnly', 'partitioned', 'domain', 'path', 'priority', 'sameSite', 'maxAge', '_expires', 'serialize', 'data', '__proto__'),
+    value: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('abc', 'garbage', '', 'LAX', 'urgent', '/\n', 'bad domain!', -1, 1e308, true)),
+  }),
 )
 
 async function corrupt(client: RedisClient, key: string, how: Corruption): Promise<void> {
@@ -45,6 +52,15 @@ async function corrupt(client: RedisClient, key: string, how: Corruption): Promi
     case 'shape':
       await client.set(key, how.value)
       return
+    case 'cookie': {
+      const value = (await client.get(key).catch(() => null)) ?? ''
+      const at = value.indexOf('"cookie":{')
+      if (at < 0) return
+      // Spliced as text: "__proto__" and other names JSON.stringify would not write as own fields.
+      const start = at + '"cookie":{'.length
+      await client.set(key, `${value.slice(0, start)}${JSON.stringify(how.field)}:${JSON.stringify(how.value) ?? 'null'},${value.slice(start)}`)
+      return
+    }
     case 'wrong-type':
       await client.del(key)
       if (how.type === 'hash') await client.hset(key, { f: 'v', cookie: '{}' })
@@ -114,7 +130,7 @@ describeBackends('stored data corruption', (backend) => {
         const base = instance.suite.prefixes.rl.slice(0, -3)
         const live = await scanKeys(backend.client(), instance.suite.prefixes.user)
         const candidates = [...instance.keys, instance.suite.prefixes.sess + sidOf(cookie), ...live]
-        const key = candidates[keyIndex % candidates.length]
+        const key = how.kind === 'cookie' ? instance.suite.prefixes.sess + sidOf(cookie) : candidates[keyIndex % candidates.length]
         if (key === undefined) throw new Error('no keys to corrupt')
         const family = key.slice(base.length).split(':')[0] ?? '?'
         const label = `${family}:${how.kind}`

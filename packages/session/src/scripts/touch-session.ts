@@ -6,7 +6,8 @@ import { int, localNow, localRead } from './local-helpers.js'
  * Resets the idle timer of an existing session (never creates one). When the idle time changed (a
  * new `cookie.maxAge`, "remember me"), the stored idle time is updated so later reads slide by it.
  * A key holding another type than a string is deleted and reported corrupt.
- * KEYS: session key. ARGV: idleMs, absoluteMs (0 = none). Reply: 1 touched, 0 missing or expired, 2 corrupt.
+ * KEYS: session key. ARGV: idleMs, absoluteMs (0 = none), fixedMs (> 0: a fixed expiry moved to now +
+ * fixedMs; idleMs is then 0). Reply: 1 touched, 0 missing or expired, 2 corrupt.
  */
 export const touchSession = defineScript<'touched' | 'missing' | 'corrupt'>({
   name: 'session-touch',
@@ -20,6 +21,8 @@ local idle = tonumber(ARGV[1])
 local abs = tonumber(ARGV[2])
 local c, i, u, payload = decode(v)
 local at = now + idle
+local fixed = tonumber(ARGV[3] or '0')
+if fixed > 0 then at = now + fixed end
 if c and abs > 0 then
   local deadline = c + abs
   if deadline <= now then
@@ -44,7 +47,8 @@ return 1
     const idle = int(args[0])
     const absolute = int(args[1])
     const { meta, payload } = decodeStored(value)
-    let at = now + idle
+    const fixed = int(args[2])
+    let at = fixed > 0 ? now + fixed : now + idle
     if (meta && absolute > 0) {
       const deadline = meta.created + absolute
       if (deadline <= now) {
