@@ -1,11 +1,13 @@
 import { createCache } from '@rediware/cache'
 import { rateLimit } from '@rediware/rate-limit'
+import type { Realtime } from '@rediware/realtime'
 import type { RedisClient } from '@rediware/redis'
 import { rotateSession, SessionStoreUnavailableError, session } from '@rediware/session'
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express'
 import { type AppConfig, loadConfig } from './config.js'
 import { rejectCrossSite } from './cross-site.js'
 import type { Database } from './db/database.js'
+import { liveHub, mountLive, publishProduct } from './live.js'
 import { loginLimits } from './login-limits.js'
 import { mountOrders, type OrdersQueue, ordersQueue } from './orders.js'
 import { verifyPassword } from './passwords.js'
@@ -30,10 +32,12 @@ export interface AppDependencies {
   warn?: (message: string) => void
   /** The order-confirmation queue (server.ts shares it with its worker). Default: a new one on `redis`. */
   orders?: OrdersQueue
+  /** Live events to pages (server.ts shares it with the orders queue and closes it). Default: a new one on `redis`. */
+  realtime?: Realtime
 }
 
 /** Builds the example app. Kept apart from `server.ts` so tests run it without listening. */
-export function createApp({ redis, db, config = loadConfig(process.env), publicDir, warn = console.warn, orders }: AppDependencies): Express {
+export function createApp({ redis, db, config = loadConfig(process.env), publicDir, warn = console.warn, orders, realtime }: AppDependencies): Express {
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', config.trustProxy)
@@ -62,6 +66,7 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
   })
   const store = sessions.store
   const json = express.json({ limit: '10kb' })
+  const live = realtime ?? liveHub(redis, prefix, warn)
 
   const requireUser: RequestHandler = (req, res, next) => {
     if (req.session.userId === undefined) {
@@ -149,7 +154,7 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
       invalidated = false
       warn(`[example] cache invalidation failed; readers may see the old product until its TTL ends: ${String(error)}`)
     }
-    res.json({ product, invalidated })
+    res.json({ product, invalidated, published: await publishProduct(live, product, warn) })
   })
 
   app.post('/api/login', json, validate({ body: loginBody }), ...login.guard, sessions, async (req, res) => {
@@ -216,7 +221,8 @@ export function createApp({ redis, db, config = loadConfig(process.env), publicD
     })
   })
 
-  mountOrders(app, { queue: orders ?? ordersQueue(redis, prefix, warn), redis, db, keyPrefix: prefix, json, sessions, requireUser, warn })
+  mountLive(app, { realtime: live, sessions })
+  mountOrders(app, { queue: orders ?? ordersQueue(redis, prefix, warn, live), redis, db, keyPrefix: prefix, json, sessions, requireUser, warn })
 
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'no such endpoint' })

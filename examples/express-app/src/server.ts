@@ -3,16 +3,19 @@ import { createClient } from '@rediware/redis'
 import { createApp } from './app.js'
 import { loadConfig } from './config.js'
 import { openDatabase } from './db/open-database.js'
+import { liveHub } from './live.js'
 import { ordersQueue, startOrderWorker } from './orders.js'
 
 const port = Number(process.env.PORT ?? 3000)
 const config = loadConfig(process.env)
 const redis = createClient(process.env)
 const db = await openDatabase(process.env)
-const orders = ordersQueue(redis, config.keyPrefix, console.warn)
+// Live events (product changes, order progress, the queue dashboard) shared by every app process on this Redis.
+const realtime = liveHub(redis, config.keyPrefix, console.warn)
+const orders = ordersQueue(redis, config.keyPrefix, console.warn, realtime)
 // The order-confirmation worker runs here unless ORDER_WORKER=off (then run `pnpm worker` on its own).
-const worker = process.env.ORDER_WORKER === 'off' ? undefined : startOrderWorker(orders)
-const app = createApp({ redis, db, config, orders, publicDir: fileURLToPath(new URL('../public', import.meta.url)) })
+const worker = process.env.ORDER_WORKER === 'off' ? undefined : startOrderWorker(orders, realtime)
+const app = createApp({ redis, db, config, orders, realtime, publicDir: fileURLToPath(new URL('../public', import.meta.url)) })
 
 function describeBackend(): string {
   switch (redis.kind) {
@@ -40,9 +43,12 @@ let closing = false
 function shutdown(): void {
   if (closing) return
   closing = true
+  // Open streams end with a retry hint first: browsers reconnect to another process and resume.
+  const streamsClosed = realtime.close()
   server.close(() => {
     // Running order confirmations finish (or are given back after 10 s) before Redis closes.
     void (worker?.close({ timeout: '10 s' }) ?? Promise.resolve())
+      .finally(() => streamsClosed)
       .finally(() => Promise.allSettled([redis.close(), db.close()]))
       .finally(() => process.exit(0))
   })
