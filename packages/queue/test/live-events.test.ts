@@ -2,7 +2,8 @@ import type { Server } from 'node:http'
 import type { RedisInput } from '@rediware/redis'
 import { createRealtime, type Realtime, type RealtimeEvent } from '@rediware/realtime'
 import { createQueue, type JobEventData } from '@rediware/queue'
-import { describeBackends, expressVersions, openStream, type SseStream, type TestBackend, waitFor } from '@rediware/test-utils'
+import { describeBackends, expressVersions, openStream, type SseStream, startRedisServer, type TestBackend, waitFor } from '@rediware/test-utils'
+import { Redis } from 'ioredis'
 import type { Request } from 'express'
 import request from 'supertest'
 import { closeAll, makeQueue, uniqueName } from './helpers.js'
@@ -167,3 +168,43 @@ test('events.realtime must have publish()', () => {
     /events\.realtime must have publish\(channel, event\)/,
   )
 })
+
+test("the hub's Redis crashed mid-run: jobs run on, one report, and events flow again once it is back", async () => {
+  const server = await startRedisServer()
+  const hubRedis = new Redis(server.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => 50 })
+  hubRedis.on('error', () => undefined)
+  const rt = createRealtime({ redis: hubRedis, timeout: 200, warn: () => undefined, onError: () => undefined })
+  const errors: Error[] = []
+  const queue = createQueue<number>({ name: uniqueName(), events: { realtime: rt }, warn: () => undefined, onError: (error) => errors.push(error) })
+  try {
+    const seen: Seen[] = []
+    const stop = rt.subscribe(queue.eventsChannel ?? '', (event) => {
+      if (event.type !== 'reset') seen.push(seenOf(event))
+    })
+    await stop.ready
+    const worker = queue.process((job) => job.data)
+    await server.kill()
+    await queue.addBulk([1, 2, 3].map((data) => ({ data })))
+    await waitFor(async () => (await queue.counts()).completed === 3, { description: 'three completed jobs while the hub is down', timeout: 15_000 })
+    await queue.eventsFlushed()
+    expect(errors.map((error) => (error as { code?: string }).code)).toEqual(['ERR_EVENTS_UNAVAILABLE'])
+    await server.restart()
+    // The hub answers again once its client's breaker lets calls through.
+    await waitFor(() => rt.publish('probe', { type: 'probe', data: null }).then(() => true, () => false), { description: 'the hub to answer', timeout: 20_000, interval: 200 })
+    const added = await queue.add(4)
+    await waitFor(async () => (await queue.getJob(added.id))?.state === 'completed', { description: 'the fourth job' })
+    await queue.eventsFlushed()
+    await waitFor(() => seen.some((event) => event.type === 'completed'), { description: 'events on the channel again', timeout: 10_000 })
+    expect(seen.map((event) => [event.type, event.id])).toEqual([
+      ['waiting', added.id],
+      ['active', added.id],
+      ['completed', added.id],
+    ])
+    await worker.close()
+  } finally {
+    await queue.close()
+    await rt.close()
+    hubRedis.disconnect()
+    await server.stop()
+  }
+}, 60_000)
