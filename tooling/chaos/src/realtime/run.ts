@@ -122,13 +122,22 @@ export async function runRealtimeChaos(
     let duplicated = 0
     let outOfOrder = 0
     let rejectedButDelivered = 0
-    for (const reader of readers) {
+    readers.forEach((reader, index) => {
       const got = new Set(reader.received)
-      missed += ok.filter((seq) => !got.has(seq)).length
+      const lost = ok.filter((seq) => !got.has(seq))
+      const reordered = reader.received.filter((seq, at) => at > 0 && seq <= (reader.received[at - 1] ?? -1))
+      missed += lost.length
       duplicated += reader.received.length - got.size
-      outOfOrder += reader.received.filter((seq, index) => index > 0 && seq <= (reader.received[index - 1] ?? -1)).length
+      outOfOrder += reordered.length
       rejectedButDelivered += [...got].filter((seq) => !okSet.has(seq) && rejected.has(seq)).length
-    }
+      if (lost.length > 0 || reordered.length > 0 || reader.received.length > got.size || reader.resets > 0) {
+        // What the next investigation needs: which events, and the reader's connections and resets.
+        log(
+          `[realtime chaos] ${name}: reader ${index} (${reader.connections} connection(s), ${reader.resets} reset(s)) missed [${lost.slice(0, 20).join(',')}], ` +
+            `got out of order [${reordered.slice(0, 20).join(',')}], received ${reader.received.length} of ${ok.length} (first ${reader.received.slice(0, 5).join(',')}, rejected publishes ${[...rejected].slice(0, 20).join(',')})`,
+        )
+      }
+    })
     return {
       backend: name,
       readers: settings.readers,
