@@ -114,7 +114,7 @@ function drawProducts(products) {
     bump.addEventListener('click', () => bumpPrice(p.id))
     const actions = el('td')
     actions.append(read, ' ', bump)
-    row.append(el('td', 'num', String(p.id)), el('td', '', p.name), el('td', 'num price', money(p.priceCents)), el('td', 'num', String(p.stock)), actions)
+    row.append(el('td', 'num', String(p.id)), el('td', '', p.name), el('td', 'num price', money(p.priceCents)), el('td', 'num stock', String(p.stock)), actions)
     body.append(row)
   }
 }
@@ -236,7 +236,9 @@ async function placeOrder(key) {
   const replayed = r.headers.get('idempotent-replayed') === 'true'
   const state = el('span', 'badge', r.data.job.state)
   state.dataset.order = r.data.order.id
-  item.append(`order ${r.data.order.id.slice(0, 8)}… ${replayed ? '(replayed: same key, no new order) ' : ''}· job `, state)
+  const progress = el('span', 'muted', '')
+  progress.dataset.orderProgress = r.data.order.id
+  item.append(`order ${r.data.order.id.slice(0, 8)}… ${replayed ? '(replayed: same key, no new order) ' : ''}· job `, state, ' ', progress)
   $('#order-log').prepend(item)
   $('#order-again').disabled = false
   // Poll the job until the worker finished it.

@@ -7,7 +7,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import { type AppConfig, loadConfig } from './config.js'
 import { rejectCrossSite } from './cross-site.js'
 import type { Database } from './db/database.js'
-import { CATALOG_CHANNEL, liveUpdates } from './live.js'
+import { liveHub, mountLive, publishProduct } from './live.js'
 import { loginLimits } from './login-limits.js'
 import { type AppMetrics, createMetrics } from './metrics.js'
 import { mountMetrics } from './metrics-routes.js'
@@ -34,17 +34,17 @@ export interface AppDependencies {
   warn?: (message: string) => void
   /** The order-confirmation queue (server.ts shares it with its worker). Default: a new one on `redis`. */
   orders?: OrdersQueue
-  /** Metrics shared with `orders` and `live` (server.ts). Default: new ones for this app. */
+  /** Metrics shared with `orders` and `realtime` (server.ts). Default: new ones for this app. */
   metrics?: AppMetrics
-  /** Live updates (GET /api/live); server.ts closes it on shutdown. Default: a new one on `redis`. */
-  live?: Realtime
+  /** Live events to pages (server.ts shares it with the orders queue and closes it). Default: a new one on `redis`. */
+  realtime?: Realtime
 }
 
 /** Builds the example app. Kept apart from `server.ts` so tests run it without listening. */
 export function createApp(dependencies: AppDependencies): Express {
   const { redis, db, config = loadConfig(process.env), publicDir, warn = console.warn, metrics = createMetrics() } = dependencies
-  const orders = dependencies.orders ?? ordersQueue(redis, config.keyPrefix, warn, metrics.queue)
-  const live = dependencies.live ?? liveUpdates(redis, config.keyPrefix, warn, metrics.realtime)
+  const live = dependencies.realtime ?? liveHub(redis, config.keyPrefix, warn, metrics.realtime)
+  const orders = dependencies.orders ?? ordersQueue(redis, config.keyPrefix, warn, live, metrics.queue)
   metrics.watchQueue(orders.name, () => orders.counts())
   metrics.watchRealtime(() => live.stats())
   const app = express()
@@ -108,9 +108,6 @@ export function createApp(dependencies: AppDependencies): Express {
 
   app.use('/api', apiLimiter)
 
-  /** Catalog changes as Server-Sent Events: public, like the catalog itself. */
-  app.get('/api/live', live.sse({ channels: [CATALOG_CHANNEL] }))
-
   app.get('/api/info', (_req, res) => {
     res.json({
       backend: redis.kind,
@@ -173,9 +170,7 @@ export function createApp(dependencies: AppDependencies): Express {
       invalidated = false
       warn(`[example] cache invalidation failed; readers may see the old product until its TTL ends: ${String(error)}`)
     }
-    // Pages streaming the catalog redraw the row; a failed publish only delays that to their next read.
-    await live.publish(CATALOG_CHANNEL, { type: 'product', data: product }).catch((error: unknown) => warn(`[example] live update not sent: ${String(error)}`))
-    res.json({ product, invalidated })
+    res.json({ product, invalidated, published: await publishProduct(live, product, warn) })
   })
 
   app.post('/api/login', json, validate({ body: loginBody }), ...login.guard, sessions, async (req, res) => {
@@ -242,6 +237,7 @@ export function createApp(dependencies: AppDependencies): Express {
     })
   })
 
+  mountLive(app, { realtime: live, sessions })
   mountOrders(app, { queue: orders, redis, db, keyPrefix: prefix, json, sessions, requireUser, warn })
 
   app.use('/api', (_req, res) => {

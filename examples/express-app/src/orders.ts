@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { createQueue, idempotency, type Job, type Queue, type QueueEvent, type Worker } from '@rediware/queue'
 import type { RedisClient } from '@rediware/redis'
+import type { Realtime } from '@rediware/realtime'
 import type { Express, Request, RequestHandler } from 'express'
 import type { Database } from './db/database.js'
+import { publishOrder } from './live.js'
 import { orderBody } from './schemas.js'
 import { inputOf, validate } from './validation.js'
 
@@ -19,12 +21,20 @@ export type OrdersQueue = Queue<OrderConfirmation>
 /** The demo user who may open /admin/queues. */
 export const ADMIN_USER_ID = 'u-alice'
 
-export function ordersQueue(redis: RedisClient, keyPrefix: string, warn: (message: string) => void, onEvent?: (event: QueueEvent) => void): OrdersQueue {
+/** With `realtime`, the queue's job events feed the dashboard live (channel `queue:order-confirmation`). */
+export function ordersQueue(
+  redis: RedisClient,
+  keyPrefix: string,
+  warn: (message: string) => void,
+  realtime?: Realtime,
+  onEvent?: (event: QueueEvent) => void,
+): OrdersQueue {
   return createQueue<OrderConfirmation>({
     ...(onEvent === undefined ? {} : { onEvent }),
     redis,
     name: 'order-confirmation',
     prefix: `${keyPrefix}queue:`,
+    ...(realtime === undefined ? {} : { events: { realtime } }),
     warn,
     onError: (error) => warn(`[example] order queue: ${error.message}`),
   })
@@ -32,23 +42,45 @@ export function ordersQueue(redis: RedisClient, keyPrefix: string, warn: (messag
 
 const jobId = (orderId: string) => `order-confirmation:${orderId}`
 
-/**
- * The job: "sends" the confirmation e-mail (simulated by a short wait). A real mailer would get
- * `job.id` as its idempotency key, so a retried job never mails twice.
- */
-async function sendConfirmation(job: Job<OrderConfirmation>): Promise<{ sentAt: string; to: string }> {
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, 300)
+const steps = ['stock reserved', 'payment captured', 'e-mail sent'] as const
+
+const pause = (job: Job<OrderConfirmation>, ms: number) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms)
     job.signal.addEventListener('abort', () => {
       clearTimeout(timer)
       reject(job.signal.reason)
     })
   })
-  return { sentAt: new Date().toISOString(), to: job.data.userId }
+
+/**
+ * The job: "sends" the confirmation e-mail (simulated by short waits, one per step), telling the
+ * user's page how far it got. A real mailer would get `job.id` as its idempotency key, so a retried
+ * job never mails twice.
+ */
+function sendConfirmation(realtime: Realtime | undefined, warn: (message: string) => void) {
+  return async (job: Job<OrderConfirmation>): Promise<{ sentAt: string; to: string }> => {
+    const { orderId, userId } = job.data
+    const base = { orderId, attempt: job.attempt }
+    await publishOrder(realtime, userId, { ...base, state: 'active' }, warn)
+    try {
+      for (const [index, step] of steps.entries()) {
+        await pause(job, 100)
+        await job.progress({ step, done: index + 1, of: steps.length })
+        await publishOrder(realtime, userId, { ...base, state: 'progress', step, done: index + 1, of: steps.length }, warn)
+      }
+    } catch (error) {
+      await publishOrder(realtime, userId, { ...base, state: 'failed' }, warn)
+      throw error
+    }
+    await publishOrder(realtime, userId, { ...base, state: 'completed' }, warn)
+    return { sentAt: new Date().toISOString(), to: userId }
+  }
 }
 
 /** A worker for the order confirmations: in the app process (server.ts) or on its own (worker.ts). */
-export const startOrderWorker = (queue: OrdersQueue): Worker<OrderConfirmation> => queue.process(sendConfirmation, { concurrency: 4 })
+export const startOrderWorker = (queue: OrdersQueue, realtime?: Realtime, warn: (message: string) => void = console.warn): Worker<OrderConfirmation> =>
+  queue.process(sendConfirmation(realtime, warn), { concurrency: 4 })
 
 interface OrderRoutes {
   queue: OrdersQueue

@@ -3,7 +3,7 @@ import { createClient } from '@rediware/redis'
 import { createApp } from './app.js'
 import { loadConfig } from './config.js'
 import { openDatabase } from './db/open-database.js'
-import { liveUpdates } from './live.js'
+import { liveHub } from './live.js'
 import { createMetrics } from './metrics.js'
 import { ordersQueue, startOrderWorker } from './orders.js'
 
@@ -12,11 +12,12 @@ const config = loadConfig(process.env)
 const redis = createClient(process.env)
 const db = await openDatabase(process.env)
 const metrics = createMetrics()
-const orders = ordersQueue(redis, config.keyPrefix, console.warn, metrics.queue)
-const live = liveUpdates(redis, config.keyPrefix, console.warn, metrics.realtime)
+// Live events (product changes, order progress, the queue dashboard) shared by every app process on this Redis.
+const realtime = liveHub(redis, config.keyPrefix, console.warn, metrics.realtime)
+const orders = ordersQueue(redis, config.keyPrefix, console.warn, realtime, metrics.queue)
 // The order-confirmation worker runs here unless ORDER_WORKER=off (then run `pnpm worker` on its own).
-const worker = process.env.ORDER_WORKER === 'off' ? undefined : startOrderWorker(orders)
-const app = createApp({ redis, db, config, orders, live, metrics, publicDir: fileURLToPath(new URL('../public', import.meta.url)) })
+const worker = process.env.ORDER_WORKER === 'off' ? undefined : startOrderWorker(orders, realtime)
+const app = createApp({ redis, db, config, orders, realtime, metrics, publicDir: fileURLToPath(new URL('../public', import.meta.url)) })
 
 function describeBackend(): string {
   switch (redis.kind) {
@@ -45,11 +46,12 @@ let closing = false
 function shutdown(): void {
   if (closing) return
   closing = true
-  // Open event streams end first (browsers get a reconnect hint), or server.close would wait for them.
-  void live.close()
+  // Open streams end with a retry hint first: browsers reconnect to another process and resume.
+  const streamsClosed = realtime.close()
   server.close(() => {
     // Running order confirmations finish (or are given back after 10 s) before Redis closes.
     void (worker?.close({ timeout: '10 s' }) ?? Promise.resolve())
+      .finally(() => streamsClosed)
       .finally(() => Promise.allSettled([redis.close(), db.close()]))
       .finally(() => process.exit(0))
   })

@@ -3,11 +3,13 @@
 // in-process backend it cannot see the app's jobs: run the app with ORDER_WORKER unset instead.
 import { createClient } from '@rediware/redis'
 import { loadConfig } from './config.js'
+import { liveHub } from './live.js'
 import { ordersQueue, startOrderWorker } from './orders.js'
 
 const config = loadConfig(process.env)
 const redis = createClient(process.env)
-const worker = startOrderWorker(ordersQueue(redis, config.keyPrefix, console.warn))
+const realtime = liveHub(redis, config.keyPrefix, console.warn)
+const worker = startOrderWorker(ordersQueue(redis, config.keyPrefix, console.warn, realtime), realtime)
 console.log(`[example worker] order confirmations on ${redis.kind}; SIGTERM finishes running jobs (10 s at most) and exits`)
 
 let closing = false
@@ -15,6 +17,7 @@ async function shutdown(): Promise<void> {
   if (closing) return
   closing = true
   await worker.close({ timeout: '10 s' })
+  await realtime.close()
   await redis.close()
   process.exit(0)
 }

@@ -64,7 +64,7 @@ describeBackends('example app: /metrics', (backend) => {
   it('parses as Prometheus text, and cache, rate-limit, queue and realtime metrics move with requests', async () => {
     const config = loadConfig({ KEY_PREFIX: `${backend.prefix}metrics${++counter}:`, SESSION_SECRET: secret, BURST_RATE_LIMIT: '2', BURST_RATE_WINDOW: '1 h' })
     const metrics = createMetrics()
-    const orders = ordersQueue(backend.client(), config.keyPrefix, () => undefined, metrics.queue)
+    const orders = ordersQueue(backend.client(), config.keyPrefix, () => undefined, undefined, metrics.queue)
     const server = await listen(createApp({ redis: backend.client(), db, config, orders, metrics, warn: () => undefined }))
     closers.push(() => close(server))
 
@@ -94,7 +94,7 @@ describeBackends('example app: /metrics', (backend) => {
     expect(pings).toEqual([200, 200, 429])
     const cookie = sessionCookie(await request(server).post('/api/login').send(alice).expect(200)) ?? ''
     await request(server).post('/api/orders').set('Cookie', cookie).set('Idempotency-Key', `metrics-${counter}`).send({ productId: 1 }).expect(202)
-    const stream = await openStream(`${baseOf(server)}/api/live`)
+    const stream = await openStream(`${baseOf(server)}/api/events`)
     closers.push(async () => {
       stream.destroy()
     })
@@ -135,14 +135,14 @@ test('a client that stops reading is dropped and counted', async () => {
   const metrics = createMetrics()
   const config = loadConfig({ KEY_PREFIX: 'metrics-drop:', SESSION_SECRET: secret })
   const live = createRealtime({ redis, prefix: 'metrics-drop:rt:', maxEventSize: 256 * 1024, backlog: { maxBytes: 256 * 1024, maxEvents: 2 }, onEvent: metrics.realtime })
-  const server = await listen(createApp({ redis, db, config, metrics, live, warn: () => undefined }))
-  const stalled = await stalledClient(`${baseOf(server)}/api/live`)
+  const server = await listen(createApp({ redis, db, config, metrics, realtime: live, warn: () => undefined }))
+  const stalled = await stalledClient(`${baseOf(server)}/api/events`)
   try {
     await waitFor(() => live.stats().connections === 1, { description: 'the stream to open' })
     const payload = 'x'.repeat(200 * 1024)
     let published = 0
     while ((await metrics.live()).realtime.dropped === 0) {
-      await live.publish('catalog', { type: 'product', data: payload })
+      await live.publish('products', { type: 'product', data: payload })
       published += 1
       if (published > 400) throw new Error('the stalled client was never dropped')
     }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { type Arg, type CallOptions, commands, OutageReporter, type RedisClient } from '@rediware/redis'
 import { unavailable } from './errors.js'
 import { QueueKeys, type Shard } from './keys.js'
+import { LiveEvents } from './live-events.js'
 import type { ResolvedQueueOptions } from './options.js'
 import { parseStoredJob, type JobState, type JobTemplate, type StoredJob } from './record.js'
 import { type AddOutcome, addScript } from './scripts/add.js'
@@ -72,6 +73,8 @@ export class QueueCore {
   readonly options: ResolvedQueueOptions
   /** Outages seen by schedules (workers keep their own); `add` callers get the error itself. */
   readonly outage: OutageReporter
+  /** Job events to the realtime channel (`events`); a no-op without it. */
+  readonly live: LiveEvents
   readonly #local: string
   /** Options of every call: the queue's `timeout`, if set. */
   readonly #call0: CallOptions
@@ -82,6 +85,7 @@ export class QueueCore {
     this.client = options.client
     this.keys = new QueueKeys(options.prefix, options.name, options.shards)
     this.outage = new OutageReporter({ onOutage: (error) => options.hooks.error(error) })
+    this.live = new LiveEvents(options.name, options.events, (error) => options.hooks.error(error))
     this.#local = `${options.prefix}${options.name}`
     this.#call0 = options.timeout === undefined ? {} : { timeout: options.timeout }
   }
@@ -162,11 +166,14 @@ export class QueueCore {
 
   async retry(id: string): Promise<boolean> {
     const outcome = await this.#call('retry a job', () => this.client.runScript(retryScript, this.keys.shardOf(id).keys, [id], this.#call0))
+    if (outcome === 1) this.live.emit('waiting', id, 0)
     return outcome === 1
   }
 
-  remove(id: string): Promise<boolean> {
-    return this.#call('remove a job', () => this.client.runScript(removeScript, this.keys.shardOf(id).keys, [id], this.#call0))
+  async remove(id: string): Promise<boolean> {
+    const removed = await this.#call('remove a job', () => this.client.runScript(removeScript, this.keys.shardOf(id).keys, [id], this.#call0))
+    if (removed) this.live.emit('removed', id, 0)
+    return removed
   }
 
   async getJob<T>(id: string): Promise<JobInfo<T> | null> {

@@ -11,6 +11,8 @@ export type QueueErrorCode =
   | 'ERR_LEASE_LOST'
   /** The worker closed before the handler finished; the job was given back. */
   | 'ERR_WORKER_CLOSED'
+  /** Job events could not be published to the realtime hub (`events`); jobs are not affected. */
+  | 'ERR_EVENTS_UNAVAILABLE'
 
 /** Every error the queue raises or passes to `job.signal`, with a `code` to branch on. */
 export class QueueError extends CodedError<QueueErrorCode> {

@@ -3,6 +3,7 @@ export { type CloseOptions, Worker } from './worker.js'
 export type { ScheduleHandle } from './scheduler.js'
 export { QueueError, type QueueErrorCode, UnrecoverableError } from './errors.js'
 export type { DashboardOptions } from './router/dashboard.js'
+export type { JobEventData, JobEventType, LiveEventsOptions, LivePublisher, LiveStreamHandler } from './live-events.js'
 export type { RequestHandler } from './router/http.js'
 export type {
   AddedJob,

@@ -9,6 +9,7 @@ import {
   warnOnce,
 } from '@rediware/redis'
 import { queueNamePattern } from './keys.js'
+import type { LiveEventsOptions, LivePublisher } from './live-events.js'
 import type { JobTemplate } from './record.js'
 import type { Backoff, JobOptions, QueueEvent, QueueOptions, Retention, WorkerOptions } from './types.js'
 
@@ -35,6 +36,7 @@ export interface ResolvedQueueOptions {
   keepCompleted: ResolvedRetention
   keepFailed: ResolvedRetention
   hooks: Hooks<QueueEvent>
+  events: { realtime: LivePublisher; channel: string } | undefined
 }
 
 export interface ResolvedWorkerOptions {
@@ -51,6 +53,7 @@ const queueOptionNames: OptionNames<QueueOptions> = {
   shards: true,
   defaults: true,
   keep: true,
+  events: true,
   onError: true,
   onEvent: true,
   warn: true,
@@ -59,6 +62,7 @@ const jobOptionNames: OptionNames<JobOptions> = { id: true, delay: true, attempt
 const backoffNames: OptionNames<Backoff> = { type: true, delay: true, jitter: true, max: true }
 const retentionNames: OptionNames<Retention> = { age: true, count: true }
 const keepNames: OptionNames<NonNullable<QueueOptions['keep']>> = { completed: true, failed: true }
+const eventsNames: OptionNames<LiveEventsOptions> = { realtime: true, channel: true }
 const workerNames: OptionNames<WorkerOptions> = { concurrency: true, lease: true, pollInterval: true }
 
 const peerHints = {
@@ -80,6 +84,17 @@ function resolveClient(redis: unknown, warn: (message: string) => void): RedisCl
   )
   sharedMemory ??= memoryClient()
   return sharedMemory
+}
+
+function resolveEvents(input: unknown, name: string): ResolvedQueueOptions['events'] {
+  const options = reader.nested<LiveEventsOptions>(input, 'events', eventsNames, "{ realtime: createRealtime({ redis }), channel: 'queue:emails' }")
+  if (options === undefined) return undefined
+  const realtime = options.realtime as Partial<LivePublisher> | undefined
+  if (typeof realtime !== 'object' || realtime === null || typeof realtime.publish !== 'function') {
+    throw reader.typeError('events.realtime must have publish(channel, event), such as createRealtime({ redis }) of @rediware/realtime.')
+  }
+  const channel = reader.string(options.channel, 'events.channel', `queue:${name}`, { maxLength: 256 })
+  return { realtime: realtime as LivePublisher, channel }
 }
 
 function resolveRetention(input: unknown, name: string, fallback: ResolvedRetention, shards: number): ResolvedRetention {
@@ -113,6 +128,7 @@ export function resolveQueueOptions(input: unknown): ResolvedQueueOptions {
     keepCompleted: resolveRetention(keep.completed, 'keep.completed', { age: 86_400_000, count: 1000 }, shards),
     keepFailed: resolveRetention(keep.failed, 'keep.failed', { age: 7 * 86_400_000, count: 10_000 }, shards),
     hooks,
+    events: resolveEvents(options.events, options.name),
   }
 }
 

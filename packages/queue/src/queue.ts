@@ -23,6 +23,8 @@ function serializeData(data: unknown, where: string): string {
 /** A queue: add jobs, run workers, read and manage jobs, schedule repeatable ones. */
 export class Queue<T = unknown> {
   readonly name: string
+  /** The realtime channel of this queue's job events (`events`), or undefined without them. */
+  readonly eventsChannel: string | undefined
   readonly #core: QueueCore
   readonly #workers = new Set<Worker<T>>()
   readonly #schedules = new Map<string, ScheduleRunner>()
@@ -31,6 +33,7 @@ export class Queue<T = unknown> {
     const resolved = resolveQueueOptions(options)
     this.#core = new QueueCore(resolved)
     this.name = resolved.name
+    this.eventsChannel = resolved.events?.channel
     void warnIfEvicting(resolved.client, resolved.hooks.warnOnce)
   }
 
@@ -56,6 +59,9 @@ export class Queue<T = unknown> {
       }
     })
     const outcomes = await this.#core.add(prepared)
+    for (const outcome of outcomes) {
+      if (outcome.created) this.#core.live.emit(outcome.state === 'delayed' ? 'delayed' : 'waiting', outcome.id, 0)
+    }
     if (outcomes.some((outcome) => outcome.created)) this.#core.wakeWorkers()
     const hooks = this.#core.options.hooks
     return outcomes.map((outcome) => {
@@ -119,7 +125,12 @@ export class Queue<T = unknown> {
 
   /** Express router: the dashboard page and its JSON API. Refuses every request `authorize` does not allow. */
   router<Req extends IncomingMessage = IncomingMessage>(options: DashboardOptions<Req>): RequestHandler<Req> {
-    return dashboard<Req>(this as Queue<unknown>, options)
+    return dashboard<Req>(this as Queue<unknown>, options, this.#core.live.streamHandler())
+  }
+
+  /** Resolves once every job event this process emitted so far was published (or dropped). */
+  eventsFlushed(): Promise<void> {
+    return this.#core.live.flushed()
   }
 
   /** Stops this queue's schedules and closes its workers (see `Worker.close`). */

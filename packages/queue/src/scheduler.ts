@@ -96,7 +96,10 @@ export class ScheduleRunner implements ScheduleHandle {
         this.#backoff.reset()
         this.#core.outage.succeeded()
         hooks.event({ type: 'fired', queue: this.#core.name, schedule: this.name, id, tick: new Date(tick), created: outcome.fired })
-        if (outcome.fired) this.#core.wakeWorkers()
+        if (outcome.fired) {
+          this.#core.live.emit('waiting', id, 0)
+          this.#core.wakeWorkers()
+        }
         return
       } catch (error) {
         this.#core.outage.failed(error)

@@ -1,4 +1,5 @@
 import type { Duration, HookOptions, RedisInput } from '@rediware/redis'
+import type { LiveEventsOptions } from './live-events.js'
 import type { JobState } from './record.js'
 
 export type { JobState } from './record.js'
@@ -55,6 +56,11 @@ export interface QueueOptions extends HookOptions<QueueEvent> {
   defaults?: Omit<JobOptions, 'id'>
   /** Retention of finished jobs. */
   keep?: { completed?: Retention; failed?: Retention }
+  /**
+   * Publishes each job's state changes and progress to a realtime channel (`{ realtime, channel }`,
+   * `realtime` from `createRealtime()` of @rediware/realtime), so pages and the dashboard update live.
+   */
+  events?: LiveEventsOptions
 }
 
 export interface WorkerOptions {

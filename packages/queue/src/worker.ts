@@ -150,6 +150,7 @@ export class Worker<T = unknown> {
 
   #report(reply: TakeReply): void {
     const hooks = this.#core.options.hooks
+    for (const job of reply.recovered) this.#core.live.emit('stalled', job.id, job.attempt, { willRetry: job.willRetry })
     if (!hooks.listening) return
     for (const job of reply.recovered) {
       hooks.event({ type: 'stalled', queue: this.#core.name, id: job.id, attempt: job.attempt, willRetry: job.willRetry })
@@ -166,7 +167,11 @@ export class Worker<T = unknown> {
     }
     this.#running.set(running.id, running)
     this.#leases.start()
-    const progress = (value: unknown) => this.#leases.progress(running, value)
+    this.#core.live.emit('active', running.id, running.attempt)
+    const progress = async (value: unknown) => {
+      await this.#leases.progress(running, value)
+      this.#core.live.emit('progress', running.id, running.attempt, { progress: value })
+    }
     const settle = runHandler(claimed, running, this.#core.name, this.#handler, progress).then((outcome) => this.#settle(running, outcome))
     this.#settling.add(settle)
     settle.finally(() => this.#settling.delete(settle))
@@ -214,9 +219,11 @@ export class Worker<T = unknown> {
       this.#lose(running, new QueueError('ERR_LEASE_LOST', `@rediware/queue: job "${running.id}" was no longer this worker's when it finished.`))
     } else if (settled === 1) {
       this.#processed += 1
+      this.#core.live.emit('completed', running.id, running.attempt)
       hooks.event({ type: 'completed', ...base, durationMs: Date.now() - running.startedAt })
     } else {
       this.#failed += 1
+      this.#core.live.emit('failed', running.id, running.attempt, { error: outcome.error ?? outcome.value, willRetry: settled === 2 })
       hooks.event({ type: 'failed', ...base, error: outcome.error ?? outcome.value, willRetry: settled === 2 })
     }
   }

@@ -1,10 +1,9 @@
 import { Redis } from 'ioredis'
 import { Redis as Upstash } from '@upstash/redis'
 import { createRealtime, type Realtime } from '@rediware/realtime'
-import { expressVersions, rawCommand, type RedisServerHandle, startRedisServer, waitFor } from '@rediware/test-utils'
+import { expressVersions, rawCommand, type RedisServerHandle, startRedisServer, waitFor, openStream, type SseStream } from '@rediware/test-utils'
 import { startUpstashLocal, type UpstashLocal } from '@rediware/upstash-local'
 import { type App, sleep, startApp } from './helpers.js'
-import { openStream, type SseStream } from './sse-client.js'
 
 /** Per-command call counts of a server (INFO commandstats). */
 async function commandCalls(server: RedisServerHandle): Promise<Record<string, number>> {

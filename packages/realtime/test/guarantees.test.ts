@@ -1,10 +1,9 @@
 import { connect, type Socket } from 'node:net'
 import compression from 'compression'
 import type { RequestHandler } from 'express'
-import { describeBackends, describeExpress, waitFor } from '@rediware/test-utils'
+import { describeBackends, describeExpress, waitFor, openStream, type SseStream } from '@rediware/test-utils'
 import type { RealtimeActivity } from '@rediware/realtime'
 import { type App, realtimePair, startApp } from './helpers.js'
-import { openStream, type SseStream } from './sse-client.js'
 
 /** A client that sends the request and then never reads: the server's writes back up. */
 function stalledClient(url: string): Promise<Socket> {

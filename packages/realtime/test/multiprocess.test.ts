@@ -1,10 +1,9 @@
 import { connect, type Socket } from 'node:net'
 import { createRealtime, type Realtime } from '@rediware/realtime'
-import { ENV, requireEnv, waitFor } from '@rediware/test-utils'
+import { ENV, requireEnv, waitFor, openStream, type SseStream } from '@rediware/test-utils'
 import { Redis as Upstash } from '@upstash/redis'
 import { Cluster, Redis } from 'ioredis'
 import { buildChildApp, type ChildApp, type ChildBackend, startChildApp } from './child-app.js'
-import { openStream, type SseStream } from './sse-client.js'
 
 const children: ChildApp[] = []
 const streams: SseStream[] = []

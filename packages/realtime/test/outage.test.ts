@@ -8,11 +8,12 @@ import {
   startRedisCluster,
   startRedisServer,
   waitFor,
+  openStream,
+  type SseStream,
 } from '@rediware/test-utils'
 import { startUpstashLocal, type UpstashLocal } from '@rediware/upstash-local'
 import { KeyLayout, keySlot } from '@rediware/redis'
 import { type App, startApp } from './helpers.js'
-import { openStream, type SseStream } from './sse-client.js'
 
 const persistent = ['--appendonly', 'yes', '--appendfsync', 'always']
 

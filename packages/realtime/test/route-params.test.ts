@@ -1,7 +1,6 @@
-import { describeBackends, describeExpress } from '@rediware/test-utils'
+import { describeBackends, describeExpress, openStream } from '@rediware/test-utils'
 import type { Application } from 'express'
 import { realtimePair } from './helpers.js'
-import { openStream } from './sse-client.js'
 
 async function listen(app: Application): Promise<{ url: string; close(): Promise<void> }> {
   const server = await new Promise<import('node:http').Server>((resolve) => {

@@ -1,6 +1,5 @@
-import { describeBackends, describeExpress } from '@rediware/test-utils'
+import { describeBackends, describeExpress, openStream, type SseStream } from '@rediware/test-utils'
 import { type App, realtimePair, startApp } from './helpers.js'
-import { openStream, type SseStream } from './sse-client.js'
 
 describeBackends('realtime across two processes', (backend) => {
   describeExpress('SSE', (createApp) => {

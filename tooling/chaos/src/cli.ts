@@ -1,4 +1,4 @@
-// `pnpm chaos [--long] [--suite app,queue] [--backend ioredis,cluster,upstash] [--fault kill-restart,...] [--out file.md]`
+// `pnpm chaos [--long] [--suite app,queue,realtime] [--backend ioredis,cluster,upstash] [--fault kill-restart,...] [--out file.md]`
 import { writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -7,8 +7,9 @@ import { type ChaosBackendName, chaosBackendNames } from './backends.js'
 import { type FaultName, faults } from './faults.js'
 import { markdownTable, rowPasses } from './report.js'
 import { queueMarkdownTable, queueRowPasses, type QueueChaosRow, runQueueChaos } from './queue/run.js'
+import { realtimeMarkdownTable, type RealtimeChaosRow, realtimeRowPasses, runRealtimeChaos } from './realtime/run.js'
 import { runChaos } from './run.js'
-import { longRun, queueLongRun, queueShortRun, shortRun } from './settings.js'
+import { longRun, queueLongRun, queueShortRun, realtimeLongRun, realtimeShortRun, shortRun } from './settings.js'
 
 function list<T extends string>(raw: string | undefined, allowed: readonly T[], option: string): T[] | undefined {
   if (raw === undefined) return undefined
@@ -25,7 +26,7 @@ const { values } = parseArgs({
 // processes exit when their IPC channel closes.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130))
 const settings = values.long ? longRun : shortRun
-const suites = list(values.suite, ['app', 'queue'] as const, 'suite') ?? ['app', 'queue']
+const suites = list(values.suite, ['app', 'queue', 'realtime'] as const, 'suite') ?? ['app', 'queue', 'realtime']
 const backends = list<ChaosBackendName>(values.backend, chaosBackendNames, 'backend')
 const started = Date.now()
 const failures: string[] = []
@@ -52,6 +53,22 @@ if (suites.includes('queue')) {
   }
   tables.push(queueMarkdownTable(queueRows))
   failures.push(...queueRows.filter((row) => !queueRowPasses(row)).map((row) => `queue × ${row.backend}: ${row.problems.join('; ')}`))
+}
+if (suites.includes('realtime')) {
+  const realtimeRows: RealtimeChaosRow[] = []
+  for (const backend of backends ?? chaosBackendNames) {
+    realtimeRows.push(
+      await runRealtimeChaos(backend, values.long ? realtimeLongRun : realtimeShortRun, join(dirname(fileURLToPath(import.meta.url)), 'realtime', 'app-process.ts'), (line) =>
+        console.error(line),
+      ),
+    )
+  }
+  tables.push(realtimeMarkdownTable(realtimeRows))
+  failures.push(
+    ...realtimeRows
+      .filter((row) => !realtimeRowPasses(row))
+      .map((row) => `realtime × ${row.backend}: missed ${row.missed}, duplicated ${row.duplicated}, out of order ${row.outOfOrder}, resets ${row.resets}; ${row.problems.join('; ')}`),
+  )
 }
 const table = tables.join('\n\n')
 console.log(`${table}\n\n${Math.round((Date.now() - started) / 1000)} s (${values.long ? 'long' : 'short'} settings).`)

@@ -64,3 +64,17 @@ export const queueShortRun = {
 }
 
 export const queueLongRun = { ...queueShortRun, jobs: 10_000, kills: 12, killEveryMs: 1000, backendFaults: 2, leaseMs: 10_000, timeoutMs: 300_000 }
+
+/** The realtime chaos run: 2 app processes, 8 resuming SSE readers, Redis killed and an app process SIGKILLed meanwhile. */
+export const realtimeShortRun = {
+  apps: 2,
+  readers: 8,
+  publishMs: 6000,
+  publishEveryMs: 20,
+  redisKillAtMs: 1500,
+  redisDownMs: 2500,
+  appKillAtMs: 4000,
+  settleMs: 20_000,
+}
+
+export const realtimeLongRun = { ...realtimeShortRun, apps: 4, readers: 40, publishMs: 30_000, redisDownMs: 5000, redisKillAtMs: 8000, appKillAtMs: 20_000, settleMs: 60_000 }

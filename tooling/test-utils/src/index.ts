@@ -11,3 +11,4 @@ export { type RedisServerHandle, type RedisServerOptions, startRedisServer } fro
 export type { RespValue } from './resp.js'
 export { waitFor, type WaitForOptions } from './wait-for.js'
 export { createPackedProject, describeInstalledTarballs, type PackedProject, packPackages, type TarballSmokeTest } from './pack.js'
+export { openStream, type SseEvent, type SseStream } from './sse-client.js'

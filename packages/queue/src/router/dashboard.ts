@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Queue } from '../queue.js'
+import type { LiveStreamHandler } from '../live-events.js'
 import { reader } from '../options.js'
 import { jobStates, type JobState } from '../record.js'
 import { csrfAllowed, pageToken } from './csrf.js'
@@ -22,15 +23,15 @@ function bounded(value: string | null, fallback: number, max: number): number {
 }
 
 /**
- * The dashboard: `GET /` (the page), `GET /api/counts`, `GET /api/jobs?state=&offset=&limit=`,
+ * The dashboard: `GET /` (the page), `GET /api/events` (the job events stream, with `events`), `GET /api/counts`, `GET /api/jobs?state=&offset=&limit=`,
  * `GET /api/jobs/:id`, `POST /api/jobs/:id/retry`, `POST /api/jobs/:id/remove`.
  */
-export function dashboard<Req extends IncomingMessage>(queue: Queue<unknown>, options: DashboardOptions<Req>): RequestHandler<Req> {
+export function dashboard<Req extends IncomingMessage>(queue: Queue<unknown>, options: DashboardOptions<Req>, stream: LiveStreamHandler | undefined): RequestHandler<Req> {
   const checked = reader.object<DashboardOptions<Req>>(options, { authorize: true }, { example: '{ authorize: (req) => req.user?.admin === true }' })
   const authorize = reader.fn<(req: Req) => boolean | Promise<boolean>>(checked.authorize, 'router authorize', '(req) => boolean')
   if (!authorize) throw reader.typeError('router needs authorize: (req) => boolean; the dashboard is never open by default.')
 
-  async function serve(req: Req, res: ServerResponse): Promise<boolean> {
+  async function serve(req: Req, res: ServerResponse, next: (error?: unknown) => void): Promise<boolean> {
     const { path, query } = requestTarget(req)
     const method = req.method ?? 'GET'
     const api = path.startsWith('/api/')
@@ -54,7 +55,12 @@ export function dashboard<Req extends IncomingMessage>(queue: Queue<unknown>, op
       const base = mountPath(req)
       const { token, cookie } = pageToken(req, base)
       const nonce = randomBytes(16).toString('base64')
-      sendHtml(res, 200, renderPage({ queue: queue.name, base, counts, token, nonce, state, offset, limit: PAGE_SIZE, list, job, jobId }), nonce, cookie)
+      const live = stream !== undefined
+      sendHtml(res, 200, renderPage({ queue: queue.name, base, counts, token, nonce, state, offset, limit: PAGE_SIZE, list, job, jobId, live }), nonce, cookie)
+      return true
+    }
+    if (method === 'GET' && path === '/api/events' && stream) {
+      stream(req, res, next)
       return true
     }
     if (method === 'GET' && path === '/api/counts') {
@@ -92,7 +98,7 @@ export function dashboard<Req extends IncomingMessage>(queue: Queue<unknown>, op
   }
 
   return (req, res, next) => {
-    serve(req, res).then(
+    serve(req, res, next).then(
       (handled) => {
         if (!handled) next()
       },

@@ -53,3 +53,6 @@ export function readCookie(req: IncomingMessage, name: string): string | undefin
 const htmlEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => htmlEscapes[char] ?? char)
+
+/** A string as a JS literal that cannot close the script element. */
+export const jsString = (text: string): string => JSON.stringify(text).replace(/</g, '\\u003c')

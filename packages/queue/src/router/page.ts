@@ -1,6 +1,7 @@
 import type { JobState } from '../record.js'
 import type { Counts, JobInfo } from '../types.js'
-import { escapeHtml as e } from './http.js'
+import { escapeHtml as e, jsString } from './http.js'
+import { liveScript } from './live-script.js'
 
 export interface PageView {
   queue: string
@@ -14,7 +15,12 @@ export interface PageView {
   list: { total: number; jobs: JobInfo<unknown>[] }
   job: JobInfo<unknown> | null | undefined
   jobId: string | undefined
+  /** The queue publishes job events: the page follows `/api/events` (else it polls). */
+  live: boolean
 }
+
+/** How often a page without the event stream polls the counts. */
+const POLL_MS = 5000
 
 const states: readonly JobState[] = ['waiting', 'delayed', 'active', 'completed', 'failed']
 
@@ -80,8 +86,6 @@ ${job.progress !== null ? `<h3>Progress</h3><pre>${pretty(job.progress)}</pre>` 
 ${job.result !== null ? `<h3>Result</h3><pre data-field="result">${pretty(job.result)}</pre>` : ''}`
 }
 
-/** A string as a JS literal that cannot close the script element. */
-const jsString = (text: string): string => JSON.stringify(text).replace(/</g, '\\u003c')
 
 // The buttons POST to the JSON API with the CSRF token from the page; nothing else runs.
 const script = (base: string) => `
@@ -104,5 +108,5 @@ export function renderPage(view: PageView): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="csrf-token" content="${e(view.token)}"><title>${e(view.queue)} · queue</title><style nonce="${view.nonce}">${style}</style></head>
 <body><header><h1>Queue <span data-field="queue">${e(view.queue)}</span></h1></header><main>${tabs(view)}<p id="status" role="status"></p>${body}</main>
-<script nonce="${view.nonce}">${script(view.base)}</script></body></html>`
+<script nonce="${view.nonce}">${script(view.base)}${liveScript(view.base, view.live, POLL_MS)}</script></body></html>`
 }

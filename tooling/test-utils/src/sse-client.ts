@@ -1,6 +1,6 @@
 import { request, type IncomingHttpHeaders } from 'node:http'
 import { createGunzip } from 'node:zlib'
-import { waitFor } from '@rediware/test-utils'
+import { waitFor } from './wait-for.js'
 
 /** One dispatched SSE event, as an EventSource would see it (plus what else arrived). */
 export interface SseEvent {
