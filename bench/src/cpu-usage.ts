@@ -19,7 +19,8 @@ export async function redisCpuMicros(redisUrl: string): Promise<number> {
   const redis = new Redis(redisUrl)
   try {
     const info = await redis.info('cpu')
-    const seconds = (name: string): number => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN)
+    const seconds = (name: string): number =>
+      Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN)
     return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1_000_000
   } finally {
     redis.disconnect()
@@ -30,7 +31,11 @@ export async function redisCpuMicros(redisUrl: string): Promise<number> {
  * This process's CPU time (user + system) per call, in microseconds, while `total` calls of `run`
  * go through `inFlight` at a time (each worker starts its next call when the last one settled).
  */
-export async function ownCpuMicrosPerCall(total: number, inFlight: number, run: () => Promise<unknown>): Promise<number> {
+export async function ownCpuMicrosPerCall(
+  total: number,
+  inFlight: number,
+  run: () => Promise<unknown>,
+): Promise<number> {
   let started = 0
   const worker = async () => {
     while (started < total) {

@@ -29,7 +29,13 @@ export interface LoadResult {
 function load(request: LoadRequest, durationSeconds: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon(
-      { url: request.url, duration: durationSeconds, connections: request.connections, pipelining: 1, headers: request.headers },
+      {
+        url: request.url,
+        duration: durationSeconds,
+        connections: request.connections,
+        pipelining: 1,
+        headers: request.headers,
+      },
       (error, outcome) => (error ? reject(error) : resolve(outcome)),
     )
   })

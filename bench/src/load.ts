@@ -12,10 +12,14 @@ const here = dirname(fileURLToPath(import.meta.url))
  */
 export function runLoad(request: LoadRequest, beforeLoad: () => Promise<void>): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'load-generator.ts'), JSON.stringify(request)], {
-      cwd: join(here, '..'),
-      stdio: ['pipe', 'pipe', 'inherit'],
-    })
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(here, 'load-generator.ts'), JSON.stringify(request)],
+      {
+        cwd: join(here, '..'),
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    )
     let output = ''
     let started = false
     child.stdout.on('data', (chunk: Buffer) => {
@@ -34,7 +38,8 @@ export function runLoad(request: LoadRequest, beforeLoad: () => Promise<void>): 
     child.once('error', reject)
     child.once('exit', (code) => {
       const line = /^RESULT (.*)$/m.exec(output)?.[1]
-      if (code !== 0 || line === undefined) reject(new Error(`load generator exited with ${code}: ${output.slice(0, 500)}`))
+      if (code !== 0 || line === undefined)
+        reject(new Error(`load generator exited with ${code}: ${output.slice(0, 500)}`))
       else resolve(JSON.parse(line) as LoadResult)
     })
   })

@@ -25,7 +25,10 @@ export interface MeasureContext {
 
 const here = dirname(fileURLToPath(import.meta.url))
 
-async function startScenarioServer(scenario: Scenario, context: MeasureContext): Promise<{ child: ChildProcess; port: number }> {
+async function startScenarioServer(
+  scenario: Scenario,
+  context: MeasureContext,
+): Promise<{ child: ChildProcess; port: number }> {
   // The tsx loader runs in the server's own process, so its pid is the one to measure and kill;
   // taskset execs node, so the pid is the same with or without pinning.
   const [command, args] = pinnedCommand(context.pinning, context.pinning.appCpus, process.execPath, [
@@ -79,7 +82,12 @@ const runnerCpuMicros = (): number => {
  * Starts the scenario's server in its own process (on the app's core), warms it up and loads it from
  * the load generator's process, and measures the CPU every process spent during the measured load.
  */
-export async function measure(scenario: Scenario, context: MeasureContext, round: number, order: number): Promise<RoundMeasurement> {
+export async function measure(
+  scenario: Scenario,
+  context: MeasureContext,
+  round: number,
+  order: number,
+): Promise<RoundMeasurement> {
   const { settings, redisUrl } = context
   const { child, port } = await startScenarioServer(scenario, context)
   try {

@@ -47,7 +47,8 @@ export function planPinning(): Pinning {
   const cpus = allowedCpus()
   if (cpus === undefined) return { mode: 'none', appCpus: '', otherCpus: '', reason: 'taskset not found (util-linux)' }
   const [app, ...others] = cpus
-  if (app === undefined || others.length === 0) return { mode: 'none', appCpus: '', otherCpus: '', reason: 'one CPU only' }
+  if (app === undefined || others.length === 0)
+    return { mode: 'none', appCpus: '', otherCpus: '', reason: 'one CPU only' }
   return { mode: 'taskset', appCpus: String(app), otherCpus: others.join(',') }
 }
 
@@ -58,6 +59,11 @@ export function pinProcess(pinning: Pinning, pid: number, cpus: string): void {
 }
 
 /** The command line that starts `command` on `cpus` (taskset execs it, so the pid stays the same). */
-export function pinnedCommand(pinning: Pinning, cpus: string, command: string, args: readonly string[]): [string, string[]] {
+export function pinnedCommand(
+  pinning: Pinning,
+  cpus: string,
+  command: string,
+  args: readonly string[],
+): [string, string[]] {
   return pinning.mode === 'taskset' ? ['taskset', ['-c', cpus, command, ...args]] : [command, [...args]]
 }

@@ -32,7 +32,8 @@ const contenders: Contender[] = [
 
 type Shape = 'hot key' | 'many keys'
 
-const median = (samples: readonly number[]): number => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? 0
+const median = (samples: readonly number[]): number =>
+  [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? 0
 
 async function main(): Promise<void> {
   const server = await startRedisServer()
@@ -41,7 +42,14 @@ async function main(): Promise<void> {
     for (const shape of ['hot key', 'many keys'] as Shape[]) {
       const entries = contenders.map((contender, index) => {
         const redis = new Redis(server.url)
-        const limiter = createLimiter({ redis, limit: contender.limit, window, algorithm: contender.algorithm, prefix: `cost${index}:`, blockCache: false })
+        const limiter = createLimiter({
+          redis,
+          limit: contender.limit,
+          window,
+          algorithm: contender.algorithm,
+          prefix: `cost${index}:`,
+          blockCache: false,
+        })
         let next = 0
         const key = () => (shape === 'hot key' ? 'hot' : `k${next++ % 5_000}`)
         return { contender, redis, run: () => limiter.limit(key()), app: [] as number[], store: [] as number[] }
@@ -54,8 +62,12 @@ async function main(): Promise<void> {
           entry.store.push(((await redisCpuMicros(server.url)) - before) / calls)
         }
       }
-      console.log(`\n${shape}: µs per limit() call, median of ${rounds} rounds of ${calls} (${concurrency} at a time), window ${window} ms`)
-      console.log(`  ${'contender'.padEnd(48)} ${'app CPU'.padStart(8)} ${'Redis CPU'.padStart(10)} ${'bytes/key'.padStart(10)}`)
+      console.log(
+        `\n${shape}: µs per limit() call, median of ${rounds} rounds of ${calls} (${concurrency} at a time), window ${window} ms`,
+      )
+      console.log(
+        `  ${'contender'.padEnd(48)} ${'app CPU'.padStart(8)} ${'Redis CPU'.padStart(10)} ${'bytes/key'.padStart(10)}`,
+      )
       for (const [index, entry] of entries.entries()) {
         const keys = await admin.keys(`cost${index}:*`)
         let bytes = 0

@@ -28,7 +28,9 @@ export const smokeWarning =
 /** The markdown report of one run, from its JSON alone (so it can be rebuilt from a committed file). */
 export function renderReport(run: RunResults, name: string): string {
   const groups = groupsOf(run)
-  const readings = targets.filter((t) => groups.includes(t.group)).map((t) => ({ run: name, reading: readTarget(run, t) }))
+  const readings = targets
+    .filter((t) => groups.includes(t.group))
+    .map((t) => ({ run: name, reading: readTarget(run, t) }))
   const sections = groups.map((group) => [`## ${group}`, '', groupTable(run, group)].join('\n'))
   const rounds = [
     '| scenario | round | order | app CPU µs/req | Redis CPU µs/req | load generator CPU µs/req | runner CPU µs/req | req/s | p99 ms | Redis cmds/req |',

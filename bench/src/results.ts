@@ -58,6 +58,7 @@ export interface RunResults {
 export function parseRunResults(text: string, source: string): RunResults | undefined {
   const parsed = JSON.parse(text) as Partial<RunResults>
   if (parsed.format !== 'rediware-bench/2') return undefined
-  if (!Array.isArray(parsed.measurements) || !Array.isArray(parsed.scenarios)) throw new Error(`${source}: a rediware-bench/2 file without measurements`)
+  if (!Array.isArray(parsed.measurements) || !Array.isArray(parsed.scenarios))
+    throw new Error(`${source}: a rediware-bench/2 file without measurements`)
   return parsed as RunResults
 }

@@ -18,10 +18,12 @@ const filters = args.filter((arg) => !arg.startsWith('--'))
 const outArg = args.find((arg) => arg.startsWith('--out='))
 /** Results go to bench/results/NAME.json and NAME.md (default latest): a focused run need not replace the full one. */
 const outName = (outArg ? outArg.slice('--out='.length) : 'latest').replace(/\.(md|json)$/, '')
-if (!/^[\w.-]+$/.test(outName)) throw new RangeError('--out=NAME takes a file name (written to bench/results/NAME.json and NAME.md).')
+if (!/^[\w.-]+$/.test(outName))
+  throw new RangeError('--out=NAME takes a file name (written to bench/results/NAME.json and NAME.md).')
 const roundsArg = args.find((arg) => arg.startsWith('--rounds='))
 const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : quick ? 1 : 5
-if (!Number.isInteger(rounds) || rounds < 1 || rounds > 30) throw new RangeError('--rounds=N takes a whole number from 1 to 30.')
+if (!Number.isInteger(rounds) || rounds < 1 || rounds > 30)
+  throw new RangeError('--rounds=N takes a whole number from 1 to 30.')
 const settings: LoadSettings = quick
   ? { durationSeconds: 3, warmupSeconds: 1, connections: 32 }
   : { durationSeconds: 10, warmupSeconds: 2, connections: 64 }
@@ -31,7 +33,9 @@ function assertBuiltPackages(): void {
   for (const name of ['@rediware/rate-limit', '@rediware/cache', '@rediware/session', '@rediware/redis']) {
     const resolved = import.meta.resolve(name)
     if (!resolved.includes('/dist/')) {
-      throw new Error(`${name} resolves to ${resolved}, not to its built dist/: run the benchmark with pnpm bench (it builds and sets TSX_TSCONFIG_PATH).`)
+      throw new Error(
+        `${name} resolves to ${resolved}, not to its built dist/: run the benchmark with pnpm bench (it builds and sets TSX_TSCONFIG_PATH).`,
+      )
     }
   }
 }
@@ -55,7 +59,12 @@ function rotate<T>(items: readonly T[], by: number): T[] {
  */
 function roundOrder(scenarios: readonly Scenario[], round: number): Scenario[] {
   const groups = [...new Set(scenarios.map((s) => s.group))]
-  return rotate(groups, round).flatMap((group) => rotate(scenarios.filter((s) => s.group === group), round))
+  return rotate(groups, round).flatMap((group) =>
+    rotate(
+      scenarios.filter((s) => s.group === group),
+      round,
+    ),
+  )
 }
 
 async function main(): Promise<void> {
@@ -65,13 +74,19 @@ async function main(): Promise<void> {
   const pinning = planPinning()
   // The runner (and upstash-local in it), and through inheritance the load generator, live on the other cores.
   pinProcess(pinning, process.pid, pinning.otherCpus)
-  if (pinning.mode === 'none') console.warn(`Not pinned (${pinning.reason}): the app, Redis and the load generator share every core.`)
+  if (pinning.mode === 'none')
+    console.warn(`Not pinned (${pinning.reason}): the app, Redis and the load generator share every core.`)
   const startedAt = new Date().toISOString()
   const loadAverage = loadavg()
   const redis = await startRedisServer()
   pinProcess(pinning, redis.pid, pinning.otherCpus)
   const upstash = await startUpstashLocal({ redisUrl: redis.url, token: 'bench' })
-  const env = { ...process.env, BENCH_REDIS_URL: redis.url, BENCH_UPSTASH_URL: upstash.url, BENCH_UPSTASH_TOKEN: upstash.token }
+  const env = {
+    ...process.env,
+    BENCH_REDIS_URL: redis.url,
+    BENCH_UPSTASH_URL: upstash.url,
+    BENCH_UPSTASH_TOKEN: upstash.token,
+  }
   const measurements: RoundMeasurement[] = []
   try {
     for (let round = 0; round < rounds; round += 1) {
@@ -106,7 +121,9 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true })
   writeFileSync(join(outDir, `${outName}.json`), `${JSON.stringify(results, null, 2)}\n`)
   writeFileSync(join(outDir, `${outName}.md`), renderReport(results, outName))
-  console.log(`\nWrote ${join(outDir, `${outName}.json`)} and ${outName}.md; pnpm bench:readme updates the README tables.`)
+  console.log(
+    `\nWrote ${join(outDir, `${outName}.json`)} and ${outName}.md; pnpm bench:readme updates the README tables.`,
+  )
   process.exit(0)
 }
 

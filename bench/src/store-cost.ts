@@ -25,7 +25,10 @@ interface Contender {
 }
 
 const allContenders: Contender[] = [
-  { label: 'connect-redis 8.1 (ioredis)', make: async (url, prefix) => new RedisStore8({ client: new Redis(url), prefix }) },
+  {
+    label: 'connect-redis 8.1 (ioredis)',
+    make: async (url, prefix) => new RedisStore8({ client: new Redis(url), prefix }),
+  },
   {
     label: 'connect-redis 9.0 (node-redis 5)',
     make: async (url, prefix) => {
@@ -36,7 +39,10 @@ const allContenders: Contender[] = [
       return new RedisStore9({ client, prefix })
     },
   },
-  { label: '@rediware/session RedisStore (ioredis)', make: async (url, prefix) => new RedisStore({ redis: new Redis(url), prefix }) },
+  {
+    label: '@rediware/session RedisStore (ioredis)',
+    make: async (url, prefix) => new RedisStore({ redis: new Redis(url), prefix }),
+  },
 ]
 
 const call = <T>(run: (done: (error: unknown, value?: T) => void) => void): Promise<T | undefined> =>
@@ -63,7 +69,9 @@ const cpuPerRequest = (store: Store, sid: string, route: Route): Promise<number>
 /** STORE_COST_ONLY=<text> keeps the contenders whose label contains it (e.g. for a CPU profile of one). */
 const only = process.env.STORE_COST_ONLY
 const contenders = allContenders.filter((contender) => only === undefined || contender.label.includes(only))
-const routes = (['read-only', 'read-modify'] as const).filter((route) => process.env.STORE_COST_ROUTE === undefined || route === process.env.STORE_COST_ROUTE)
+const routes = (['read-only', 'read-modify'] as const).filter(
+  (route) => process.env.STORE_COST_ROUTE === undefined || route === process.env.STORE_COST_ROUTE,
+)
 
 async function main(): Promise<void> {
   const redis = await startRedisServer()
@@ -82,11 +90,15 @@ async function main(): Promise<void> {
       for (let round = 0; round < rounds; round += 1) {
         for (const entry of stores) entry.samples.push(await cpuPerRequest(entry.store, entry.sid, route))
       }
-      console.log(`\n${route}: app CPU µs per request (median of ${rounds} rounds of ${requests}, ${concurrency} at a time)`)
+      console.log(
+        `\n${route}: app CPU µs per request (median of ${rounds} rounds of ${requests}, ${concurrency} at a time)`,
+      )
       for (const { contender, samples } of stores) {
         const sorted = [...samples].sort((a, b) => a - b)
         const median = sorted[Math.floor(sorted.length / 2)] ?? 0
-        console.log(`  ${contender.label.padEnd(42)} ${median.toFixed(1).padStart(6)}   rounds: ${samples.map((s) => s.toFixed(1)).join(', ')}`)
+        console.log(
+          `  ${contender.label.padEnd(42)} ${median.toFixed(1).padStart(6)}   rounds: ${samples.map((s) => s.toFixed(1)).join(', ')}`,
+        )
       }
     }
   } finally {

@@ -70,7 +70,12 @@ export function summarize(run: RunResults, scenario: ScenarioInfo): ContenderSum
  * `metric(subject) / metric(base)` in every round that measured both (the two ran minutes apart at
  * most, on the same machine state), then their median and spread.
  */
-export function roundRatios(run: RunResults, subjectId: string, baseId: string, metric: (m: RoundMeasurement) => number): Spread {
+export function roundRatios(
+  run: RunResults,
+  subjectId: string,
+  baseId: string,
+  metric: (m: RoundMeasurement) => number,
+): Spread {
   const base = new Map(measurementsOf(run, baseId).map((m) => [m.round, m]))
   const ratios = measurementsOf(run, subjectId).flatMap((m) => {
     const other = base.get(m.round)

@@ -11,12 +11,15 @@ const times = (value: number): string => (Number.isFinite(value) ? `${value.toFi
 /** "312 (298–340)": the median, then the smallest and largest round when there were several. */
 export function spread(value: Spread, format: (n: number) => string = number, rangeFormat = format): string {
   if (value.count === 0) return '–'
-  return value.count === 1 ? format(value.median) : `${format(value.median)} (${rangeFormat(value.min)}–${rangeFormat(value.max)})`
+  return value.count === 1
+    ? format(value.median)
+    : `${format(value.median)} (${rangeFormat(value.min)}–${rangeFormat(value.max)})`
 }
 
 const ratioSpread = (value: Spread): string => spread(value, times, (n) => n.toFixed(2))
 
-const name = (scenario: ScenarioInfo): string => (scenario.contender === 'rediware' ? `**${scenario.label}**` : scenario.label)
+const name = (scenario: ScenarioInfo): string =>
+  scenario.contender === 'rediware' ? `**${scenario.label}**` : scenario.label
 const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`
 
 const answers = (summary: ContenderSummary): string =>
@@ -93,7 +96,15 @@ export function extraTables(run: RunResults, groups: readonly string[]): string[
 /** Targets as read from runs: one row per target and run. */
 export function targetTable(readings: readonly { run: string; reading: TargetReading }[]): string {
   return [
-    row(['target', 'run', 'ours', 'compared with', 'CPU ratio, median of rounds (min–max)', 'Redis cmds/req', 'status']),
+    row([
+      'target',
+      'run',
+      'ours',
+      'compared with',
+      'CPU ratio, median of rounds (min–max)',
+      'Redis cmds/req',
+      'status',
+    ]),
     row(['---', '---', '---', '---', '---:', '---:', '---']),
     ...readings.map(({ run, reading }) =>
       row([

@@ -19,7 +19,10 @@ export interface Target {
 const rl = (path: string, name: string) => `rate-limit ${path}/${name}`
 const session = (route: string, name: string) => `session ${route}/${name}`
 // Session targets are for the same client as connect-redis 9: a node-redis row replaces the ioredis one once it exists.
-const ourSession = (route: string) => [session(route, 'rediware-session-node-redis'), session(route, 'rediware-session-ioredis')]
+const ourSession = (route: string) => [
+  session(route, 'rediware-session-node-redis'),
+  session(route, 'rediware-session-ioredis'),
+]
 
 export const targets: readonly Target[] = [
   {

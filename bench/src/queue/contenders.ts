@@ -38,7 +38,13 @@ const KEEP_COMPLETED = 1000
 function ours(redisFor: () => object, closeClients: () => Promise<void> | void): QueueUnderTest {
   const queueName = uniqueName()
   // A 10 s deadline per call: a loaded machine can stall Redis past the 250 ms default (BullMQ and bee-queue have none).
-  const queue = createQueue<Payload>({ redis: redisFor(), name: queueName, timeout: '10 s', warn: () => undefined, onError: () => undefined })
+  const queue = createQueue<Payload>({
+    redis: redisFor(),
+    name: queueName,
+    timeout: '10 s',
+    warn: () => undefined,
+    onError: () => undefined,
+  })
   return {
     add: (data) => queue.add(data),
     addBulk: (items) => queue.addBulk(items.map((data) => ({ data }))),
@@ -57,7 +63,10 @@ export const rediwareIoredis: Contender = {
   name: '@rediware/queue (ioredis)',
   async open(redisUrl) {
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 })
-    return ours(() => redis, () => redis.disconnect())
+    return ours(
+      () => redis,
+      () => redis.disconnect(),
+    )
   },
 }
 
@@ -65,8 +74,13 @@ export const rediwareUpstash: Contender = {
   name: '@rediware/queue (Upstash REST)',
   async open(_redisUrl, { upstashUrl, upstashToken }) {
     if (!upstashUrl || !upstashToken) throw new Error('upstash-local is not running')
-    const client = fromUpstash(new UpstashRedis({ url: upstashUrl, token: upstashToken, enableTelemetry: false }), { timeout: 5000 })
-    return ours(() => client, () => undefined)
+    const client = fromUpstash(new UpstashRedis({ url: upstashUrl, token: upstashToken, enableTelemetry: false }), {
+      timeout: 5000,
+    })
+    return ours(
+      () => client,
+      () => undefined,
+    )
   },
 }
 
@@ -75,7 +89,10 @@ export const bullmq: Contender = {
   async open(redisUrl) {
     const name = uniqueName()
     const connection = new Redis(redisUrl, { maxRetriesPerRequest: null })
-    const queue = new BullQueue(name, { connection, defaultJobOptions: { removeOnComplete: KEEP_COMPLETED, removeOnFail: 10_000 } })
+    const queue = new BullQueue(name, {
+      connection,
+      defaultJobOptions: { removeOnComplete: KEEP_COMPLETED, removeOnFail: 10_000 },
+    })
     const workers: BullWorker[] = []
     const connections: Redis[] = [connection]
     return {
@@ -83,7 +100,10 @@ export const bullmq: Contender = {
       addBulk: (items) => queue.addBulk(items.map((data) => ({ name: 'job', data }))),
       async work(concurrency, handler) {
         const workerConnection = new Redis(redisUrl, { maxRetriesPerRequest: null })
-        const worker = new BullWorker(name, async (job) => handler(job.data as Payload), { connection: workerConnection, concurrency })
+        const worker = new BullWorker(name, async (job) => handler(job.data as Payload), {
+          connection: workerConnection,
+          concurrency,
+        })
         workers.push(worker)
         connections.push(workerConnection)
         await worker.waitUntilReady()
@@ -104,14 +124,26 @@ export const beeQueue: Contender = {
     const name = uniqueName()
     const { hostname, port } = new URL(redisUrl)
     const redis = { host: hostname, port: Number(port) }
-    const producer = new BeeQueue<Payload>(name, { redis, isWorker: false, getEvents: false, sendEvents: false, removeOnSuccess: true })
+    const producer = new BeeQueue<Payload>(name, {
+      redis,
+      isWorker: false,
+      getEvents: false,
+      sendEvents: false,
+      removeOnSuccess: true,
+    })
     const workers: BeeQueue<Payload>[] = []
     await producer.ready()
     return {
       add: (data) => producer.createJob(data).save(),
       addBulk: (items) => producer.saveAll(items.map((data) => producer.createJob(data))),
       async work(concurrency, handler) {
-        const worker = new BeeQueue<Payload>(name, { redis, isWorker: true, getEvents: false, sendEvents: false, removeOnSuccess: true })
+        const worker = new BeeQueue<Payload>(name, {
+          redis,
+          isWorker: true,
+          getEvents: false,
+          sendEvents: false,
+          removeOnSuccess: true,
+        })
         workers.push(worker)
         await worker.ready()
         worker.process(concurrency, async (job) => {

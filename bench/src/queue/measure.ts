@@ -30,7 +30,13 @@ async function timed(redis: BenchRedis, jobs: number, work: () => Promise<void>)
   return { jobsPerSec: jobs / seconds, appCpuMicros: (cpu.user + cpu.system) / jobs, redisCpuMicros: redisCpu / jobs }
 }
 
-export async function addRate(contender: Contender, redis: BenchRedis, extra: Extra, jobs: number, bulk: number): Promise<Rate> {
+export async function addRate(
+  contender: Contender,
+  redis: BenchRedis,
+  extra: Extra,
+  jobs: number,
+  bulk: number,
+): Promise<Rate> {
   await redis.admin.flushall()
   const queue = await contender.open(redis.url, extra)
   try {
@@ -38,7 +44,8 @@ export async function addRate(contender: Contender, redis: BenchRedis, extra: Ex
       if (bulk <= 1) {
         for (let n = 0; n < jobs; n += 1) await queue.add(payload(n))
       } else {
-        for (let n = 0; n < jobs; n += bulk) await queue.addBulk(Array.from({ length: Math.min(bulk, jobs - n) }, (_, i) => payload(n + i)))
+        for (let n = 0; n < jobs; n += bulk)
+          await queue.addBulk(Array.from({ length: Math.min(bulk, jobs - n) }, (_, i) => payload(n + i)))
       }
     })
   } finally {
@@ -47,11 +54,18 @@ export async function addRate(contender: Contender, redis: BenchRedis, extra: Ex
 }
 
 /** Jobs added first, then a worker drains them with a no-op handler. */
-export async function processRate(contender: Contender, redis: BenchRedis, extra: Extra, jobs: number, concurrency: number): Promise<Rate> {
+export async function processRate(
+  contender: Contender,
+  redis: BenchRedis,
+  extra: Extra,
+  jobs: number,
+  concurrency: number,
+): Promise<Rate> {
   await redis.admin.flushall()
   const queue = await contender.open(redis.url, extra)
   try {
-    for (let n = 0; n < jobs; n += 1000) await queue.addBulk(Array.from({ length: Math.min(1000, jobs - n) }, (_, i) => payload(n + i)))
+    for (let n = 0; n < jobs; n += 1000)
+      await queue.addBulk(Array.from({ length: Math.min(1000, jobs - n) }, (_, i) => payload(n + i)))
     let done = 0
     let finished: () => void = () => undefined
     const allDone = new Promise<void>((resolve) => {
@@ -72,10 +86,17 @@ export async function processRate(contender: Contender, redis: BenchRedis, extra
   }
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN
 
 /** Jobs added one at a time at `perSecond` while a worker (concurrency 16) runs: add → handler start. */
-export async function latency(contender: Contender, redis: BenchRedis, extra: Extra, perSecond: number, seconds: number): Promise<{ p50: number; p99: number }> {
+export async function latency(
+  contender: Contender,
+  redis: BenchRedis,
+  extra: Extra,
+  perSecond: number,
+  seconds: number,
+): Promise<{ p50: number; p99: number }> {
   await redis.admin.flushall()
   const queue = await contender.open(redis.url, extra)
   const samples: number[] = []
@@ -105,7 +126,13 @@ export async function latency(contender: Contender, redis: BenchRedis, extra: Ex
 }
 
 /** Client commands (MONITOR, scripts count once) per job: add one at a time, then a worker drains them. */
-export async function commandsPerJob(contender: Contender, redis: BenchRedis, extra: Extra, jobs: number, concurrency: number): Promise<number> {
+export async function commandsPerJob(
+  contender: Contender,
+  redis: BenchRedis,
+  extra: Extra,
+  jobs: number,
+  concurrency: number,
+): Promise<number> {
   await redis.admin.flushall()
   const queue = await contender.open(redis.url, extra)
   try {
@@ -125,7 +152,13 @@ export async function commandsPerJob(contender: Contender, redis: BenchRedis, ex
 }
 
 /** Client commands per minute of one idle worker (concurrency 1, the library's defaults), after a warm-up. */
-export async function idleCommandsPerMinute(contender: Contender, redis: BenchRedis, extra: Extra, warmupMs: number, windowMs: number): Promise<number> {
+export async function idleCommandsPerMinute(
+  contender: Contender,
+  redis: BenchRedis,
+  extra: Extra,
+  warmupMs: number,
+  windowMs: number,
+): Promise<number> {
   await redis.admin.flushall()
   const queue = await contender.open(redis.url, extra)
   try {
@@ -142,7 +175,13 @@ export async function idleCommandsPerMinute(contender: Contender, redis: BenchRe
 }
 
 /** HTTP requests per job over Upstash REST (add one at a time, then a worker drains them). */
-export async function requestsPerJob(contender: Contender, redis: BenchRedis, extra: Extra, jobs: number, concurrency: number): Promise<number> {
+export async function requestsPerJob(
+  contender: Contender,
+  redis: BenchRedis,
+  extra: Extra,
+  jobs: number,
+  concurrency: number,
+): Promise<number> {
   await redis.admin.flushall()
   const queue = await contender.open(redis.url, extra)
   const realFetch = globalThis.fetch

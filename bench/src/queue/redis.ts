@@ -34,7 +34,9 @@ export async function startBenchRedis(core = 1): Promise<BenchRedis> {
   const port = await findFreePort('127.0.0.1')
   const dir = mkdtempSync(join(tmpdir(), 'rediware-bench-queue-'))
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]
-  const child: ChildProcess = pinned ? spawn('taskset', ['-c', String(core), 'redis-server', ...args], { stdio: 'ignore' }) : spawn('redis-server', args, { stdio: 'ignore' })
+  const child: ChildProcess = pinned
+    ? spawn('taskset', ['-c', String(core), 'redis-server', ...args], { stdio: 'ignore' })
+    : spawn('redis-server', args, { stdio: 'ignore' })
   const url = `redis://127.0.0.1:${port}`
   const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 100 })
   await waitFor(

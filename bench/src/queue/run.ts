@@ -8,7 +8,16 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { startUpstashLocal } from '@rediware/upstash-local'
 import { beeQueue, bullmq, type Contender, rediwareIoredis, rediwareUpstash } from './contenders.js'
-import { addRate, commandsPerJob, type Extra, idleCommandsPerMinute, latency, processRate, type Rate, requestsPerJob } from './measure.js'
+import {
+  addRate,
+  commandsPerJob,
+  type Extra,
+  idleCommandsPerMinute,
+  latency,
+  processRate,
+  type Rate,
+  requestsPerJob,
+} from './measure.js'
 import { pinned, startBenchRedis } from './redis.js'
 
 const { values } = parseArgs({
@@ -28,7 +37,8 @@ const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 }
-const spread = (values: number[]) => (values.length < 2 ? 0 : (Math.max(...values) - Math.min(...values)) / median(values))
+const spread = (values: number[]) =>
+  values.length < 2 ? 0 : (Math.max(...values) - Math.min(...values)) / median(values)
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
 type Row = Record<string, { values: number[] }>
@@ -44,7 +54,9 @@ const redis = await startBenchRedis(1)
 const token = 'bench-token-0123456789'
 const upstash = await startUpstashLocal({ redisUrl: redis.url, token, port: 0 })
 const extra: Extra = { upstashUrl: upstash.url, upstashToken: token }
-log(`[queue bench] redis ${redis.url}${pinned ? ' (pinned to core 1; run this process on core 0)' : ' (taskset not found: not pinned)'}; ${rounds} rounds, scale ${scale}`)
+log(
+  `[queue bench] redis ${redis.url}${pinned ? ' (pinned to core 1; run this process on core 0)' : ' (taskset not found: not pinned)'}; ${rounds} rounds, scale ${scale}`,
+)
 
 try {
   for (let round = 0; round < rounds; round += 1) {
@@ -64,7 +76,9 @@ try {
       const lat = await latency(contender, redis, extra, 200, 5)
       record(name, 'latency p50 ms', lat.p50)
       record(name, 'latency p99 ms', lat.p99)
-      log(`[round ${round + 1}] ${name}: ${rates.map(([metric, rate]) => `${metric} ${Math.round(rate.jobsPerSec)}/s`).join(', ')}, p50 ${lat.p50.toFixed(2)} ms, p99 ${lat.p99.toFixed(2)} ms`)
+      log(
+        `[round ${round + 1}] ${name}: ${rates.map(([metric, rate]) => `${metric} ${Math.round(rate.jobsPerSec)}/s`).join(', ')}, p50 ${lat.p50.toFixed(2)} ms, p99 ${lat.p99.toFixed(2)} ms`,
+      )
     }
   }
   for (const contender of tcp) {
@@ -72,15 +86,34 @@ try {
     record(contender.name, 'commands/job c=16', await commandsPerJob(contender, redis, extra, n(1000), 16))
   }
   record(rediwareUpstash.name, 'HTTP requests/job c=1', await requestsPerJob(rediwareUpstash, redis, extra, n(300), 1))
-  record(rediwareUpstash.name, 'HTTP requests/job c=16', await requestsPerJob(rediwareUpstash, redis, extra, n(300), 16))
-  record(rediwareUpstash.name, 'process c=16 jobs/s', (await processRate(rediwareUpstash, redis, extra, n(2000), 16)).jobsPerSec)
+  record(
+    rediwareUpstash.name,
+    'HTTP requests/job c=16',
+    await requestsPerJob(rediwareUpstash, redis, extra, n(300), 16),
+  )
+  record(
+    rediwareUpstash.name,
+    'process c=16 jobs/s',
+    (await processRate(rediwareUpstash, redis, extra, n(2000), 16)).jobsPerSec,
+  )
   if (!values['skip-idle']) {
-    log(`[queue bench] idle workers: ${values['idle-warmup']} s warm-up, ${values['idle-window']} s window, each contender on its own Redis at the same time`)
+    log(
+      `[queue bench] idle workers: ${values['idle-warmup']} s warm-up, ${values['idle-window']} s window, each contender on its own Redis at the same time`,
+    )
     const idle = await Promise.all(
       tcp.map(async (contender, index) => {
         const own = await startBenchRedis(index % 2)
         try {
-          return [contender.name, await idleCommandsPerMinute(contender, own, extra, Number(values['idle-warmup']) * 1000, Number(values['idle-window']) * 1000)] as const
+          return [
+            contender.name,
+            await idleCommandsPerMinute(
+              contender,
+              own,
+              extra,
+              Number(values['idle-warmup']) * 1000,
+              Number(values['idle-window']) * 1000,
+            ),
+          ] as const
         } finally {
           await own.stop()
         }
@@ -103,7 +136,9 @@ const lines = [
     const cells = names.map((name) => {
       const values = results[name]?.[metric]?.values
       if (!values || values.length === 0) return '—'
-      return values.length > 1 ? `${format(median(values))} (±${Math.round(spread(values) * 50)}%)` : format(median(values))
+      return values.length > 1
+        ? `${format(median(values))} (±${Math.round(spread(values) * 50)}%)`
+        : format(median(values))
     })
     return `| ${metric} | ${cells.join(' | ')} |`
   }),
@@ -112,5 +147,8 @@ const table = lines.join('\n')
 console.log(table)
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'results')
 mkdirSync(resultsDir, { recursive: true })
-writeFileSync(join(resultsDir, 'queue.json'), `${JSON.stringify({ date: new Date().toISOString(), pinned, rounds, scale, results }, null, 2)}\n`)
+writeFileSync(
+  join(resultsDir, 'queue.json'),
+  `${JSON.stringify({ date: new Date().toISOString(), pinned, rounds, scale, results }, null, 2)}\n`,
+)
 writeFileSync(join(resultsDir, 'queue.md'), `${table}\n`)

@@ -11,11 +11,17 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../../..')
 const check = process.argv.includes('--check')
 const resultsDir = join(repoRoot, 'bench/results')
 const runs = loadRuns(resultsDir)
-const files = [...expectedReadmes(repoRoot, runs), ...expectedReports(resultsDir, runs).map((r) => ({ ...r, file: r.file.slice(repoRoot.length + 1) }))]
+const files = [
+  ...expectedReadmes(repoRoot, runs),
+  ...expectedReports(resultsDir, runs).map((r) => ({ ...r, file: r.file.slice(repoRoot.length + 1) })),
+]
 const stale = files.filter(({ current, expected }) => current !== expected)
 if (check) {
-  for (const { file } of stale) console.error(`${file}: benchmark section differs from bench/results (run pnpm bench:readme)`)
+  for (const { file } of stale)
+    console.error(`${file}: benchmark section differs from bench/results (run pnpm bench:readme)`)
   process.exit(stale.length > 0 ? 1 : 0)
 }
 for (const { file, expected } of stale) writeFileSync(join(repoRoot, file), expected)
-console.log(stale.length > 0 ? `Updated ${stale.map(({ file }) => file).join(', ')}` : 'README benchmark sections are up to date')
+console.log(
+  stale.length > 0 ? `Updated ${stale.map(({ file }) => file).join(', ')}` : 'README benchmark sections are up to date',
+)

@@ -18,7 +18,10 @@ export function loadRuns(resultsDir: string): NamedRun[] {
 }
 
 /** Each README the generator owns, with its current text and the text it should have. */
-export function expectedReadmes(repoRoot: string, runs: readonly NamedRun[]): { file: string; current: string; expected: string }[] {
+export function expectedReadmes(
+  repoRoot: string,
+  runs: readonly NamedRun[],
+): { file: string; current: string; expected: string }[] {
   const files = [...new Set(readmeSections.map((s) => s.file))]
   return files.map((file) => {
     const current = readFileSync(join(repoRoot, file), 'utf8')
@@ -30,7 +33,10 @@ export function expectedReadmes(repoRoot: string, runs: readonly NamedRun[]): { 
 }
 
 /** Each run's report (bench/results/NAME.md), as it is and as its JSON renders it today. */
-export function expectedReports(resultsDir: string, runs: readonly NamedRun[]): { file: string; current: string; expected: string }[] {
+export function expectedReports(
+  resultsDir: string,
+  runs: readonly NamedRun[],
+): { file: string; current: string; expected: string }[] {
   return runs.map(({ name, run }) => {
     const file = join(resultsDir, `${name}.md`)
     return { file, current: existsSync(file) ? readFileSync(file, 'utf8') : '', expected: renderReport(run, name) }

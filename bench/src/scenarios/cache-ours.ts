@@ -15,19 +15,24 @@ export function cacheOurScenarios(): Scenario[] {
       label: "@rediware/cache cache({ ttl: '5 m' }) (ioredis)",
       path: '/',
       extra: coldKeyHandlerRuns,
-      build: async (env) => cachedApp(cache({ redis: new Redis(env.redisUrl), ttl: '5 m', prefix: 'bench:cache:ioredis:' })),
+      build: async (env) =>
+        cachedApp(cache({ redis: new Redis(env.redisUrl), ttl: '5 m', prefix: 'bench:cache:ioredis:' })),
     },
     {
       id: `${group}/rediware-ioredis-local`,
       group,
       contender: 'rediware',
-      label: "@rediware/cache createCache({ local: { maxEntries: 1000, realtime } }) (ioredis)",
+      label: '@rediware/cache createCache({ local: { maxEntries: 1000, realtime } }) (ioredis)',
       path: '/',
       extra: coldKeyHandlerRuns,
       build: async (env) => {
         const redis = new Redis(env.redisUrl)
         const realtime = createRealtime({ redis, prefix: 'bench:cache:rt:' })
-        return cachedApp(createCache({ redis, prefix: 'bench:cache:local:', local: { maxEntries: 1000, realtime } }).route({ ttl: '5 m' }))
+        return cachedApp(
+          createCache({ redis, prefix: 'bench:cache:local:', local: { maxEntries: 1000, realtime } }).route({
+            ttl: '5 m',
+          }),
+        )
       },
     },
     {

@@ -8,7 +8,15 @@ import { limitFor, type RateLimitPath } from './rate-limit-peers.js'
 
 function appWith(redis: Redis | UpstashRedis, path: RateLimitPath, algorithm: Algorithm = 'sliding-window') {
   const app = express()
-  app.use(rateLimit({ redis, limit: limitFor(path), window: '1 m', algorithm, prefix: `bench:rediware:${path}:${algorithm}:` }))
+  app.use(
+    rateLimit({
+      redis,
+      limit: limitFor(path),
+      window: '1 m',
+      algorithm,
+      prefix: `bench:rediware:${path}:${algorithm}:`,
+    }),
+  )
   app.get('/', (_req, res) => {
     res.json(responseBody)
   })

@@ -57,7 +57,10 @@ function rateLimiterFlexible(path: RateLimitPath, env: ScenarioEnvironment) {
       (rejection: unknown) => {
         if (rejection instanceof Error) return next(rejection)
         const msBeforeNext = (rejection as { msBeforeNext?: number }).msBeforeNext ?? 1000
-        res.set('Retry-After', String(Math.ceil(msBeforeNext / 1000))).status(429).send('Too Many Requests')
+        res
+          .set('Retry-After', String(Math.ceil(msBeforeNext / 1000)))
+          .status(429)
+          .send('Too Many Requests')
       },
     )
   })

@@ -79,7 +79,9 @@ export function sessionScenario(
   label: string,
   makeStore: (env: ScenarioEnvironment, prefix: string) => Promise<Store>,
 ): Scenario {
-  return sessionMiddlewareScenario(route, name, contender, label, async (env, prefix) => expressSessionOver(await makeStore(env, prefix)))
+  return sessionMiddlewareScenario(route, name, contender, label, async (env, prefix) =>
+    expressSessionOver(await makeStore(env, prefix)),
+  )
 }
 
 /** A session scenario over a middleware that brings its own store (our `session()`), on `route`. */

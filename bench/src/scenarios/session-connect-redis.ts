@@ -15,10 +15,16 @@ export function sessionConnectRedisScenarios(): Scenario[] {
       'express-session + connect-redis 8.1 (ioredis)',
       async (env, prefix) => new RedisStore8({ client: new Redis(env.redisUrl), prefix }),
     ),
-    sessionScenario(route, 'connect-redis-9-node-redis', 'peer', 'express-session + connect-redis 9.0 (node-redis 5)', async (env, prefix) => {
-      const client = createClient({ url: env.redisUrl })
-      await client.connect()
-      return new RedisStore9({ client, prefix })
-    }),
+    sessionScenario(
+      route,
+      'connect-redis-9-node-redis',
+      'peer',
+      'express-session + connect-redis 9.0 (node-redis 5)',
+      async (env, prefix) => {
+        const client = createClient({ url: env.redisUrl })
+        await client.connect()
+        return new RedisStore9({ client, prefix })
+      },
+    ),
   ])
 }

@@ -6,6 +6,12 @@ import { sessionBareExpress, sessionRoutes, sessionScenario } from './session-co
 export function sessionExpressSessionScenarios(): Scenario[] {
   return sessionRoutes.flatMap((route) => [
     sessionBareExpress(route),
-    sessionScenario(route, 'memory-store', 'in-process peer', 'express-session 1.19 MemoryStore (in process)', async () => new expressSession.MemoryStore()),
+    sessionScenario(
+      route,
+      'memory-store',
+      'in-process peer',
+      'express-session 1.19 MemoryStore (in process)',
+      async () => new expressSession.MemoryStore(),
+    ),
   ])
 }

@@ -2,7 +2,13 @@ import { RedisStore, session } from '@rediware/session'
 import { Redis as UpstashRedis } from '@upstash/redis'
 import { Redis } from 'ioredis'
 import type { Scenario } from '../scenario.js'
-import { sessionMaxAgeMs, sessionMiddlewareScenario, sessionRoutes, sessionScenario, sessionSecret } from './session-common.js'
+import {
+  sessionMaxAgeMs,
+  sessionMiddlewareScenario,
+  sessionRoutes,
+  sessionScenario,
+  sessionSecret,
+} from './session-common.js'
 
 export function sessionOurScenarios(): Scenario[] {
   return sessionRoutes.flatMap((route) => [
@@ -15,17 +21,31 @@ export function sessionOurScenarios(): Scenario[] {
     ),
     // session(): express-session with our store and its safe defaults (httpOnly, sameSite 'lax'),
     // resave and saveUninitialized off like every other row.
-    sessionMiddlewareScenario(route, 'rediware-session-ioredis', 'rediware', '@rediware/session session() (ioredis)', async (env, prefix) => {
-      const middleware = session({ redis: new Redis(env.redisUrl), prefix, secret: sessionSecret, cookie: { maxAge: sessionMaxAgeMs } })
-      return { middleware, store: middleware.store }
-    }),
+    sessionMiddlewareScenario(
+      route,
+      'rediware-session-ioredis',
+      'rediware',
+      '@rediware/session session() (ioredis)',
+      async (env, prefix) => {
+        const middleware = session({
+          redis: new Redis(env.redisUrl),
+          prefix,
+          secret: sessionSecret,
+          cookie: { maxAge: sessionMaxAgeMs },
+        })
+        return { middleware, store: middleware.store }
+      },
+    ),
     sessionScenario(
       route,
       'rediware-upstash',
       'rediware',
       'express-session + @rediware/session RedisStore (@upstash/redis, upstash-local)',
       async (env, prefix) =>
-        new RedisStore({ redis: new UpstashRedis({ url: env.upstashUrl, token: env.upstashToken, enableTelemetry: false }), prefix }),
+        new RedisStore({
+          redis: new UpstashRedis({ url: env.upstashUrl, token: env.upstashToken, enableTelemetry: false }),
+          prefix,
+        }),
     ),
   ])
 }

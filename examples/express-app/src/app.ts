@@ -42,7 +42,14 @@ export interface AppDependencies {
 
 /** Builds the example app. Kept apart from `server.ts` so tests run it without listening. */
 export function createApp(dependencies: AppDependencies): Express {
-  const { redis, db, config = loadConfig(process.env), publicDir, warn = console.warn, metrics = createMetrics() } = dependencies
+  const {
+    redis,
+    db,
+    config = loadConfig(process.env),
+    publicDir,
+    warn = console.warn,
+    metrics = createMetrics(),
+  } = dependencies
   const live = dependencies.realtime ?? liveHub(redis, config.keyPrefix, warn, metrics.realtime)
   const orders = dependencies.orders ?? ordersQueue(redis, config.keyPrefix, warn, live, metrics.queue)
   metrics.watchQueue(orders.name, () => orders.counts())
@@ -53,8 +60,22 @@ export function createApp(dependencies: AppDependencies): Express {
   const prefix = config.keyPrefix
 
   // ---- middleware instances ------------------------------------------------------------------
-  const apiLimiter = rateLimit({ redis, prefix: `${prefix}rl:api:`, limit: config.api.limit, window: config.api.windowMs, warn, onEvent: metrics.rateLimit('api') })
-  const burstLimiter = rateLimit({ redis, prefix: `${prefix}rl:burst:`, limit: config.burst.limit, window: config.burst.windowMs, warn, onEvent: metrics.rateLimit('burst') })
+  const apiLimiter = rateLimit({
+    redis,
+    prefix: `${prefix}rl:api:`,
+    limit: config.api.limit,
+    window: config.api.windowMs,
+    warn,
+    onEvent: metrics.rateLimit('api'),
+  })
+  const burstLimiter = rateLimit({
+    redis,
+    prefix: `${prefix}rl:burst:`,
+    limit: config.burst.limit,
+    window: config.burst.windowMs,
+    warn,
+    onEvent: metrics.rateLimit('burst'),
+  })
   const login = loginLimits(redis, config, warn, metrics.rateLimit)
   const productCache = createCache({
     redis,
@@ -132,16 +153,24 @@ export function createApp(dependencies: AppDependencies): Express {
 
   // `public: true`: the catalog is the same for signed-in and anonymous visitors, so requests that
   // carry the session cookie may share its entries (see the cache README's identity rule).
-  app.get('/api/products', productCache.route({ ...cacheTimes, public: true, tags: ['products'] }), async (_req, res) => {
-    res.json({ products: await db.listProducts() })
-  })
+  app.get(
+    '/api/products',
+    productCache.route({ ...cacheTimes, public: true, tags: ['products'] }),
+    async (_req, res) => {
+      res.json({ products: await db.listProducts() })
+    },
+  )
 
   app.get(
     '/api/products/:id',
     validate({ params: productParams }),
     // The tag is built from the parsed id, as the PUT below invalidates it: `/api/products/04` and
     // `/api/products/4` are one product and share one tag.
-    productCache.route({ ...cacheTimes, public: true, tags: (req) => [`product:${req.res ? paramOf(req.res.locals, 'id') : 'invalid'}`] }),
+    productCache.route({
+      ...cacheTimes,
+      public: true,
+      tags: (req) => [`product:${req.res ? paramOf(req.res.locals, 'id') : 'invalid'}`],
+    }),
     async (_req, res) => {
       const id = paramOf(res.locals, 'id')
       const product = await db.getProduct(id)
@@ -153,25 +182,34 @@ export function createApp(dependencies: AppDependencies): Express {
     },
   )
 
-  app.put('/api/products/:id', json, validate({ params: productParams, body: productPatch }), sessions, requireUser, async (_req, res) => {
-    const id = paramOf(res.locals, 'id')
-    const patch = inputOf(res.locals, productPatch)
-    // The database first; the cache only after the write committed (a fill racing this write
-    // stores its entry under the old tag versions, so it is never served as fresh).
-    const product = await db.updateProduct(id, patch)
-    if (product === undefined) {
-      res.status(404).json({ error: `no product ${id}` })
-      return
-    }
-    let invalidated = true
-    try {
-      await productCache.invalidate({ tags: [`product:${id}`, 'products'] })
-    } catch (error) {
-      invalidated = false
-      warn(`[example] cache invalidation failed; readers may see the old product until its TTL ends: ${String(error)}`)
-    }
-    res.json({ product, invalidated, published: await publishProduct(live, product, warn) })
-  })
+  app.put(
+    '/api/products/:id',
+    json,
+    validate({ params: productParams, body: productPatch }),
+    sessions,
+    requireUser,
+    async (_req, res) => {
+      const id = paramOf(res.locals, 'id')
+      const patch = inputOf(res.locals, productPatch)
+      // The database first; the cache only after the write committed (a fill racing this write
+      // stores its entry under the old tag versions, so it is never served as fresh).
+      const product = await db.updateProduct(id, patch)
+      if (product === undefined) {
+        res.status(404).json({ error: `no product ${id}` })
+        return
+      }
+      let invalidated = true
+      try {
+        await productCache.invalidate({ tags: [`product:${id}`, 'products'] })
+      } catch (error) {
+        invalidated = false
+        warn(
+          `[example] cache invalidation failed; readers may see the old product until its TTL ends: ${String(error)}`,
+        )
+      }
+      res.json({ product, invalidated, published: await publishProduct(live, product, warn) })
+    },
+  )
 
   app.post('/api/login', json, validate({ body: loginBody }), ...login.guard, sessions, async (req, res) => {
     const { email, password } = inputOf(res.locals, loginBody)
@@ -220,22 +258,29 @@ export function createApp(dependencies: AppDependencies): Express {
   })
 
   /** Every session of the user; `{"keepCurrent": true}` keeps the one making the request. */
-  app.post('/api/logout-all', json, validate({ body: logoutAllBody }), sessions, requireUser, async (req, res, next) => {
-    const userId = req.session.userId ?? ''
-    const keepCurrent = inputOf(res.locals, logoutAllBody)?.keepCurrent === true
-    const revoked = await store.revokeUser(userId, { except: req.sessionID })
-    if (keepCurrent) {
-      res.json({ revoked, keptCurrent: true })
-      return
-    }
-    req.session.destroy((error: unknown) => {
-      if (error) {
-        next(error)
+  app.post(
+    '/api/logout-all',
+    json,
+    validate({ body: logoutAllBody }),
+    sessions,
+    requireUser,
+    async (req, res, next) => {
+      const userId = req.session.userId ?? ''
+      const keepCurrent = inputOf(res.locals, logoutAllBody)?.keepCurrent === true
+      const revoked = await store.revokeUser(userId, { except: req.sessionID })
+      if (keepCurrent) {
+        res.json({ revoked, keptCurrent: true })
         return
       }
-      res.clearCookie(config.session.cookieName, { path: '/' }).json({ revoked: revoked + 1, keptCurrent: false })
-    })
-  })
+      req.session.destroy((error: unknown) => {
+        if (error) {
+          next(error)
+          return
+        }
+        res.clearCookie(config.session.cookieName, { path: '/' }).json({ revoked: revoked + 1, keptCurrent: false })
+      })
+    },
+  )
 
   mountLive(app, { realtime: live, sessions })
   mountOrders(app, { queue: orders, redis, db, keyPrefix: prefix, json, sessions, requireUser, warn })
@@ -253,10 +298,18 @@ export function createApp(dependencies: AppDependencies): Express {
       res.status(503).set('Retry-After', '5').json({ error: 'the session store is unavailable; try again shortly' })
       return
     }
-    const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500
+    const status =
+      typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number'
+        ? error.status
+        : 500
     if (status >= 500) warn(`[example] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
     const type = typeof error === 'object' && error !== null && 'type' in error ? String(error.type) : ''
-    const message = type === 'entity.parse.failed' ? 'the request body is not valid JSON' : error instanceof Error ? error.message : String(error)
+    const message =
+      type === 'entity.parse.failed'
+        ? 'the request body is not valid JSON'
+        : error instanceof Error
+          ? error.message
+          : String(error)
     res.status(status).json({ error: status >= 500 ? 'internal error' : message })
   }
   app.use(errors)

@@ -65,7 +65,8 @@ function positiveInteger(env: Environment, name: string, fallback: number): numb
 
 function duration(env: Environment, name: string, fallback: string): number {
   const raw = env[name]
-  const value = raw === undefined || raw.trim() === '' ? fallback : /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw.trim()
+  const value =
+    raw === undefined || raw.trim() === '' ? fallback : /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw.trim()
   return parseDuration(value, name)
 }
 
@@ -73,7 +74,9 @@ function metricsToken(env: Environment): string | undefined {
   const raw = env.METRICS_TOKEN?.trim()
   if (raw === undefined || raw === '') return undefined
   if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw)) {
-    throw new RangeError('METRICS_TOKEN must be at least 16 printable characters without spaces (for example `openssl rand -hex 16`).')
+    throw new RangeError(
+      'METRICS_TOKEN must be at least 16 printable characters without spaces (for example `openssl rand -hex 16`).',
+    )
   }
   return raw
 }
@@ -108,7 +111,9 @@ function trustedOrigins(env: Environment): string[] {
         origin = 'null'
       }
       if (origin === 'null' || origin !== item) {
-        throw new TypeError(`TRUSTED_ORIGINS must be comma-separated origins such as https://app.example.com (scheme, host, optional port; no path); got "${item}".`)
+        throw new TypeError(
+          `TRUSTED_ORIGINS must be comma-separated origins such as https://app.example.com (scheme, host, optional port; no path); got "${item}".`,
+        )
       }
       return origin
     })
@@ -119,7 +124,9 @@ function trustProxy(env: Environment): false | number {
   if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false
   const hops = Number(raw)
   if (!Number.isInteger(hops) || hops < 1) {
-    throw new RangeError(`TRUST_PROXY must be the number of proxies in front of the app (for example 1), or unset; got "${raw}".`)
+    throw new RangeError(
+      `TRUST_PROXY must be the number of proxies in front of the app (for example 1), or unset; got "${raw}".`,
+    )
   }
   return hops
 }
@@ -127,7 +134,9 @@ function trustProxy(env: Environment): false | number {
 function accountInterval(env: Environment): number {
   const interval = duration(env, 'LOGIN_ACCOUNT_INTERVAL', '1 m')
   if (interval > 60_000) {
-    throw new RangeError(`LOGIN_ACCOUNT_INTERVAL must be at most 1 m: it is how long a stranger can keep an account's login blocked; got "${env.LOGIN_ACCOUNT_INTERVAL}".`)
+    throw new RangeError(
+      `LOGIN_ACCOUNT_INTERVAL must be at most 1 m: it is how long a stranger can keep an account's login blocked; got "${env.LOGIN_ACCOUNT_INTERVAL}".`,
+    )
   }
   return interval
 }
@@ -148,20 +157,31 @@ export function loadConfig(env: Environment = process.env): AppConfig {
   const secret = secrets(env)
   const prefix = env.KEY_PREFIX ?? 'rw-example:'
   if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(prefix)) {
-    throw new TypeError(`KEY_PREFIX must be 1-64 characters of A-Z a-z 0-9 : _ . - (for example "rw-example:"); got "${prefix}".`)
+    throw new TypeError(
+      `KEY_PREFIX must be 1-64 characters of A-Z a-z 0-9 : _ . - (for example "rw-example:"); got "${prefix}".`,
+    )
   }
   return {
     keyPrefix: prefix,
     trustProxy: trustProxy(env),
     api: { limit: positiveInteger(env, 'API_RATE_LIMIT', 300), windowMs: duration(env, 'API_RATE_WINDOW', '1 m') },
-    burst: { limit: positiveInteger(env, 'BURST_RATE_LIMIT', 10), windowMs: duration(env, 'BURST_RATE_WINDOW', '10 s') },
+    burst: {
+      limit: positiveInteger(env, 'BURST_RATE_LIMIT', 10),
+      windowMs: duration(env, 'BURST_RATE_WINDOW', '10 s'),
+    },
     loginIp: {
       short: { limit: positiveInteger(env, 'LOGIN_IP_LIMIT', 20), windowMs: duration(env, 'LOGIN_IP_WINDOW', '5 m') },
       daily: positiveInteger(env, 'LOGIN_IP_DAILY_LIMIT', 200),
     },
-    loginIpAccount: { limit: positiveInteger(env, 'LOGIN_IP_ACCOUNT_LIMIT', 5), windowMs: duration(env, 'LOGIN_IP_ACCOUNT_WINDOW', '1 m') },
+    loginIpAccount: {
+      limit: positiveInteger(env, 'LOGIN_IP_ACCOUNT_LIMIT', 5),
+      windowMs: duration(env, 'LOGIN_IP_ACCOUNT_WINDOW', '1 m'),
+    },
     loginAccount: { burst: positiveInteger(env, 'LOGIN_ACCOUNT_BURST', 10), intervalMs: accountInterval(env) },
-    loginDevice: { limit: positiveInteger(env, 'LOGIN_DEVICE_LIMIT', 10), windowMs: duration(env, 'LOGIN_DEVICE_WINDOW', '1 m') },
+    loginDevice: {
+      limit: positiveInteger(env, 'LOGIN_DEVICE_LIMIT', 10),
+      windowMs: duration(env, 'LOGIN_DEVICE_WINDOW', '1 m'),
+    },
     trustedOrigins: trustedOrigins(env),
     metricsToken: metricsToken(env),
     productCache: {

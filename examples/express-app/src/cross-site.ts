@@ -41,14 +41,18 @@ export function crossSiteVerdict(req: Request, trusted: ReadonlySet<string>): st
   if (origin !== undefined && trusted.has(origin)) return undefined
   const site = req.get('sec-fetch-site')
   if (site !== undefined) {
-    return site === 'same-origin' || site === 'none' ? undefined : `the browser says it comes from another site (Sec-Fetch-Site: ${site.slice(0, 20)})`
+    return site === 'same-origin' || site === 'none'
+      ? undefined
+      : `the browser says it comes from another site (Sec-Fetch-Site: ${site.slice(0, 20)})`
   }
   if (origin !== undefined) {
     const host = originHost(origin)
     return host !== undefined && host === req.host ? undefined : 'its Origin is not this site'
   }
   const type = (req.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
-  return FORM_TYPES.has(type) ? `a ${type} body without Origin or Sec-Fetch-Site is what a forged form post looks like; send JSON` : undefined
+  return FORM_TYPES.has(type)
+    ? `a ${type} body without Origin or Sec-Fetch-Site is what a forged form post looks like; send JSON`
+    : undefined
 }
 
 /** One middleware for the whole app: 403 `{ error }` for a cross-site state-changing request. */

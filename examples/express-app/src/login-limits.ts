@@ -46,7 +46,8 @@ export function loginLimits(
 ): LoginLimits {
   const devices = new DeviceCookies(config.session.secrets)
   const prefix = `${config.keyPrefix}rl:login-`
-  const login = (res: Response): LoginAttempt => (res.locals.login as LoginAttempt | undefined) ?? { account: '', device: undefined }
+  const login = (res: Response): LoginAttempt =>
+    (res.locals.login as LoginAttempt | undefined) ?? { account: '', device: undefined }
   const known = (_req: Request, res: Response) => login(res).device !== undefined
   const unknown = (req: Request, res: Response) => !known(req, res)
   const failuresOnly = {
@@ -98,7 +99,11 @@ export function loginLimits(
     key: (_req, res) => `account:${login(res).account}`,
     skip: known,
     policies: [
-      { name: 'account', limit: config.loginAccount.burst, window: config.loginAccount.burst * config.loginAccount.intervalMs },
+      {
+        name: 'account',
+        limit: config.loginAccount.burst,
+        window: config.loginAccount.burst * config.loginAccount.intervalMs,
+      },
     ],
   })
   return {

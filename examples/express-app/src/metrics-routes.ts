@@ -14,7 +14,10 @@ export function mountMetrics(app: Express, metrics: AppMetrics, token: string | 
   const expected = token === undefined ? undefined : digest(`Bearer ${token}`)
   app.get('/metrics', async (req, res) => {
     if (expected !== undefined && !timingSafeEqual(digest(req.get('authorization') ?? ''), expected)) {
-      res.status(401).set('WWW-Authenticate', 'Bearer realm="metrics"').json({ error: 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>' })
+      res
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer realm="metrics"')
+        .json({ error: 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>' })
       return
     }
     const body = await metrics.registry.metrics()

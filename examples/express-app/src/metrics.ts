@@ -126,7 +126,9 @@ export function createMetrics(): AppMetrics {
   const cacheResults = new Set(['hit', 'stale', 'miss', 'bypass'])
   const value = async (counter: Counter, labels: Record<string, string> = {}): Promise<number> => {
     const { values } = await counter.get()
-    return values.filter((item) => Object.entries(labels).every(([name, wanted]) => item.labels[name] === wanted)).reduce((sum, item) => sum + item.value, 0)
+    return values
+      .filter((item) => Object.entries(labels).every(([name, wanted]) => item.labels[name] === wanted))
+      .reduce((sum, item) => sum + item.value, 0)
   }
 
   return {
@@ -170,7 +172,10 @@ export function createMetrics(): AppMetrics {
         miss: await value(cacheResponses, { result: 'miss' }),
         stale: await value(cacheResponses, { result: 'stale' }),
       },
-      rateLimit: { allowed: await value(limitedRequests, { result: 'allowed' }), limited: await value(limitedRequests, { result: 'limited' }) },
+      rateLimit: {
+        allowed: await value(limitedRequests, { result: 'allowed' }),
+        limited: await value(limitedRequests, { result: 'limited' }),
+      },
       realtime: { clients: clients(), dropped: await value(dropped) },
       sessionStoreOutages: await value(sessionOutages),
     }),

@@ -67,7 +67,12 @@ function sendConfirmation(realtime: Realtime | undefined, warn: (message: string
       for (const [index, step] of steps.entries()) {
         await pause(job, 100)
         await job.progress({ step, done: index + 1, of: steps.length })
-        await publishOrder(realtime, userId, { ...base, state: 'progress', step, done: index + 1, of: steps.length }, warn)
+        await publishOrder(
+          realtime,
+          userId,
+          { ...base, state: 'progress', step, done: index + 1, of: steps.length },
+          warn,
+        )
       }
     } catch (error) {
       await publishOrder(realtime, userId, { ...base, state: 'failed' }, warn)
@@ -79,8 +84,11 @@ function sendConfirmation(realtime: Realtime | undefined, warn: (message: string
 }
 
 /** A worker for the order confirmations: in the app process (server.ts) or on its own (worker.ts). */
-export const startOrderWorker = (queue: OrdersQueue, realtime?: Realtime, warn: (message: string) => void = console.warn): Worker<OrderConfirmation> =>
-  queue.process(sendConfirmation(realtime, warn), { concurrency: 4 })
+export const startOrderWorker = (
+  queue: OrdersQueue,
+  realtime?: Realtime,
+  warn: (message: string) => void = console.warn,
+): Worker<OrderConfirmation> => queue.process(sendConfirmation(realtime, warn), { concurrency: 4 })
 
 interface OrderRoutes {
   queue: OrdersQueue
@@ -98,8 +106,17 @@ interface OrderRoutes {
  * retried order is placed once), GET /api/orders/:id (the confirmation job's state) and the queue
  * dashboard at /admin/queues for the demo user.
  */
-export function mountOrders(app: Express, { queue, redis, db, keyPrefix, json, sessions, requireUser, warn }: OrderRoutes): void {
-  const onePerKey = idempotency<Request>({ redis, prefix: `${keyPrefix}idem:`, scope: (req) => req.session.userId, required: true, warn })
+export function mountOrders(
+  app: Express,
+  { queue, redis, db, keyPrefix, json, sessions, requireUser, warn }: OrderRoutes,
+): void {
+  const onePerKey = idempotency<Request>({
+    redis,
+    prefix: `${keyPrefix}idem:`,
+    scope: (req) => req.session.userId,
+    required: true,
+    warn,
+  })
 
   app.post('/api/orders', json, validate({ body: orderBody }), sessions, requireUser, onePerKey, async (req, res) => {
     const { productId, quantity = 1 } = inputOf(res.locals, orderBody)
@@ -108,7 +125,10 @@ export function mountOrders(app: Express, { queue, redis, db, keyPrefix, json, s
       return
     }
     const orderId = randomUUID()
-    const job = await queue.add({ orderId, userId: req.session.userId ?? '', productId, quantity }, { id: jobId(orderId) })
+    const job = await queue.add(
+      { orderId, userId: req.session.userId ?? '', productId, quantity },
+      { id: jobId(orderId) },
+    )
     res.status(202).json({ order: { id: orderId, productId, quantity }, job: { id: job.id, state: job.state } })
   })
 
@@ -119,8 +139,15 @@ export function mountOrders(app: Express, { queue, redis, db, keyPrefix, json, s
       res.status(404).json({ error: 'no such order' })
       return
     }
-    res.json({ order: { id, productId: job.data.productId, quantity: job.data.quantity }, job: { state: job.state, attempt: job.attempt, result: job.result, error: job.error } })
+    res.json({
+      order: { id, productId: job.data.productId, quantity: job.data.quantity },
+      job: { state: job.state, attempt: job.attempt, result: job.result, error: job.error },
+    })
   })
 
-  app.use('/admin/queues', sessions, queue.router<Request>({ authorize: (req) => req.session.userId === ADMIN_USER_ID }))
+  app.use(
+    '/admin/queues',
+    sessions,
+    queue.router<Request>({ authorize: (req) => req.session.userId === ADMIN_USER_ID }),
+  )
 }

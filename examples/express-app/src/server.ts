@@ -17,7 +17,15 @@ const realtime = liveHub(redis, config.keyPrefix, console.warn, metrics.realtime
 const orders = ordersQueue(redis, config.keyPrefix, console.warn, realtime, metrics.queue)
 // The order-confirmation worker runs here unless ORDER_WORKER=off (then run `pnpm worker` on its own).
 const worker = process.env.ORDER_WORKER === 'off' ? undefined : startOrderWorker(orders, realtime)
-const app = createApp({ redis, db, config, orders, realtime, metrics, publicDir: fileURLToPath(new URL('../public', import.meta.url)) })
+const app = createApp({
+  redis,
+  db,
+  config,
+  orders,
+  realtime,
+  metrics,
+  publicDir: fileURLToPath(new URL('../public', import.meta.url)),
+})
 
 function describeBackend(): string {
   switch (redis.kind) {
@@ -36,10 +44,17 @@ function describeBackend(): string {
 
 const server = app.listen(port, () => {
   console.log(`[example] backend: ${describeBackend()}`)
-  console.log(`[example] database: ${db.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite, in memory (set DATABASE_URL for PostgreSQL)'}`)
-  if (config.session.generatedSecret) console.log('[example] SESSION_SECRET unset: using a random one, so sessions end when the app restarts')
-  console.log(`[example] metrics: GET /metrics ${config.metricsToken === undefined ? 'is open to anyone who reaches the port (set METRICS_TOKEN to require a bearer token)' : 'needs Authorization: Bearer $METRICS_TOKEN'}`)
-  console.log(`[example] rediware example app on http://localhost:${port}  (demo login: alice@example.com / rediware-demo)`)
+  console.log(
+    `[example] database: ${db.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite, in memory (set DATABASE_URL for PostgreSQL)'}`,
+  )
+  if (config.session.generatedSecret)
+    console.log('[example] SESSION_SECRET unset: using a random one, so sessions end when the app restarts')
+  console.log(
+    `[example] metrics: GET /metrics ${config.metricsToken === undefined ? 'is open to anyone who reaches the port (set METRICS_TOKEN to require a bearer token)' : 'needs Authorization: Bearer $METRICS_TOKEN'}`,
+  )
+  console.log(
+    `[example] rediware example app on http://localhost:${port}  (demo login: alice@example.com / rediware-demo)`,
+  )
 })
 
 let closing = false

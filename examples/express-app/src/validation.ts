@@ -42,9 +42,11 @@ export function text(rules: TextRules): Check<string> {
     if (candidate.includes('\u0000')) return fail(field, 'must not contain NUL (U+0000)')
     const control = rules.allowControl ? undefined : firstControl(candidate)
     if (control !== undefined) return fail(field, `must not contain control characters (${control})`)
-    if (LONE_SURROGATE.test(candidate)) return fail(field, 'must be well-formed Unicode (an unpaired surrogate was found)')
+    if (LONE_SURROGATE.test(candidate))
+      return fail(field, 'must be well-formed Unicode (an unpaired surrogate was found)')
     const min = rules.min ?? 1
-    if (candidate.length < min) return fail(field, min === 1 ? 'must not be empty' : `must be at least ${min} characters`)
+    if (candidate.length < min)
+      return fail(field, min === 1 ? 'must not be empty' : `must be at least ${min} characters`)
     if (candidate.length > rules.max) return fail(field, `must be at most ${rules.max} characters`)
     if (rules.pattern && !rules.pattern.regex.test(candidate)) return fail(field, rules.pattern.says)
     return ok(candidate)
@@ -58,13 +60,16 @@ export function integer(min: number, max: number): Check<number> {
       : fail(field, `must be a whole number from ${min} to ${max}`)
 }
 
-export const boolean: Check<boolean> = (value, field) => (typeof value === 'boolean' ? ok(value) : fail(field, 'must be true or false'))
+export const boolean: Check<boolean> = (value, field) =>
+  typeof value === 'boolean' ? ok(value) : fail(field, 'must be true or false')
 
 /** A path segment made of digits only, read as a positive integer up to `max`. */
 export function idParam(max: number): Check<number> {
   return (value, field) => {
     const id = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN
-    return Number.isSafeInteger(id) && id >= 1 && id <= max ? ok(id) : fail(field, `must be a positive integer up to ${max}`)
+    return Number.isSafeInteger(id) && id >= 1 && id <= max
+      ? ok(id)
+      : fail(field, `must be a positive integer up to ${max}`)
   }
 }
 
@@ -83,10 +88,12 @@ export function optional<T>(check: Check<T>): Optional<Check<T | undefined>> {
 export function object<S extends Shape>(shape: S, rules: { atLeastOne?: boolean } = {}): Check<ShapeOutput<S>> {
   const names = Object.keys(shape)
   return (value, field) => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(field, `must be a JSON object with ${names.join(', ')}`)
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return fail(field, `must be a JSON object with ${names.join(', ')}`)
     const input = value as Record<string, unknown>
     for (const name of Object.keys(input)) {
-      if (!Object.hasOwn(shape, name)) return fail(field, `has an unknown field "${name.slice(0, 40)}"; allowed: ${names.join(', ')}`)
+      if (!Object.hasOwn(shape, name))
+        return fail(field, `has an unknown field "${name.slice(0, 40)}"; allowed: ${names.join(', ')}`)
     }
     const output: Record<string, unknown> = {}
     for (const name of names) {
@@ -95,7 +102,8 @@ export function object<S extends Shape>(shape: S, rules: { atLeastOne?: boolean 
       if (!result.ok) return result
       if (result.value !== undefined) output[name] = result.value
     }
-    if (rules.atLeastOne && Object.keys(output).length === 0) return fail(field, `must set at least one of ${names.join(', ')}`)
+    if (rules.atLeastOne && Object.keys(output).length === 0)
+      return fail(field, `must set at least one of ${names.join(', ')}`)
     return ok(output as ShapeOutput<S>)
   }
 }
@@ -128,7 +136,10 @@ export function validate<B, P extends Shape = Shape>(schema: RouteSchema<B, P>):
     if (schema.body !== undefined) {
       const result = schema.body(req.body, 'the body')
       if (!result.ok) {
-        const hint = req.body === undefined && !req.is('application/json') ? ' (send it as JSON: Content-Type: application/json)' : ''
+        const hint =
+          req.body === undefined && !req.is('application/json')
+            ? ' (send it as JSON: Content-Type: application/json)'
+            : ''
         return void res.status(400).json({ error: `${result.error}${hint}` })
       }
       input.body = result.value

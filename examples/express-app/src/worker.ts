@@ -10,7 +10,9 @@ const config = loadConfig(process.env)
 const redis = createClient(process.env)
 const realtime = liveHub(redis, config.keyPrefix, console.warn)
 const worker = startOrderWorker(ordersQueue(redis, config.keyPrefix, console.warn, realtime), realtime)
-console.log(`[example worker] order confirmations on ${redis.kind}; SIGTERM finishes running jobs (10 s at most) and exits`)
+console.log(
+  `[example worker] order confirmations on ${redis.kind}; SIGTERM finishes running jobs (10 s at most) and exits`,
+)
 
 let closing = false
 async function shutdown(): Promise<void> {

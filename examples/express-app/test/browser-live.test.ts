@@ -17,7 +17,16 @@ import { alice, close, listen, sessionCookie, testPglite } from './helpers.js'
 
 // Debian's chromium package (`apt-get install -y chromium`); playwright-core never downloads a browser.
 const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 
 let db: Database
 let redis: RedisClient
@@ -34,24 +43,45 @@ const errors: string[] = []
 
 beforeAll(async () => {
   if (!existsSync(executablePath)) {
-    throw new Error(`No Chromium at ${executablePath}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH.`)
+    throw new Error(
+      `No Chromium at ${executablePath}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH.`,
+    )
   }
   db = await testPglite()
   redis = memoryClient()
-  const config = loadConfig({ KEY_PREFIX: 'browser-live:', SESSION_SECRET: 'test-secret-0123456789abcdef0123456789abcdef' })
+  const config = loadConfig({
+    KEY_PREFIX: 'browser-live:',
+    SESSION_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
+  })
   realtime = liveHub(redis, config.keyPrefix, () => undefined)
   const orders = ordersQueue(redis, config.keyPrefix, () => undefined, realtime)
   worker = startOrderWorker(orders, realtime, () => undefined)
-  server = await listen(createApp({ redis, db, config, orders, realtime, warn: () => undefined, publicDir: join(__dirname, '..', 'public') }))
+  server = await listen(
+    createApp({
+      redis,
+      db,
+      config,
+      orders,
+      realtime,
+      warn: () => undefined,
+      publicDir: join(__dirname, '..', 'public'),
+    }),
+  )
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   cookie = sessionCookie(await request(server).post('/api/login').send(alice).expect(200)) ?? ''
   userDataDir = mkdtempSync(join(tmpdir(), 'rediware-example-chromium-'))
-  context = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: chromiumArgs, timeout: 20_000 })
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    headless: true,
+    args: chromiumArgs,
+    timeout: 20_000,
+  })
   page = context.pages()[0] ?? (await context.newPage())
   page.setDefaultTimeout(15_000)
   page.on('pageerror', (error) => errors.push(error.message))
   page.on('request', (sent) => {
-    if (new URL(sent.url()).pathname === '/api/events') streamRequests.push(sent.allHeaders().then((headers) => headers['last-event-id']))
+    if (new URL(sent.url()).pathname === '/api/events')
+      streamRequests.push(sent.allHeaders().then((headers) => headers['last-event-id']))
   })
   await page.goto(base)
   await page.locator('#products tbody tr').first().waitFor()
@@ -69,7 +99,8 @@ afterAll(async () => {
 })
 
 const stockCell = (id: number) => page.locator(`#products tr[data-id="${id}"] .stock`)
-const putStock = (id: number, stock: number) => request(server).put(`/api/products/${id}`).set('Cookie', cookie).send({ stock }).expect(200)
+const putStock = (id: number, stock: number) =>
+  request(server).put(`/api/products/${id}`).set('Cookie', cookie).send({ stock }).expect(200)
 
 describe('live updates on the example page in headless Chromium', () => {
   it('shows a stock change made elsewhere without a reload', async () => {
@@ -91,7 +122,12 @@ describe('live updates on the example page in headless Chromium', () => {
     expect(reconnects[0]).toMatch(/^\d+-\d+$/)
     const log = await page.locator('#live-log li').allTextContents()
     const lines = log.flatMap((line) => /product \d+: stock \d+/.exec(line) ?? [])
-    expect(lines.reverse()).toEqual(['product 3: stock 11', 'product 3: stock 10', 'product 5: stock 79', 'product 3: stock 9'])
+    expect(lines.reverse()).toEqual([
+      'product 3: stock 11',
+      'product 3: stock 10',
+      'product 5: stock 79',
+      'product 3: stock 9',
+    ])
     expect(errors).toEqual([])
   })
 

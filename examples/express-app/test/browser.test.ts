@@ -31,15 +31,30 @@ let page: Page
 
 beforeAll(async () => {
   if (!existsSync(executablePath)) {
-    throw new Error(`No Chromium at ${executablePath}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH.`)
+    throw new Error(
+      `No Chromium at ${executablePath}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH.`,
+    )
   }
   db = await testPglite()
   redis = memoryClient()
-  server = await listen(exampleApp(redis, db, 'browser-test:', { BURST_RATE_LIMIT: '5', BURST_RATE_WINDOW: '1 m' }, join(__dirname, '..', 'public')))
+  server = await listen(
+    exampleApp(
+      redis,
+      db,
+      'browser-test:',
+      { BURST_RATE_LIMIT: '5', BURST_RATE_WINDOW: '1 m' },
+      join(__dirname, '..', 'public'),
+    ),
+  )
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   // A fresh profile per run (launchPersistentContext is how playwright takes --user-data-dir).
   userDataDir = mkdtempSync(join(tmpdir(), 'rediware-example-chromium-'))
-  context = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: chromiumArgs, timeout: 20_000 })
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    headless: true,
+    args: chromiumArgs,
+    timeout: 20_000,
+  })
   page = context.pages()[0] ?? (await context.newPage())
   page.setDefaultTimeout(10_000)
   const errors: string[] = []
@@ -75,7 +90,10 @@ describe('the example page in headless Chromium', () => {
     await page.locator('#cache-log li', { hasText: 'GET /api/products/2' }).first().waitFor()
     await read.click()
     await page.locator('#cache-log li', { hasText: 'GET /api/products/2' }).nth(1).waitFor()
-    const badges = await page.locator('#cache-log li', { hasText: 'GET /api/products/2' }).locator('.badge').allTextContents()
+    const badges = await page
+      .locator('#cache-log li', { hasText: 'GET /api/products/2' })
+      .locator('.badge')
+      .allTextContents()
     expect(badges).toEqual(['HIT', 'MISS']) // newest first
   })
 
@@ -92,7 +110,10 @@ describe('the example page in headless Chromium', () => {
       ['#chart-rate-limit', ['allowed', 'limited']],
     ] as const) {
       const drawn = await page.locator(`${chart} polyline`).evaluateAll((lines) =>
-        lines.map((line) => ({ series: line.getAttribute('data-series'), points: (line.getAttribute('points') ?? '').split(' ').filter(Boolean).length })),
+        lines.map((line) => ({
+          series: line.getAttribute('data-series'),
+          points: (line.getAttribute('points') ?? '').split(' ').filter(Boolean).length,
+        })),
       )
       expect(drawn.map((line) => line.series)).toEqual([...series])
       for (const line of drawn) expect(line.points).toBeGreaterThanOrEqual(1)
@@ -101,7 +122,9 @@ describe('the example page in headless Chromium', () => {
       expect(box?.height).toBeGreaterThan(50)
     }
     // The highest point of the rate-limit chart is the allowed line's latest sample.
-    const latestY = await page.locator('#chart-rate-limit polyline[data-series="allowed"]').evaluate((line) => Number((line.getAttribute('points') ?? '').split(' ').at(-1)?.split(',')[1]))
+    const latestY = await page
+      .locator('#chart-rate-limit polyline[data-series="allowed"]')
+      .evaluate((line) => Number((line.getAttribute('points') ?? '').split(' ').at(-1)?.split(',')[1]))
     expect(latestY).toBeLessThan(10)
     await page.locator('#live-status', { hasText: 'connected' }).waitFor()
   })

@@ -46,7 +46,8 @@ describe('state-changing requests from another site are refused', () => {
 
   test.each(routes)('%s %s: a cross-site form post (Fetch Metadata and Origin)', async (method, path) => {
     const cookie = await loggedIn()
-    const reply = await request(server)[method](path)
+    const reply = await request(server)
+      [method](path)
       .set('Cookie', cookie)
       .set('Origin', 'https://evil.example')
       .set('Sec-Fetch-Site', 'cross-site')
@@ -57,12 +58,21 @@ describe('state-changing requests from another site are refused', () => {
     await stillLoggedIn(cookie)
   })
 
-  test.each(routes)('%s %s: text/plain from a foreign Origin, without Fetch Metadata (older browsers)', async (method, path) => {
-    const cookie = await loggedIn()
-    const reply = await request(server)[method](path).set('Cookie', cookie).set('Origin', 'https://evil.example').type('text/plain').send('{}').expect(403)
-    expect(reply.body.error).toMatch(/its Origin is not this site/)
-    await stillLoggedIn(cookie)
-  })
+  test.each(routes)(
+    '%s %s: text/plain from a foreign Origin, without Fetch Metadata (older browsers)',
+    async (method, path) => {
+      const cookie = await loggedIn()
+      const reply = await request(server)
+        [method](path)
+        .set('Cookie', cookie)
+        .set('Origin', 'https://evil.example')
+        .type('text/plain')
+        .send('{}')
+        .expect(403)
+      expect(reply.body.error).toMatch(/its Origin is not this site/)
+      await stillLoggedIn(cookie)
+    },
+  )
 
   test('same-site (a sibling subdomain) and Origin: null are refused too', async () => {
     const cookie = await loggedIn()
@@ -74,8 +84,17 @@ describe('state-changing requests from another site are refused', () => {
 
   test('neither header: a form content type is refused (a forged form from a very old browser), naming the fix', async () => {
     const cookie = await loggedIn()
-    for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/plain;charset=UTF-8']) {
-      const reply = await request(server).post('/api/logout-all').set('Cookie', cookie).set('Content-Type', type).send('x').expect(403)
+    for (const type of [
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'text/plain;charset=UTF-8',
+    ]) {
+      const reply = await request(server)
+        .post('/api/logout-all')
+        .set('Cookie', cookie)
+        .set('Content-Type', type)
+        .send('x')
+        .expect(403)
       expect(reply.body.error).toMatch(/send JSON/)
     }
     await stillLoggedIn(cookie)
@@ -85,15 +104,36 @@ describe('state-changing requests from another site are refused', () => {
 describe('what passes', () => {
   test('same-origin fetch (Sec-Fetch-Site: same-origin, Origin of this host), and user-initiated (none)', async () => {
     const cookie = await loggedIn()
-    await request(server).put('/api/products/2').set('Cookie', cookie).set('Sec-Fetch-Site', 'same-origin').set('Origin', `http://${host}`).send({ stock: 5 }).expect(200)
-    await request(server).put('/api/products/2').set('Cookie', cookie).set('Origin', `http://${host}`).send({ stock: 6 }).expect(200)
-    await request(server).post('/api/logout-all').set('Cookie', cookie).set('Sec-Fetch-Site', 'none').send({ keepCurrent: true }).expect(200)
+    await request(server)
+      .put('/api/products/2')
+      .set('Cookie', cookie)
+      .set('Sec-Fetch-Site', 'same-origin')
+      .set('Origin', `http://${host}`)
+      .send({ stock: 5 })
+      .expect(200)
+    await request(server)
+      .put('/api/products/2')
+      .set('Cookie', cookie)
+      .set('Origin', `http://${host}`)
+      .send({ stock: 6 })
+      .expect(200)
+    await request(server)
+      .post('/api/logout-all')
+      .set('Cookie', cookie)
+      .set('Sec-Fetch-Site', 'none')
+      .send({ keepCurrent: true })
+      .expect(200)
     await request(server).post('/api/logout').set('Cookie', cookie).set('Sec-Fetch-Site', 'same-origin').expect(200)
   })
 
   test('a trusted origin (TRUSTED_ORIGINS) passes even cross-site', async () => {
     const cookie = await loggedIn()
-    await request(server).post('/api/logout').set('Cookie', cookie).set('Origin', 'https://admin.example.com').set('Sec-Fetch-Site', 'cross-site').expect(200)
+    await request(server)
+      .post('/api/logout')
+      .set('Cookie', cookie)
+      .set('Origin', 'https://admin.example.com')
+      .set('Sec-Fetch-Site', 'cross-site')
+      .expect(200)
   })
 
   test('non-browser clients (curl, supertest): JSON bodies and bodyless requests pass', async () => {
@@ -103,11 +143,17 @@ describe('what passes', () => {
   })
 
   test('safe methods are never checked', async () => {
-    await request(server).get('/api/products/1').set('Origin', 'https://evil.example').set('Sec-Fetch-Site', 'cross-site').expect(200)
+    await request(server)
+      .get('/api/products/1')
+      .set('Origin', 'https://evil.example')
+      .set('Sec-Fetch-Site', 'cross-site')
+      .expect(200)
     await request(server).head('/api/products/1').set('Sec-Fetch-Site', 'cross-site').expect(200)
   })
 
   test('TRUSTED_ORIGINS must be origins', async () => {
-    expect(() => exampleApp(redis, db, 'x:', { TRUSTED_ORIGINS: 'https://a.example/path' })).toThrow(/TRUSTED_ORIGINS must be comma-separated origins/)
+    expect(() => exampleApp(redis, db, 'x:', { TRUSTED_ORIGINS: 'https://a.example/path' })).toThrow(
+      /TRUSTED_ORIGINS must be comma-separated origins/,
+    )
   })
 })

@@ -18,9 +18,19 @@ export function exampleApp(
   env: Record<string, string> = {},
   publicDir?: string,
 ): Express {
-  const config = loadConfig({ KEY_PREFIX: keyPrefix, SESSION_SECRET: 'test-secret-0123456789abcdef0123456789abcdef', ...env })
+  const config = loadConfig({
+    KEY_PREFIX: keyPrefix,
+    SESSION_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
+    ...env,
+  })
   const warnings: string[] = []
-  return createApp({ redis, db, config, warn: (message) => warnings.push(message), ...(publicDir === undefined ? {} : { publicDir }) })
+  return createApp({
+    redis,
+    db,
+    config,
+    warn: (message) => warnings.push(message),
+    ...(publicDir === undefined ? {} : { publicDir }),
+  })
 }
 
 /** The `name=value` part of the session cookie a response set, or undefined. */
@@ -37,7 +47,9 @@ export function sessionCookie(response: Response): string | undefined {
  */
 export async function testPglite(): Promise<Database> {
   const nodeModule = process.getBuiltinModule('node:module') // jest does not wrap this one
-  const { PGlite } = nodeModule.createRequire(__filename)('@electric-sql/pglite') as typeof import('@electric-sql/pglite')
+  const { PGlite } = nodeModule.createRequire(__filename)(
+    '@electric-sql/pglite',
+  ) as typeof import('@electric-sql/pglite')
   return PgliteDatabase.wrap(new PGlite())
 }
 

@@ -46,7 +46,10 @@ describeBackends('example app: live events across app processes', (backend) => {
 
   /** Two app processes on one Redis: A (with the order worker) and B, sharing sessions and channels. */
   async function twoProcesses() {
-    const config = loadConfig({ KEY_PREFIX: `${backend.prefix}live${++counter}:`, SESSION_SECRET: 'test-secret-0123456789abcdef0123456789abcdef' })
+    const config = loadConfig({
+      KEY_PREFIX: `${backend.prefix}live${++counter}:`,
+      SESSION_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
+    })
     const start = async (redis: RedisClient, worker: boolean) => {
       const realtime: Realtime = liveHub(redis, config.keyPrefix, () => undefined)
       const orders = ordersQueue(redis, config.keyPrefix, () => undefined, realtime)
@@ -63,7 +66,8 @@ describeBackends('example app: live events across app processes', (backend) => {
     closers.push(() => second.close())
     const a = await start(backend.client(), true)
     const b = await start(second.client, false)
-    const cookieOf = async (user: { email: string; password: string }) => sessionCookie(await request(a.server).post('/api/login').send(user).expect(200)) ?? ''
+    const cookieOf = async (user: { email: string; password: string }) =>
+      sessionCookie(await request(a.server).post('/api/login').send(user).expect(200)) ?? ''
     return { a, b, cookieOf }
   }
 
@@ -72,8 +76,10 @@ describeBackends('example app: live events across app processes', (backend) => {
     streams.push(stream)
     return stream
   }
-  const positioned = (stream: SseStream) => waitFor(() => stream.lastEventId !== '', { description: 'the stream position', interval: 5 })
-  const stockOf = (stream: SseStream) => stream.of('product').map((event) => JSON.parse(event.data) as { id: number; stock: number })
+  const positioned = (stream: SseStream) =>
+    waitFor(() => stream.lastEventId !== '', { description: 'the stream position', interval: 5 })
+  const stockOf = (stream: SseStream) =>
+    stream.of('product').map((event) => JSON.parse(event.data) as { id: number; stock: number })
 
   it('a stock change on one process reaches a page on the other; a page that reconnects with Last-Event-ID misses nothing', async () => {
     const { a, b, cookieOf } = await twoProcesses()
@@ -87,7 +93,8 @@ describeBackends('example app: live events across app processes', (backend) => {
     expect(stockOf(page)).toEqual([{ id: 3, stock: 7, priceCents: 4500 }])
     const resumeFrom = page.lastEventId
     page.close()
-    for (const stock of [6, 5]) await request(a.server).put('/api/products/3').set('Cookie', cookie).send({ stock }).expect(200)
+    for (const stock of [6, 5])
+      await request(a.server).put('/api/products/3').set('Cookie', cookie).send({ stock }).expect(200)
     const resumed = await open(`${a.url}/api/events`, { lastEventId: resumeFrom })
     await resumed.until(2, 'product')
     await request(b.server).put('/api/products/4').set('Cookie', cookie).send({ stock: 299 }).expect(200)
@@ -105,12 +112,19 @@ describeBackends('example app: live events across app processes', (backend) => {
     const aliceCookie = await cookieOf(alice)
     const bobCookie = await cookieOf(bob)
     expect((await open(`${b.url}/api/events?channels=user:u-alice`)).status).toBe(403)
-    expect((await open(`${b.url}/api/events?channels=products,user:u-alice`, { headers: { cookie: bobCookie } })).status).toBe(403)
+    expect(
+      (await open(`${b.url}/api/events?channels=products,user:u-alice`, { headers: { cookie: bobCookie } })).status,
+    ).toBe(403)
     expect((await open(`${b.url}/api/events?channels=user:u-bob`, { headers: { cookie: bobCookie } })).status).toBe(200)
     const alicePage = await open(`${b.url}/api/events`, { headers: { cookie: aliceCookie } })
     const bobPage = await open(`${b.url}/api/events`, { headers: { cookie: bobCookie } })
     await Promise.all([positioned(alicePage), positioned(bobPage)])
-    const placed = await request(a.server).post('/api/orders').set('Cookie', aliceCookie).set('Idempotency-Key', 'live-1').send({ productId: 1 }).expect(202)
+    const placed = await request(a.server)
+      .post('/api/orders')
+      .set('Cookie', aliceCookie)
+      .set('Idempotency-Key', 'live-1')
+      .send({ productId: 1 })
+      .expect(202)
     const updates = await alicePage.until(5, 'order', 15_000)
     expect(updates.map((event) => JSON.parse(event.data))).toEqual([
       { orderId: placed.body.order.id, attempt: 1, state: 'active' },

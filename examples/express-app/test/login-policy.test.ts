@@ -31,7 +31,9 @@ describeBackends('login policy', (backend) => {
   let counter = 0
   const servers: Server[] = []
   const app = async (env: Record<string, string> = {}) => {
-    const server = await listen(exampleApp(backend.client(), db, `${backend.prefix}${++counter}:`, { TRUST_PROXY: '1', ...env }))
+    const server = await listen(
+      exampleApp(backend.client(), db, `${backend.prefix}${++counter}:`, { TRUST_PROXY: '1', ...env }),
+    )
     servers.push(server)
     return server
   }
@@ -46,7 +48,9 @@ describeBackends('login policy', (backend) => {
     await owner.post('/api/login').set('X-Forwarded-For', ownerIp).send(bob).expect(200)
 
     const attacks = await Promise.all(
-      Array.from({ length: 60 }, () => request(server).post('/api/login').set('X-Forwarded-For', freshIp()).send(wrong)),
+      Array.from({ length: 60 }, () =>
+        request(server).post('/api/login').set('X-Forwarded-For', freshIp()).send(wrong),
+      ),
     )
     // The owner's own browser (its device cookie), from the usual IP or anywhere else.
     await owner.post('/api/login').set('X-Forwarded-For', ownerIp).send(bob).expect(200)
@@ -67,38 +71,76 @@ describeBackends('login policy', (backend) => {
   it('a device cookie counts for its own account only, and a forged or foreign one counts as none', async () => {
     const server = await app({ LOGIN_ACCOUNT_BURST: '2' })
     const device = deviceCookie(await request(server).post('/api/login').send(bob).expect(200))
-    for (let i = 0; i < 2; i++) await request(server).post('/api/login').set('X-Forwarded-For', freshIp()).send(wrong).expect(401)
+    for (let i = 0; i < 2; i++)
+      await request(server).post('/api/login').set('X-Forwarded-For', freshIp()).send(wrong).expect(401)
     await request(server).post('/api/login').set('X-Forwarded-For', freshIp()).send(bob).expect(429)
     const forged = `${DEVICE_COOKIE}=${'A'.repeat(22)}.${'B'.repeat(43)}`
-    await request(server).post('/api/login').set('X-Forwarded-For', freshIp()).set('Cookie', forged).send(bob).expect(429)
-    await request(server).post('/api/login').set('Cookie', device ?? '').send(bob).expect(200)
+    await request(server)
+      .post('/api/login')
+      .set('X-Forwarded-For', freshIp())
+      .set('Cookie', forged)
+      .send(bob)
+      .expect(429)
+    await request(server)
+      .post('/api/login')
+      .set('Cookie', device ?? '')
+      .send(bob)
+      .expect(200)
     // Signed for bob: on alice's account it is an unknown client like any other.
-    await request(server).post('/api/login').set('Cookie', device ?? '').send({ email: 'alice@example.com', password: 'x' }).expect(401)
+    await request(server)
+      .post('/api/login')
+      .set('Cookie', device ?? '')
+      .send({ email: 'alice@example.com', password: 'x' })
+      .expect(401)
   })
 
   it('a known device is limited on its own: guessing with a stolen device cookie blocks that cookie only', async () => {
     const server = await app({ LOGIN_DEVICE_LIMIT: '3' })
     const stolen = deviceCookie(await request(server).post('/api/login').send(bob).expect(200))
-    for (let i = 0; i < 3; i++) await request(server).post('/api/login').set('Cookie', stolen ?? '').send(wrong).expect(401)
-    const blocked = await request(server).post('/api/login').set('Cookie', stolen ?? '').send(bob).expect(429)
+    for (let i = 0; i < 3; i++)
+      await request(server)
+        .post('/api/login')
+        .set('Cookie', stolen ?? '')
+        .send(wrong)
+        .expect(401)
+    const blocked = await request(server)
+      .post('/api/login')
+      .set('Cookie', stolen ?? '')
+      .send(bob)
+      .expect(429)
     expect(blocked.body['violated-policies']).toEqual(['device'])
-    const other = deviceCookie(await request(server).post('/api/login').set('X-Forwarded-For', freshIp()).send(bob).expect(200))
-    await request(server).post('/api/login').set('Cookie', other ?? '').send(bob).expect(200)
+    const other = deviceCookie(
+      await request(server).post('/api/login').set('X-Forwarded-For', freshIp()).send(bob).expect(200),
+    )
+    await request(server)
+      .post('/api/login')
+      .set('Cookie', other ?? '')
+      .send(bob)
+      .expect(200)
   })
 
   it('slows guessing: per IP and account, per IP across accounts, per account across IPs', async () => {
     const server = await app({ LOGIN_IP_ACCOUNT_LIMIT: '3', LOGIN_IP_LIMIT: '5', LOGIN_ACCOUNT_BURST: '4' })
     const ip = freshIp()
-    for (let i = 0; i < 3; i++) await request(server).post('/api/login').set('X-Forwarded-For', ip).send(wrong).expect(401)
+    for (let i = 0; i < 3; i++)
+      await request(server).post('/api/login').set('X-Forwarded-For', ip).send(wrong).expect(401)
     const pair = await request(server).post('/api/login').set('X-Forwarded-For', ip).send(wrong).expect(429)
     expect(pair.body['violated-policies']).toEqual(['ip-account'])
     expect(Number(pair.headers['retry-after'])).toBeLessThanOrEqual(60)
 
     const stuffer = freshIp()
     for (let i = 0; i < 5; i++) {
-      await request(server).post('/api/login').set('X-Forwarded-For', stuffer).send({ email: `user${i}@example.com`, password: 'x' }).expect(401)
+      await request(server)
+        .post('/api/login')
+        .set('X-Forwarded-For', stuffer)
+        .send({ email: `user${i}@example.com`, password: 'x' })
+        .expect(401)
     }
-    const stuffing = await request(server).post('/api/login').set('X-Forwarded-For', stuffer).send({ email: 'user9@example.com', password: 'x' }).expect(429)
+    const stuffing = await request(server)
+      .post('/api/login')
+      .set('X-Forwarded-For', stuffer)
+      .send({ email: 'user9@example.com', password: 'x' })
+      .expect(429)
     expect(stuffing.body['violated-policies']).toEqual(['ip'])
 
     // bob already took 3 of his 4 unknown-client failures above; one more IP, then the account is slowed.
@@ -112,7 +154,11 @@ describeBackends('login policy', (backend) => {
     const ip = freshIp()
     for (let i = 0; i < 5; i++) {
       await request(server).post('/api/login').set('X-Forwarded-For', ip).send(bob).expect(200)
-      await request(server).post('/api/login').set('X-Forwarded-For', ip).send({ email: bob.email, password: 7 }).expect(400)
+      await request(server)
+        .post('/api/login')
+        .set('X-Forwarded-For', ip)
+        .send({ email: bob.email, password: 7 })
+        .expect(400)
     }
     await request(server).post('/api/login').set('X-Forwarded-For', ip).send(wrong).expect(401)
     await request(server).post('/api/login').set('X-Forwarded-For', ip).send(bob).expect(200)
@@ -121,7 +167,9 @@ describeBackends('login policy', (backend) => {
 
 describe('login policy configuration', () => {
   it('refuses the removed per-account settings and an account interval over a minute, naming the fix', () => {
-    expect(() => loadConfig({ LOGIN_ACCOUNT_DAILY_LIMIT: '50' })).toThrow(/LOGIN_ACCOUNT_DAILY_LIMIT is no longer read.*LOGIN_ACCOUNT_BURST/)
+    expect(() => loadConfig({ LOGIN_ACCOUNT_DAILY_LIMIT: '50' })).toThrow(
+      /LOGIN_ACCOUNT_DAILY_LIMIT is no longer read.*LOGIN_ACCOUNT_BURST/,
+    )
     expect(() => loadConfig({ LOGIN_ACCOUNT_LIMIT: '5' })).toThrow(/LOGIN_ACCOUNT_LIMIT is no longer read/)
     expect(() => loadConfig({ LOGIN_ACCOUNT_INTERVAL: '2 m' })).toThrow(/LOGIN_ACCOUNT_INTERVAL must be at most 1 m/)
     expect(loadConfig({ LOGIN_ACCOUNT_INTERVAL: '30 s' }).loginAccount).toEqual({ burst: 10, intervalMs: 30_000 })

@@ -26,7 +26,10 @@ const secret = 'test-secret-0123456789abcdef0123456789abcdef'
 const baseOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
 async function scrape(server: Server, auth?: string): Promise<Exposition> {
-  const response = await request(server).get('/metrics').set(auth === undefined ? {} : { authorization: auth }).expect(200)
+  const response = await request(server)
+    .get('/metrics')
+    .set(auth === undefined ? {} : { authorization: auth })
+    .expect(200)
   expect(response.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8')
   return parsePrometheusText(response.text)
 }
@@ -62,10 +65,17 @@ describeBackends('example app: /metrics', (backend) => {
   })
 
   it('parses as Prometheus text, and cache, rate-limit, queue and realtime metrics move with requests', async () => {
-    const config = loadConfig({ KEY_PREFIX: `${backend.prefix}metrics${++counter}:`, SESSION_SECRET: secret, BURST_RATE_LIMIT: '2', BURST_RATE_WINDOW: '1 h' })
+    const config = loadConfig({
+      KEY_PREFIX: `${backend.prefix}metrics${++counter}:`,
+      SESSION_SECRET: secret,
+      BURST_RATE_LIMIT: '2',
+      BURST_RATE_WINDOW: '1 h',
+    })
     const metrics = createMetrics()
     const orders = ordersQueue(backend.client(), config.keyPrefix, () => undefined, undefined, metrics.queue)
-    const server = await listen(createApp({ redis: backend.client(), db, config, orders, metrics, warn: () => undefined }))
+    const server = await listen(
+      createApp({ redis: backend.client(), db, config, orders, metrics, warn: () => undefined }),
+    )
     closers.push(() => close(server))
 
     const before = await scrape(server)
@@ -93,7 +103,12 @@ describeBackends('example app: /metrics', (backend) => {
     for (let index = 0; index < 3; index++) pings.push((await request(server).get('/api/ping')).status)
     expect(pings).toEqual([200, 200, 429])
     const cookie = sessionCookie(await request(server).post('/api/login').send(alice).expect(200)) ?? ''
-    await request(server).post('/api/orders').set('Cookie', cookie).set('Idempotency-Key', `metrics-${counter}`).send({ productId: 1 }).expect(202)
+    await request(server)
+      .post('/api/orders')
+      .set('Cookie', cookie)
+      .set('Idempotency-Key', `metrics-${counter}`)
+      .send({ productId: 1 })
+      .expect(202)
     const stream = await openStream(`${baseOf(server)}/api/events`)
     closers.push(async () => {
       stream.destroy()
@@ -104,28 +119,44 @@ describeBackends('example app: /metrics', (backend) => {
     expect(sampleSum(during, 'rediware_cache_responses_total', { result: 'hit' })).toBe(1)
     expect(sampleSum(during, 'rediware_rate_limit_requests_total', { limiter: 'burst', result: 'allowed' })).toBe(2)
     expect(sampleSum(during, 'rediware_rate_limit_requests_total', { limiter: 'burst', result: 'limited' })).toBe(1)
-    expect(sampleSum(during, 'rediware_rate_limit_policy_violations_total', { limiter: 'burst', policy: 'default' })).toBe(1)
-    expect(sampleSum(during, 'rediware_rate_limit_requests_total', { limiter: 'api', result: 'allowed' })).toBeGreaterThanOrEqual(7)
+    expect(
+      sampleSum(during, 'rediware_rate_limit_policy_violations_total', { limiter: 'burst', policy: 'default' }),
+    ).toBe(1)
+    expect(
+      sampleSum(during, 'rediware_rate_limit_requests_total', { limiter: 'api', result: 'allowed' }),
+    ).toBeGreaterThanOrEqual(7)
     expect(sampleSum(during, 'rediware_rate_limit_requests_total', { limiter: 'login-ip', result: 'allowed' })).toBe(1)
     expect(sampleSum(during, 'rediware_queue_depth', { queue: 'order-confirmation', state: 'waiting' })).toBe(1)
     expect(sampleSum(during, 'rediware_realtime_clients')).toBe(1)
 
     const worker = startOrderWorker(orders)
     closers.push(() => worker.close())
-    await waitFor(async () => sampleSum(await scrape(server), 'rediware_queue_jobs_total', { result: 'completed' }) === 1, {
-      description: 'the order confirmation to complete',
-      timeout: 10_000,
-    })
+    await waitFor(
+      async () => sampleSum(await scrape(server), 'rediware_queue_jobs_total', { result: 'completed' }) === 1,
+      {
+        description: 'the order confirmation to complete',
+        timeout: 10_000,
+      },
+    )
     stream.destroy()
-    await waitFor(async () => sampleSum(await scrape(server), 'rediware_realtime_clients') === 0, { description: 'the stream to close' })
+    await waitFor(async () => sampleSum(await scrape(server), 'rediware_realtime_clients') === 0, {
+      description: 'the stream to close',
+    })
     const after = await scrape(server)
     expect(sampleSum(after, 'rediware_queue_job_duration_seconds_count', { queue: 'order-confirmation' })).toBe(1)
-    expect(sampleSum(after, 'rediware_queue_job_duration_seconds_sum', { queue: 'order-confirmation' })).toBeGreaterThan(0.2)
+    expect(
+      sampleSum(after, 'rediware_queue_job_duration_seconds_sum', { queue: 'order-confirmation' }),
+    ).toBeGreaterThan(0.2)
     expect(sampleSum(after, 'rediware_queue_depth', { queue: 'order-confirmation', state: 'completed' })).toBe(1)
     expect(sampleSum(after, 'rediware_queue_depth', { queue: 'order-confirmation', state: 'waiting' })).toBe(0)
 
     const live = (await request(server).get('/live-stats').expect(200)).body
-    expect(live).toMatchObject({ cache: { hit: 1, miss: 1, stale: 0 }, rateLimit: { limited: 1 }, realtime: { clients: 0, dropped: 0 }, sessionStoreOutages: 0 })
+    expect(live).toMatchObject({
+      cache: { hit: 1, miss: 1, stale: 0 },
+      rateLimit: { limited: 1 },
+      realtime: { clients: 0, dropped: 0 },
+      sessionStoreOutages: 0,
+    })
     expect(live.rateLimit.allowed).toBe(sampleSum(after, 'rediware_rate_limit_requests_total', { result: 'allowed' }))
   }, 30_000)
 })
@@ -134,7 +165,13 @@ test('a client that stops reading is dropped and counted', async () => {
   const redis = memoryClient()
   const metrics = createMetrics()
   const config = loadConfig({ KEY_PREFIX: 'metrics-drop:', SESSION_SECRET: secret })
-  const live = createRealtime({ redis, prefix: 'metrics-drop:rt:', maxEventSize: 256 * 1024, backlog: { maxBytes: 256 * 1024, maxEvents: 2 }, onEvent: metrics.realtime })
+  const live = createRealtime({
+    redis,
+    prefix: 'metrics-drop:rt:',
+    maxEventSize: 256 * 1024,
+    backlog: { maxBytes: 256 * 1024, maxEvents: 2 },
+    onEvent: metrics.realtime,
+  })
   const server = await listen(createApp({ redis, db, config, metrics, realtime: live, warn: () => undefined }))
   const stalled = await stalledClient(`${baseOf(server)}/api/events`)
   try {
@@ -167,7 +204,8 @@ test('the session store going down is counted once per outage, and up again afte
   const server = await listen(createApp({ redis, db, config, metrics, warn: () => undefined }))
   try {
     const cookie = sessionCookie(await request(server).post('/api/login').send(alice).expect(200)) ?? ''
-    const depthSeries = (exposition: Exposition) => exposition.samples.filter((sample) => sample.name === 'rediware_queue_depth').map((sample) => sample.labels.state)
+    const depthSeries = (exposition: Exposition) =>
+      exposition.samples.filter((sample) => sample.name === 'rediware_queue_depth').map((sample) => sample.labels.state)
     expect(depthSeries(await scrape(server))).toHaveLength(5)
     await redisServer.kill()
     await request(server).get('/api/me').set('Cookie', cookie).expect(503)
@@ -180,7 +218,10 @@ test('the session store going down is counted once per outage, and up again afte
     expect(sampleSum(down, 'rediware_session_store_outages_total')).toBe(1)
     expect(sampleSum(down, 'rediware_session_store_up')).toBe(0)
     await redisServer.restart()
-    await waitFor(async () => (await request(server).get('/api/me').set('Cookie', cookie)).status !== 503, { description: 'the store to answer again', timeout: 10_000 })
+    await waitFor(async () => (await request(server).get('/api/me').set('Cookie', cookie)).status !== 503, {
+      description: 'the store to answer again',
+      timeout: 10_000,
+    })
     expect(sampleSum(await scrape(server), 'rediware_session_store_up')).toBe(1)
   } finally {
     await close(server)
@@ -192,7 +233,11 @@ test('the session store going down is counted once per outage, and up again afte
 describe('METRICS_TOKEN', () => {
   it('makes /metrics answer 401 without the bearer token; /live-stats stays open', async () => {
     const redis = memoryClient()
-    const config = loadConfig({ KEY_PREFIX: 'metrics-token:', SESSION_SECRET: secret, METRICS_TOKEN: 'a-long-metrics-token-1234' })
+    const config = loadConfig({
+      KEY_PREFIX: 'metrics-token:',
+      SESSION_SECRET: secret,
+      METRICS_TOKEN: 'a-long-metrics-token-1234',
+    })
     const server = await listen(createApp({ redis, db, config, warn: () => undefined }))
     try {
       const refused = await request(server).get('/metrics').expect(401)

@@ -63,7 +63,9 @@ describe('example app on PostgreSQL (DATABASE_URL)', () => {
     await agent.post('/api/login').send(alice).expect(200)
     const price = hit.body.product.priceCents + 250
     await agent.put('/api/products/5').send({ priceCents: price, stock: 7 }).expect(200)
-    const { rows } = await (admin as pg.Client).query(`SELECT price_cents, stock FROM "${schema}".products WHERE id = 5`)
+    const { rows } = await (admin as pg.Client).query(
+      `SELECT price_cents, stock FROM "${schema}".products WHERE id = 5`,
+    )
     expect(rows[0]).toEqual({ price_cents: price, stock: 7 })
 
     const after = await agent.get('/api/products/5').expect(200)

@@ -32,7 +32,9 @@ function parseLabels(raw: string, line: string): Record<string, string> {
   while (LABEL.lastIndex < raw.length) {
     const match = LABEL.exec(raw)
     if (match === null) throw new SyntaxError(`bad labels: ${line}`)
-    labels[match[1] ?? ''] = (match[2] ?? '').replace(/\\(["\\n])/g, (_all, char: string) => (char === 'n' ? '\n' : char))
+    labels[match[1] ?? ''] = (match[2] ?? '').replace(/\\(["\\n])/g, (_all, char: string) =>
+      char === 'n' ? '\n' : char,
+    )
   }
   return labels
 }
@@ -73,6 +75,8 @@ export function parsePrometheusText(text: string): Exposition {
 /** The sum of the samples named `name` whose labels include `labels`. */
 export function sampleSum(exposition: Exposition, name: string, labels: Record<string, string> = {}): number {
   return exposition.samples
-    .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
+    .filter(
+      (sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
+    )
     .reduce((sum, sample) => sum + sample.value, 0)
 }

@@ -30,7 +30,13 @@ export function cacheStatus(name: string, verdict: Verdict, ttl?: number): strin
 }
 
 /** Sets `X-Cache`, `Cache-Status` and, when the route asks, `Cache-Control`. */
-export function markResponse(res: ServerResponse, name: string, verdict: Verdict, cacheControl: string | undefined, ttl?: number): void {
+export function markResponse(
+  res: ServerResponse,
+  name: string,
+  verdict: Verdict,
+  cacheControl: string | undefined,
+  ttl?: number,
+): void {
   res.setHeader('X-Cache', verdict.xCache)
   res.setHeader('Cache-Status', cacheStatus(name, verdict, ttl))
   if (cacheControl !== undefined) res.setHeader('Cache-Control', cacheControl)

@@ -28,7 +28,8 @@ type Callback = (error?: Error | null) => void
 type Chunk = string | Buffer | Uint8Array
 
 function toBuffer(chunk: Chunk, encoding: unknown): Buffer {
-  if (typeof chunk === 'string') return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+  if (typeof chunk === 'string')
+    return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
 }
 
@@ -39,7 +40,8 @@ function applyHeaders(res: ServerResponse, headers: unknown): void {
     if (headers.length > 0 && Array.isArray(headers[0])) {
       for (const pair of headers as [string, string][]) res.setHeader(pair[0], pair[1])
     } else {
-      for (let index = 0; index + 1 < headers.length; index += 2) res.setHeader(String(headers[index]), String(headers[index + 1]))
+      for (let index = 0; index + 1 < headers.length; index += 2)
+        res.setHeader(String(headers[index]), String(headers[index + 1]))
     }
     return
   }
@@ -106,7 +108,8 @@ export function captureResponse(res: ServerResponse, control: CaptureControl): v
   const outer = control.outer
 
   res.writeHead = function writeHead(this: ServerResponse, statusCode: number, ...rest: unknown[]) {
-    if (passThrough) return outer(() => (originalWriteHead as (...args: unknown[]) => ServerResponse).call(this, statusCode, ...rest))
+    if (passThrough)
+      return outer(() => (originalWriteHead as (...args: unknown[]) => ServerResponse).call(this, statusCode, ...rest))
     const reason = typeof rest[0] === 'string' ? rest[0] : undefined
     applyHeaders(this, reason === undefined ? rest[0] : rest[1])
     this.statusCode = statusCode
@@ -117,7 +120,8 @@ export function captureResponse(res: ServerResponse, control: CaptureControl): v
   } as ServerResponse['writeHead']
 
   res.write = function write(this: ServerResponse, chunk: unknown, encoding?: unknown, callback?: unknown) {
-    if (passThrough) return outer(() => (originalWrite as (...args: unknown[]) => boolean).call(this, chunk, encoding, callback))
+    if (passThrough)
+      return outer(() => (originalWrite as (...args: unknown[]) => boolean).call(this, chunk, encoding, callback))
     start()
     if (replace !== undefined) {
       const done = typeof encoding === 'function' ? encoding : callback
@@ -129,7 +133,8 @@ export function captureResponse(res: ServerResponse, control: CaptureControl): v
   } as ServerResponse['write']
 
   res.end = function end(this: ServerResponse, chunk?: unknown, encoding?: unknown, callback?: unknown) {
-    if (passThrough) return outer(() => (originalEnd as (...args: unknown[]) => ServerResponse).call(this, chunk, encoding, callback))
+    if (passThrough)
+      return outer(() => (originalEnd as (...args: unknown[]) => ServerResponse).call(this, chunk, encoding, callback))
     start()
     if (replace !== undefined) {
       sendReplacement()
@@ -137,7 +142,9 @@ export function captureResponse(res: ServerResponse, control: CaptureControl): v
     }
     if (typeof chunk !== 'function') collect(chunk, encoding)
     passThrough = true
-    const result = outer(() => (originalEnd as (...args: unknown[]) => ServerResponse).call(this, chunk, encoding, callback))
+    const result = outer(() =>
+      (originalEnd as (...args: unknown[]) => ServerResponse).call(this, chunk, encoding, callback),
+    )
     if (!failed) {
       try {
         control.end({ status, headers, body: tooBig ? undefined : Buffer.concat(chunks, size) })

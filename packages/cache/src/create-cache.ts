@@ -38,7 +38,10 @@ export interface Cache {
   /** Removes a `getOrSet` value; a loader already running for it will not store its (older) result as valid. */
   delete(key: string): Promise<void>
   /** Wraps a function so calls with the same key share one cached result. */
-  wrap<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, options: WrapOptions<A>): (...args: A) => Promise<Awaited<R>>
+  wrap<A extends unknown[], R>(
+    fn: (...args: A) => R | Promise<R>,
+    options: WrapOptions<A>,
+  ): (...args: A) => Promise<Awaited<R>>
 }
 
 function listOf(value: unknown, name: string): readonly string[] {
@@ -53,7 +56,8 @@ function buildCache(core: CacheCore): Cache {
   return {
     route: (options) => createRouteMiddleware(core, resolveRouteOptions(options)) as CacheMiddleware,
     invalidate: async (target) => {
-      if (typeof target !== 'object' || target === null) throw reader.typeError('invalidate: pass { tags: [...] } and/or { paths: [...] }.')
+      if (typeof target !== 'object' || target === null)
+        throw reader.typeError('invalidate: pass { tags: [...] } and/or { paths: [...] }.')
       const tags = listOf(target.tags, 'tags')
       const paths = listOf(target.paths, 'paths').map((path) => pathTag(canonicalPath(path.split('?')[0] ?? path)))
       await core.invalidate([...tags, ...paths])
@@ -66,7 +70,9 @@ function buildCache(core: CacheCore): Cache {
     wrap: (fn, options) => {
       if (typeof fn !== 'function') throw reader.typeError('wrap: the first argument must be the function to cache.')
       if (typeof options !== 'object' || options === null || typeof options.key !== 'function') {
-        throw reader.typeError("wrap: options.key must be a function building the cache key from the arguments, such as (id) => 'user:' + id.")
+        throw reader.typeError(
+          "wrap: options.key must be a function building the cache key from the arguments, such as (id) => 'user:' + id.",
+        )
       }
       const { key, ...rest } = options
       return (...args) => getOrSet(core, key(...args), () => fn(...args), rest)

@@ -39,9 +39,15 @@ function hasClientCertificate(socket: TLSSocket): boolean {
  */
 export function credentialOf(req: Request, rule: CredentialRule): Credential | undefined {
   const headers = req.headers
-  if (!rule.keyed.authorization && headers.authorization !== undefined && headers.authorization !== '') return 'authorization'
+  if (!rule.keyed.authorization && headers.authorization !== undefined && headers.authorization !== '')
+    return 'authorization'
   const cookie = headers.cookie
-  if (!rule.keyed.cookie && cookie !== undefined && cookie !== '' && (rule.ignoreCookies === undefined || !onlyIgnoredCookies(cookie, rule.ignoreCookies))) {
+  if (
+    !rule.keyed.cookie &&
+    cookie !== undefined &&
+    cookie !== '' &&
+    (rule.ignoreCookies === undefined || !onlyIgnoredCookies(cookie, rule.ignoreCookies))
+  ) {
     return 'cookie'
   }
   const socket = req.socket as TLSSocket | undefined

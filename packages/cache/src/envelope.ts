@@ -66,7 +66,8 @@ export function decodeEntry(text: string | null): Entry | undefined {
   }
   if (typeof wire !== 'object' || wire === null) return undefined
   const w = wire as Partial<Record<keyof Wire, unknown>>
-  if (w.v !== 1 || !isNumber(w.s) || !Array.isArray(w.h) || typeof w.b !== 'string' || typeof w.e !== 'string') return undefined
+  if (w.v !== 1 || !isNumber(w.s) || !Array.isArray(w.h) || typeof w.b !== 'string' || typeof w.e !== 'string')
+    return undefined
   if (!isNumber(w.t) || !isNumber(w.f) || !isNumber(w.w) || !isNumber(w.i)) return undefined
   if (typeof w.g !== 'object' || w.g === null) return undefined
   if (w.a !== undefined && typeof w.a !== 'string') return undefined

@@ -33,7 +33,14 @@ const conditionalHeaders = ['if-none-match', 'if-modified-since', 'if-match', 'i
  * Runs the handler (`next()`), captures its response and stores it when it is shareable. Resolves
  * when the response is over, with what requests waiting for this fill may be served.
  */
-export async function fill(route: Route, req: Request, res: Response, next: NextFunction, context: RequestContext, plan: FillPlan): Promise<FillResult> {
+export async function fill(
+  route: Route,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  context: RequestContext,
+  plan: FillPlan,
+): Promise<FillResult> {
   const { core, options } = route
   // what middleware before the cache set: per-request headers, never stored nor dropped
   const upstream = { ...res.getHeaders() }
@@ -50,7 +57,8 @@ export async function fill(route: Route, req: Request, res: Response, next: Next
   }
   for (const header of conditionalHeaders) delete req.headers[header]
   const watch = watchRequest(req, { identity: route.guarded })
-  const personal = (): string | undefined => (watch.personal === undefined ? undefined : `personalised-${watch.personal}`)
+  const personal = (): string | undefined =>
+    watch.personal === undefined ? undefined : `personalised-${watch.personal}`
   return new Promise<FillResult>((resolve) => {
     let headReason: string | undefined
     let finished = false
@@ -68,7 +76,11 @@ export async function fill(route: Route, req: Request, res: Response, next: Next
         else response.setHeader(header, upstream[header])
       }
       // the handler already failed: a stale body that cannot be decoded for this client leaves a 502
-      route.serve(req, res, () => res.status(502).end(), context, stale, { xCache: 'STALE', fwd: 'stale', detail: `stale-if-error-${status}` })
+      route.serve(req, res, () => res.status(502).end(), context, stale, {
+        xCache: 'STALE',
+        fwd: 'stale',
+        detail: `stale-if-error-${status}`,
+      })
       finish({ outcome: { entry: stale, stale: true } })
     }
     captureResponse(res, {
@@ -80,7 +92,12 @@ export async function fill(route: Route, req: Request, res: Response, next: Next
         if (snapshot === undefined) headReason = plan.store ? 'backend-unavailable' : 'not-stored'
         else headReason = unstorableReason(status, headers, options.statuses, options.vary) ?? personal()
         if (headReason === undefined) route.announce(res, context.path, { xCache: 'MISS', fwd: 'uri-miss' })
-        else route.announce(res, context.path, { xCache: 'BYPASS', fwd: plan.store ? 'uri-miss' : 'bypass', detail: headReason })
+        else
+          route.announce(res, context.path, {
+            xCache: 'BYPASS',
+            fwd: plan.store ? 'uri-miss' : 'bypass',
+            detail: headReason,
+          })
         return undefined
       },
       end: (captured) => {

@@ -24,7 +24,8 @@ export type Joined =
   /** The fill read data older than an invalidation this request saw, or its entry has expired since: fill anew once it has landed. */
   | 'outdated'
 
-const sameVersions = (a: Versions, b: Versions, tags: readonly string[]): boolean => tags.every((tag) => a[tag] === b[tag])
+const sameVersions = (a: Versions, b: Versions, tags: readonly string[]): boolean =>
+  tags.every((tag) => a[tag] === b[tag])
 
 /** The leader's handle: settles its flight, whatever the fill's outcome. */
 export interface Leader {
@@ -77,7 +78,13 @@ export class Flights {
  * this one: its versions equal the leader's read, or the versions its entry recorded (counters the
  * leader seeded). A completed write is never answered with data read before it, by followers too.
  */
-export async function join(flight: Flight, versions: Versions, tags: readonly string[], timeout: number, now: () => number): Promise<Joined> {
+export async function join(
+  flight: Flight,
+  versions: Versions,
+  tags: readonly string[],
+  timeout: number,
+  now: () => number,
+): Promise<Joined> {
   let timer: NodeJS.Timeout | undefined
   const expired = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeout)
@@ -87,7 +94,9 @@ export async function join(flight: Flight, versions: Versions, tags: readonly st
     if (outcome === 'timeout') return 'timeout'
     if (outcome === undefined) return 'unshared'
     if (!outcome.stale && now() >= outcome.entry.freshUntil) return 'outdated'
-    const current = sameVersions(versions, flight.read, tags) || (Object.keys(outcome.entry.tags).length === tags.length && tagsMatch(outcome.entry.tags, versions))
+    const current =
+      sameVersions(versions, flight.read, tags) ||
+      (Object.keys(outcome.entry.tags).length === tags.length && tagsMatch(outcome.entry.tags, versions))
     return current ? outcome : 'outdated'
   } finally {
     clearTimeout(timer)

@@ -63,7 +63,8 @@ export async function getOrSet<T>(
   rawOptions: GetOrSetOptions,
 ): Promise<Awaited<T>> {
   if (typeof key !== 'string' || key.length === 0) throw reader.typeError('getOrSet: key must be a non-empty string.')
-  if (typeof loader !== 'function') throw reader.typeError('getOrSet: loader must be a function returning the value (or a promise of it).')
+  if (typeof loader !== 'function')
+    throw reader.typeError('getOrSet: loader must be a function returning the value (or a promise of it).')
   const options = resolveGetOrSetOptions(rawOptions)
   const tags = [...new Set([keyTag(key), ...options.tags])]
   const storageKey = valueKey(core, key)
@@ -112,7 +113,9 @@ export async function getOrSet<T>(
     try {
       text = JSON.stringify(wire)
     } catch (error) {
-      throw reader.typeError(`getOrSet("${key}"): the loader's value cannot be stored as JSON (${(error as Error).message}).`)
+      throw reader.typeError(
+        `getOrSet("${key}"): the loader's value cannot be stored as JSON (${(error as Error).message}).`,
+      )
     }
     // awaited (bounded by the client's deadline) so that once getOrSet resolves, other instances see the value
     // the value's PX and the extension of its counters' TTLs go in one batch (one round trip)

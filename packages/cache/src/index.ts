@@ -1,2 +1,16 @@
-export { type Cache, type CacheMiddleware, cache, createCache, type InvalidateTarget, type WrapOptions } from './create-cache.js'
-export { type CacheEvent, type CacheOptions, defaultStatuses, type GetOrSetOptions, type RouteOptions, type ScopeValue } from './options.js'
+export {
+  type Cache,
+  type CacheMiddleware,
+  cache,
+  createCache,
+  type InvalidateTarget,
+  type WrapOptions,
+} from './create-cache.js'
+export {
+  type CacheEvent,
+  type CacheOptions,
+  defaultStatuses,
+  type GetOrSetOptions,
+  type RouteOptions,
+  type ScopeValue,
+} from './options.js'

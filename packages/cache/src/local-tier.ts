@@ -13,7 +13,10 @@ export interface InvalidationMessage {
  */
 export interface InvalidationBus {
   publish(channel: string, event: { type: string; data: unknown }): Promise<string>
-  subscribe(channel: string, listener: (event: InvalidationMessage) => void): { (): void; readonly ready: Promise<void> }
+  subscribe(
+    channel: string,
+    listener: (event: InvalidationMessage) => void,
+  ): { (): void; readonly ready: Promise<void> }
 }
 
 /** What the local tier keeps of one route entry: the entry as read and the tag versions read with it. */

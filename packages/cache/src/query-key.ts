@@ -5,7 +5,13 @@ const percentEscape = /%([0-9A-Fa-f]{2})/g
 /** RFC 3986 §2.3: ALPHA / DIGIT / "-" / "." / "_" / "~". */
 function isUnreserved(code: number): boolean {
   return (
-    (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || code === 0x2d || code === 0x2e || code === 0x5f || code === 0x7e
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x2d ||
+    code === 0x2e ||
+    code === 0x5f ||
+    code === 0x7e
   )
 }
 
@@ -50,7 +56,10 @@ function parsedName(pair: string): string {
  * `allow`/`ignore` match names as the app's parser reads them, so no spelling can hide a parameter
  * the app uses from the key.
  */
-export function normaliseQuery(search: string, query: { ignore: NamePattern | undefined; allow: NamePattern | undefined }): string {
+export function normaliseQuery(
+  search: string,
+  query: { ignore: NamePattern | undefined; allow: NamePattern | undefined },
+): string {
   if (search === '') return ''
   let pairs = (search.includes('%') ? normaliseEscapes(search) : search).split('&')
   if (query.allow !== undefined) {

@@ -65,7 +65,11 @@ export function refreshInBackground(route: Route, req: Request, context: Request
   const { core, options } = route
   const token = randomBytes(8).toString('hex')
   core.client
-    .set(core.keys.refreshKey(context.hash, stale.storedAt), token, { nx: true, px: Math.max(options.lockTimeout, 1000), ...core.callOptions })
+    .set(core.keys.refreshKey(context.hash, stale.storedAt), token, {
+      nx: true,
+      px: Math.max(options.lockTimeout, 1000),
+      ...core.callOptions,
+    })
     .then((acquired) => {
       if (acquired && dispatchRefresh(req, route.refreshDrops)) core.emit({ type: 'refresh', path: context.path })
     })

@@ -38,12 +38,17 @@ export interface RequestWatch {
  */
 function identifies(value: unknown): boolean {
   if (value === undefined || value === null || value === false || value === '') return false
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return Object.keys(value).length > 0
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.keys(value).length > 0
   return true
 }
 
 function prototypeGetter(object: object, name: string): (() => unknown) | undefined {
-  for (let proto = Object.getPrototypeOf(object) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+  for (
+    let proto = Object.getPrototypeOf(object) as object | null;
+    proto !== null;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
     const descriptor = Object.getOwnPropertyDescriptor(proto, name)
     if (descriptor !== undefined) return descriptor.get
   }
@@ -83,7 +88,13 @@ export function watchRequest(req: Request, { identity }: { identity: boolean }):
     restores.push(() => {
       if (own !== undefined && getter !== undefined) Object.defineProperty(target, property, own)
       else if (own === undefined && value === undefined) delete target[property]
-      else Object.defineProperty(target, property, { configurable: true, enumerable: own?.enumerable ?? true, writable: true, value })
+      else
+        Object.defineProperty(target, property, {
+          configurable: true,
+          enumerable: own?.enumerable ?? true,
+          writable: true,
+          value,
+        })
     })
   }
 
@@ -104,7 +115,11 @@ export function watchRequest(req: Request, { identity }: { identity: boolean }):
   for (const name of keyedGetters) {
     const getter = prototypeGetter(req, name)
     if (getter === undefined || Object.getOwnPropertyDescriptor(target, name) !== undefined) continue
-    Object.defineProperty(target, name, { configurable: true, enumerable: false, get: () => unwatched(() => getter.call(req)) })
+    Object.defineProperty(target, name, {
+      configurable: true,
+      enumerable: false,
+      get: () => unwatched(() => getter.call(req)),
+    })
     restores.push(() => delete target[name])
   }
 

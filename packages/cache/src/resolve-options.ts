@@ -10,7 +10,15 @@ import {
   warnOnce,
 } from '@rediware/redis'
 import type { Request } from 'express'
-import { type CacheEvent, type CacheOptions, defaultStatuses, type LocalOptions, type GetOrSetOptions, type RouteOptions, type ScopeValue } from './options.js'
+import {
+  type CacheEvent,
+  type CacheOptions,
+  defaultStatuses,
+  type LocalOptions,
+  type GetOrSetOptions,
+  type RouteOptions,
+  type ScopeValue,
+} from './options.js'
 import type { InvalidationBus } from './local-tier.js'
 import { namePattern, type NamePattern } from './name-pattern.js'
 
@@ -59,13 +67,34 @@ export interface ResolvedGetOrSetOptions {
 }
 
 const cacheNames: OptionNames<CacheOptions> = {
-  redis: true, prefix: true, timeout: true, onError: true, onEvent: true, warn: true, name: true, now: true, local: true,
+  redis: true,
+  prefix: true,
+  timeout: true,
+  onError: true,
+  onEvent: true,
+  warn: true,
+  name: true,
+  now: true,
+  local: true,
 }
 const localNames: OptionNames<LocalOptions> = { maxEntries: true, realtime: true, maxAge: true }
 const routeNames: OptionNames<RouteOptions> = {
-  ttl: true, staleWhileRevalidate: true, staleIfError: true, tags: true, vary: true, query: true, scope: true,
-  public: true, ignoreCookies: true, statuses: true, maxBodySize: true, cacheControl: true, invalidateOnWrite: true,
-  lockTimeout: true, lock: true, bypass: true,
+  ttl: true,
+  staleWhileRevalidate: true,
+  staleIfError: true,
+  tags: true,
+  vary: true,
+  query: true,
+  scope: true,
+  public: true,
+  ignoreCookies: true,
+  statuses: true,
+  maxBodySize: true,
+  cacheControl: true,
+  invalidateOnWrite: true,
+  lockTimeout: true,
+  lock: true,
+  bypass: true,
 }
 const queryNames: OptionNames<NonNullable<RouteOptions['query']>> = { ignore: true, allow: true }
 const getOrSetNames: OptionNames<GetOrSetOptions> = { ttl: true, tags: true, negativeTtl: true, jitter: true }
@@ -90,7 +119,10 @@ const describeOutage = (error: Error): string =>
   `the cache backend is failing; requests go to the handler until it recovers (${error.message}).`
 
 export function resolveCacheOptions(input: unknown): ResolvedCacheOptions {
-  const options = reader.object<CacheOptions>(input ?? {}, cacheNames, { example: "{ redis, prefix: 'cache:' }", hints: peerHints })
+  const options = reader.object<CacheOptions>(input ?? {}, cacheNames, {
+    example: "{ redis, prefix: 'cache:' }",
+    hints: peerHints,
+  })
   return resolveCacheFields(options)
 }
 
@@ -111,14 +143,21 @@ function resolveCacheFields(options: Partial<CacheOptions>): ResolvedCacheOption
   const timeout = reader.optionalDuration(options.timeout, 'timeout')
   const name = reader.string(options.name, 'name', 'rediware', { maxLength: 64 })
   if (!/^[A-Za-z0-9._-]+$/.test(name)) {
-    throw reader.typeError(`name must be a short token (letters, digits, . _ -), such as 'rediware'; got ${describeValue(name)}.`)
+    throw reader.typeError(
+      `name must be a short token (letters, digits, . _ -), such as 'rediware'; got ${describeValue(name)}.`,
+    )
   }
   const now = reader.fn<() => number>(options.now, 'now', '() => Unix milliseconds') ?? Date.now
   return { client, prefix, timeout, hooks, name, now, local: resolveLocal(options.local) }
 }
 
 function resolveLocal(input: unknown): ResolvedLocalOptions | undefined {
-  const options = reader.nested<LocalOptions>(input, 'local', localNames, '{ maxEntries: 1000, realtime: createRealtime({ redis }) }')
+  const options = reader.nested<LocalOptions>(
+    input,
+    'local',
+    localNames,
+    '{ maxEntries: 1000, realtime: createRealtime({ redis }) }',
+  )
   if (options === undefined) return undefined
   const bus = options.realtime as Partial<InvalidationBus> | undefined
   if (typeof bus?.publish !== 'function' || typeof bus.subscribe !== 'function') {
@@ -126,7 +165,8 @@ function resolveLocal(input: unknown): ResolvedLocalOptions | undefined {
       `local.realtime must be a Realtime from @rediware/realtime (createRealtime({ redis })), which keeps every process's local tier coherent; got ${describeValue(bus)}.`,
     )
   }
-  if (options.maxEntries === undefined) throw reader.typeError('local.maxEntries is required, such as { maxEntries: 1000 }.')
+  if (options.maxEntries === undefined)
+    throw reader.typeError('local.maxEntries is required, such as { maxEntries: 1000 }.')
   return {
     maxEntries: reader.integer(options.maxEntries, 'local.maxEntries', 0, { min: 1, max: 1_000_000 }),
     maxAge: reader.duration(options.maxAge, 'local.maxAge', 10_000),
@@ -135,7 +175,9 @@ function resolveLocal(input: unknown): ResolvedLocalOptions | undefined {
 }
 
 export function resolveRouteOptions(input: unknown): ResolvedRouteOptions {
-  return resolveRouteFields(reader.object<RouteOptions>(input ?? {}, routeNames, { example: "{ ttl: '5 m' }", hints: peerHints }))
+  return resolveRouteFields(
+    reader.object<RouteOptions>(input ?? {}, routeNames, { example: "{ ttl: '5 m' }", hints: peerHints }),
+  )
 }
 
 /** `cache(options)`: the cache options and the route options in one object. */
@@ -176,7 +218,8 @@ function resolveTags(value: RouteOptions['tags']): (req: Request) => readonly st
 function resolveQuery(value: unknown): ResolvedRouteOptions['query'] {
   const query = reader.nested<NonNullable<RouteOptions['query']>>(value, 'query', queryNames, "{ ignore: ['utm_*'] }")
   if (query === undefined) return { ignore: undefined, allow: undefined }
-  if (query.ignore !== undefined && query.allow !== undefined) throw reader.typeError('query: use either `ignore` or `allow`, not both.')
+  if (query.ignore !== undefined && query.allow !== undefined)
+    throw reader.typeError('query: use either `ignore` or `allow`, not both.')
   return {
     ignore: query.ignore === undefined ? undefined : namePattern(stringList(query.ignore, 'query.ignore')),
     allow: query.allow === undefined ? undefined : namePattern(stringList(query.allow, 'query.allow')),
@@ -186,26 +229,40 @@ function resolveQuery(value: unknown): ResolvedRouteOptions['query'] {
 function resolveStatuses(value: unknown): ReadonlySet<number> {
   if (value === undefined) return new Set(defaultStatuses)
   if (!Array.isArray(value) || value.some((s) => !Number.isInteger(s) || (s as number) < 100 || (s as number) > 599)) {
-    throw reader.typeError(`statuses must be an array of HTTP status codes, such as [200, 404]; got ${describeValue(value)}.`)
+    throw reader.typeError(
+      `statuses must be an array of HTTP status codes, such as [200, 404]; got ${describeValue(value)}.`,
+    )
   }
   const bad = (value as number[]).filter((s) => s >= 500 || s === 206 || s === 304)
   if (bad.length > 0) {
-    throw reader.rangeError(`statuses cannot include ${bad.join(', ')}: 5xx are never stored (use staleIfError), 206 and 304 depend on the request.`)
+    throw reader.rangeError(
+      `statuses cannot include ${bad.join(', ')}: 5xx are never stored (use staleIfError), 206 and 304 depend on the request.`,
+    )
   }
   return new Set(value as number[])
 }
 
 function resolveRouteFields(options: Partial<RouteOptions>): ResolvedRouteOptions {
   const vary = options.vary === undefined ? [] : stringList(options.vary, 'vary', true)
-  if (vary.includes('*')) throw reader.typeError(`vary cannot contain '*': a response that varies on everything cannot be cached. List header names instead.`)
+  if (vary.includes('*'))
+    throw reader.typeError(
+      `vary cannot contain '*': a response that varies on everything cannot be cached. List header names instead.`,
+    )
   const scope = reader.fn<(req: Request) => ScopeValue>(options.scope, 'scope', '(req) => user id')
   const isPublic = reader.boolean(options.public, 'public', false)
   if (isPublic && scope !== undefined) {
-    throw reader.typeError('use either `scope` (one entry per user) or `public: true` (one entry for everyone), not both.')
+    throw reader.typeError(
+      'use either `scope` (one entry per user) or `public: true` (one entry for everyone), not both.',
+    )
   }
   const cacheControl = options.cacheControl
-  if (cacheControl !== undefined && (typeof cacheControl !== 'string' || cacheControl.length === 0 || /[\r\n]/.test(cacheControl))) {
-    throw reader.typeError(`cacheControl must be a Cache-Control header value, such as 'public, max-age=60'; got ${describeValue(cacheControl)}.`)
+  if (
+    cacheControl !== undefined &&
+    (typeof cacheControl !== 'string' || cacheControl.length === 0 || /[\r\n]/.test(cacheControl))
+  ) {
+    throw reader.typeError(
+      `cacheControl must be a Cache-Control header value, such as 'public, max-age=60'; got ${describeValue(cacheControl)}.`,
+    )
   }
   return {
     ttl: reader.duration(options.ttl, 'ttl', 60_000),
@@ -216,7 +273,8 @@ function resolveRouteFields(options: Partial<RouteOptions>): ResolvedRouteOption
     query: resolveQuery(options.query),
     scope,
     public: isPublic,
-    ignoreCookies: options.ignoreCookies === undefined ? undefined : namePattern(stringList(options.ignoreCookies, 'ignoreCookies')),
+    ignoreCookies:
+      options.ignoreCookies === undefined ? undefined : namePattern(stringList(options.ignoreCookies, 'ignoreCookies')),
     statuses: resolveStatuses(options.statuses),
     maxBodySize: byteCount(options.maxBodySize, 'maxBodySize', 1_048_576),
     cacheControl,

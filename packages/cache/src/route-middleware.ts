@@ -98,11 +98,21 @@ function scope(route: Route, req: Request, res: Response, next: NextFunction): R
   return { hash, path, canonical, tags, scoped: user !== undefined }
 }
 
-async function lookup(route: Route, req: Request, res: Response, next: NextFunction, context: RequestContext): Promise<void> {
+async function lookup(
+  route: Route,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  context: RequestContext,
+): Promise<void> {
   const { core } = route
   const key = core.keys.entryKey(context.hash, context.canonical)
   const local = core.local?.get(key)
-  if (local !== undefined && route.valid(local.entry, local.versions, req, context) && core.now() < local.entry.freshUntil) {
+  if (
+    local !== undefined &&
+    route.valid(local.entry, local.versions, req, context) &&
+    core.now() < local.entry.freshUntil
+  ) {
     route.serve(req, res, next, context, local.entry, localHit)
     return
   }
@@ -117,7 +127,8 @@ async function lookup(route: Route, req: Request, res: Response, next: NextFunct
     versions = found.versions
     if (found.entry !== undefined && route.valid(found.entry, versions, req, context)) {
       entry = found.entry
-      if (epoch !== undefined && core.now() < entry.freshUntil) core.local?.store(key, entry, versions, context.tags, epoch)
+      if (epoch !== undefined && core.now() < entry.freshUntil)
+        core.local?.store(key, entry, versions, context.tags, epoch)
     }
   } catch (error) {
     core.failed(error)
@@ -141,7 +152,15 @@ async function lookup(route: Route, req: Request, res: Response, next: NextFunct
     next()
     return
   }
-  await miss(route, req, res, next, context, versions, entry !== undefined && now < entry.errorUntil ? entry : undefined)
+  await miss(
+    route,
+    req,
+    res,
+    next,
+    context,
+    versions,
+    entry !== undefined && now < entry.errorUntil ? entry : undefined,
+  )
 }
 
 /** Resolves when `promise` settles or `ms` pass, whichever is first. */
@@ -155,7 +174,15 @@ async function within(promise: Promise<unknown>, ms: number): Promise<void> {
  * A GET that found no usable entry: waits for a fill of this process that may answer it (see `join`),
  * or leads one. Waiting is bounded by `lockTimeout`, after which the request answers for itself.
  */
-async function miss(route: Route, req: Request, res: Response, next: NextFunction, context: RequestContext, read: Versions, staleForError: Entry | undefined): Promise<void> {
+async function miss(
+  route: Route,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  context: RequestContext,
+  read: Versions,
+  staleForError: Entry | undefined,
+): Promise<void> {
   const { core, options } = route
   const deadline = Date.now() + options.lockTimeout
   for (;;) {
@@ -183,7 +210,15 @@ async function miss(route: Route, req: Request, res: Response, next: NextFunctio
   await fill(route, req, res, next, context, { known: undefined, staleForError: undefined, store: false })
 }
 
-async function lead(route: Route, req: Request, res: Response, next: NextFunction, context: RequestContext, read: Versions, staleForError: Entry | undefined): Promise<void> {
+async function lead(
+  route: Route,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  context: RequestContext,
+  read: Versions,
+  staleForError: Entry | undefined,
+): Promise<void> {
   const leader = route.core.flights.lead(context.hash, read)
   let result: FillResult = { outcome: undefined }
   try {

@@ -55,7 +55,11 @@ export class Route {
     if (!res.headersSent) markResponse(res, this.core.name, verdict, this.options.cacheControl, ttl)
     if (!this.core.hooks.listening) return
     const detail = verdict.detail ?? (verdict.collapsed === true ? 'collapsed' : undefined)
-    this.core.emit(detail === undefined ? { type: eventTypes[verdict.xCache], path } : { type: eventTypes[verdict.xCache], path, detail })
+    this.core.emit(
+      detail === undefined
+        ? { type: eventTypes[verdict.xCache], path }
+        : { type: eventTypes[verdict.xCache], path, detail },
+    )
   }
 
   /** The request goes to the handler; nothing is stored. */
@@ -83,7 +87,14 @@ export class Route {
    * them off the event loop, within `maxBodySize` (past it, or when they do not decode, the handler
    * answers instead).
    */
-  serve(req: Request, res: Response, next: NextFunction, context: RequestContext, entry: Entry, verdict: Verdict): void {
+  serve(
+    req: Request,
+    res: Response,
+    next: NextFunction,
+    context: RequestContext,
+    entry: Entry,
+    verdict: Verdict,
+  ): void {
     const now = this.core.now()
     const ttl = Math.round((entry.freshUntil - now) / 1000)
     const coding = codingToDecode(req, entry)

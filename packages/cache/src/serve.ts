@@ -75,7 +75,8 @@ export function sendEntry(req: Request, res: Response, entry: Entry, body: Buffe
   res.setHeader('Age', String(Math.max(0, Math.floor((now - entry.storedAt) / 1000))))
   if (notModified(req, entry)) {
     res.statusCode = 304
-    for (const name of ['content-type', 'content-length', 'content-encoding', 'content-language']) res.removeHeader(name)
+    for (const name of ['content-type', 'content-length', 'content-encoding', 'content-language'])
+      res.removeHeader(name)
     res.end()
     return
   }

@@ -2,8 +2,22 @@ import type { OutgoingHttpHeaders } from 'node:http'
 
 /** Headers never stored: hop-by-hop (RFC 9110 §7.6.1), per-response, and our own. */
 const notStored = new Set([
-  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer',
-  'transfer-encoding', 'upgrade', 'set-cookie', 'content-length', 'date', 'age', 'x-cache', 'cache-status', 'etag',
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'set-cookie',
+  'content-length',
+  'date',
+  'age',
+  'x-cache',
+  'cache-status',
+  'etag',
 ])
 
 export function headerText(value: OutgoingHttpHeaders[string]): string {

@@ -61,7 +61,11 @@ export class TagVersions {
    * Versions for a fill snapshot: seeds missing counters (SET NX PX, `lifetime` being the longest
    * physical life of the entry about to be stored) and returns what is stored.
    */
-  async snapshot(tags: readonly string[], lifetime: number, known?: Record<string, string | null>): Promise<Record<string, string>> {
+  async snapshot(
+    tags: readonly string[],
+    lifetime: number,
+    known?: Record<string, string | null>,
+  ): Promise<Record<string, string>> {
     const current = { ...(known ?? (await this.read(tags))) }
     const missing = tags.filter((tag) => current[tag] === null || current[tag] === undefined)
     if (missing.length > 0) {
@@ -154,7 +158,10 @@ export function counterTtl(lifetime: number): number {
 }
 
 /** True when every tag the entry recorded still has the version it recorded. */
-export function tagsMatch(recorded: Readonly<Record<string, string>>, current: Readonly<Record<string, string | null>>): boolean {
+export function tagsMatch(
+  recorded: Readonly<Record<string, string>>,
+  current: Readonly<Record<string, string | null>>,
+): boolean {
   for (const [tag, version] of Object.entries(recorded)) {
     if (current[tag] !== version) return false
   }

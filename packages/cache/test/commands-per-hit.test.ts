@@ -92,7 +92,9 @@ describeBackends('Redis commands per hit', (backend) => {
     for (const path of ['/plain/1', '/tagged/1']) {
       await request(fill).get(path).set('Host', host).expect(200)
       // the SET is sent after the response: wait until another instance sees the entry
-      await waitFor(async () => (await request(fill).get(path).set('Host', host)).headers['x-cache'] === 'HIT', { description: `${path} stored` })
+      await waitFor(async () => (await request(fill).get(path).set('Host', host)).headers['x-cache'] === 'HIT', {
+        description: `${path} stored`,
+      })
     }
     meter.reset()
     calls = 0
@@ -161,7 +163,9 @@ describeBackends(
       })
       const url = await listen(app)
       await request(url).get('/m').set('Host', host).expect('X-Cache', 'MISS')
-      await waitFor(async () => (await request(url).get('/m').set('Host', host)).headers['x-cache'] === 'HIT', { description: 'the entry stored' })
+      await waitFor(async () => (await request(url).get('/m').set('Host', host)).headers['x-cache'] === 'HIT', {
+        description: 'the entry stored',
+      })
       // let this process's fill settle, so hits go to Redis rather than to the in-process fill
       const reader = createCache({ redis: backend.client(), prefix })
       const readerApp = express()
@@ -185,7 +189,8 @@ describeBackends(
           { description: 'MONITOR to start' },
         )
         seen.length = 0
-        for (let i = 0; i < 3; i += 1) await request(readerUrl).get('/m').set('Host', host).expect(200, 'monitored').expect('X-Cache', 'HIT')
+        for (let i = 0; i < 3; i += 1)
+          await request(readerUrl).get('/m').set('Host', host).expect(200, 'monitored').expect('X-Cache', 'HIT')
         await backend.client().get(`${prefix}end`)
         await waitFor(() => seen.some((args) => args[1] === `${prefix}end`), { description: 'MONITOR to catch up' })
         const hits = seen.filter((args) => args[1] !== `${prefix}end`)
@@ -216,7 +221,8 @@ describeBackends(
         return next(req)
       })
       const cache = createCache({ redis: fromUpstash(raw), prefix })
-      for (let i = 0; i < 3; i += 1) expect(await cache.getOrSet('k', () => 'not expected', { ttl: '1 m', tags: ['t1', 't2'] })).toBe('v')
+      for (let i = 0; i < 3; i += 1)
+        expect(await cache.getOrSet('k', () => 'not expected', { ttl: '1 m', tags: ['t1', 't2'] })).toBe('v')
       expect(requests).toBe(3)
     })
   },

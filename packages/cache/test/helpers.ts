@@ -7,7 +7,9 @@ import type { Test } from 'supertest'
 export function fakeSession(req: Request, _res: Response, next: NextFunction): void {
   const cookie = req.headers.cookie ?? ''
   const match = /(?:^|;\s*)sid=([^;]+)/.exec(cookie)
-  ;(req as unknown as { session?: { name?: string } }).session = match ? { name: decodeURIComponent(match[1] ?? '') } : {}
+  ;(req as unknown as { session?: { name?: string } }).session = match
+    ? { name: decodeURIComponent(match[1] ?? '') }
+    : {}
   next()
 }
 

@@ -41,7 +41,13 @@ describeBackends('host and port in the key', (backend) => {
           await hold.promise
           res.send('slow')
         })
-        const answers = Promise.all(Array.from({ length: 20 }, () => request(app).get('/slow').then((response) => response)))
+        const answers = Promise.all(
+          Array.from({ length: 20 }, () =>
+            request(app)
+              .get('/slow')
+              .then((response) => response),
+          ),
+        )
         await waitFor(() => arrived === 20, { description: '20 requests in flight' })
         hold.open()
         for (const answer of await answers) expect(answer.text).toBe('slow')

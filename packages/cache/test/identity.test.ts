@@ -49,7 +49,14 @@ interface Scenario {
 const viaJwtCookie: Scenario = {
   name: 'express-jwt, token in a cookie (req.auth)',
   build(app, route) {
-    app.use(expressjwt({ secret, algorithms: ['HS256'], credentialsRequired: false, getToken: (req) => cookieNamed(req, 'token') }))
+    app.use(
+      expressjwt({
+        secret,
+        algorithms: ['HS256'],
+        credentialsRequired: false,
+        getToken: (req) => cookieNamed(req, 'token'),
+      }),
+    )
     app.get('/balance', route, (req, res) => {
       res.send(`balance of ${(req as Request & { auth?: { sub?: string } }).auth?.sub ?? 'nobody'}`)
     })
@@ -69,7 +76,9 @@ const viaJwtBearer: Scenario = {
       res.send(`balance of ${String(res.locals.user ?? 'nobody')}`)
     })
   },
-  credentials: async (_app, user) => ({ Authorization: `Bearer ${jwt.sign({ sub: user }, secret, { algorithm: 'HS256' })}` }),
+  credentials: async (_app, user) => ({
+    Authorization: `Bearer ${jwt.sign({ sub: user }, secret, { algorithm: 'HS256' })}`,
+  }),
 }
 
 /** passport with express-session, a custom userProperty, and the user copied to res.locals before the routes. */
@@ -78,7 +87,10 @@ function passportScenario(render: 'isAuthenticated' | 'locals'): Scenario {
     name: `passport + express-session (${render === 'locals' ? 'res.locals.user set before the cache' : "req.isAuthenticated() and userProperty 'account'"})`,
     build(app, route) {
       const passport = new Passport()
-      passport.use('name', new CustomStrategy((req, done) => done(null, { name: String((req as Request).params.name) })))
+      passport.use(
+        'name',
+        new CustomStrategy((req, done) => done(null, { name: String((req as Request).params.name) })),
+      )
       passport.serializeUser((user, done) => done(null, (user as { name: string }).name))
       passport.deserializeUser((name: string, done) => done(null, { name }))
       app.use(session({ secret, resave: false, saveUninitialized: false }))
@@ -129,7 +141,10 @@ const viaOidc: Scenario = {
   build(app, route) {
     app.use((req: Request, _res: Response, next: NextFunction) => {
       const sub = cookieNamed(req, 'appSession')
-      ;(req as Request & { oidc?: unknown }).oidc = { user: sub === undefined ? undefined : { sub }, isAuthenticated: () => sub !== undefined }
+      ;(req as Request & { oidc?: unknown }).oidc = {
+        user: sub === undefined ? undefined : { sub },
+        isAuthenticated: () => sub !== undefined,
+      }
       next()
     })
     app.get('/balance', route, (req, res) => {
@@ -153,7 +168,15 @@ const viaRawHeaders: Scenario = {
   credentials: async (_app, user) => ({ Cookie: `user=${user}` }),
 }
 
-const scenarios = [viaJwtCookie, viaJwtBearer, passportScenario('isAuthenticated'), passportScenario('locals'), viaLocals, viaOidc, viaRawHeaders]
+const scenarios = [
+  viaJwtCookie,
+  viaJwtBearer,
+  passportScenario('isAuthenticated'),
+  passportScenario('locals'),
+  viaLocals,
+  viaOidc,
+  viaRawHeaders,
+]
 
 let sequence = 0
 
@@ -170,7 +193,10 @@ describeBackends('identity resolved before the cache', (backend) => {
           const url = await listen(app)
           const headers: Record<string, Record<string, string>> = {}
           for (const user of users) headers[user] = await scenario.credentials(url, user)
-          const ask: Requester = (path, user) => request(url).get(path).set(user === undefined ? {} : (headers[user] ?? {}))
+          const ask: Requester = (path, user) =>
+            request(url)
+              .get(path)
+              .set(user === undefined ? {} : (headers[user] ?? {}))
           const anonymous: string[] = []
           for (const user of [...users, undefined, ...users, undefined]) {
             const answer = await ask('/balance', user)
@@ -178,7 +204,8 @@ describeBackends('identity resolved before the cache', (backend) => {
             expect(answer.text).toBe(`balance of ${user ?? 'nobody'}`)
             if (user === undefined) {
               anonymous.push(String(answer.headers['x-cache']))
-              if (scenario.anonymousNotStored !== undefined) expect(answer.headers['cache-status']).toContain(`detail=${scenario.anonymousNotStored}`)
+              if (scenario.anonymousNotStored !== undefined)
+                expect(answer.headers['cache-status']).toContain(`detail=${scenario.anonymousNotStored}`)
             } else {
               expect(answer.headers['x-cache']).toBe('BYPASS')
               expect(answer.headers['cache-status']).toMatch(/fwd=bypass; detail=(cookie|authorization)$/)
@@ -204,8 +231,16 @@ describeBackends('identity resolved before the cache', (backend) => {
         })
         const alice = await viaJwtCookie.credentials('', 'alice')
         const bob = await viaJwtCookie.credentials('', 'bob')
-        await request(app).get('/catalog').set(alice).expect(200, 'the same catalog for everyone').expect('X-Cache', 'MISS')
-        await request(app).get('/catalog').set(bob).expect(200, 'the same catalog for everyone').expect('X-Cache', 'HIT')
+        await request(app)
+          .get('/catalog')
+          .set(alice)
+          .expect(200, 'the same catalog for everyone')
+          .expect('X-Cache', 'MISS')
+        await request(app)
+          .get('/catalog')
+          .set(bob)
+          .expect(200, 'the same catalog for everyone')
+          .expect('X-Cache', 'HIT')
         await request(app).get('/catalog').expect(200, 'the same catalog for everyone').expect('X-Cache', 'HIT')
         expect(catalogCalls).toBe(1)
         // req.auth read by the handler of a public route: personal after all, never stored
@@ -220,10 +255,21 @@ describeBackends('identity resolved before the cache', (backend) => {
       it('ignoreCookies: cookies that identify nobody (analytics, consent) do not make a request personal', async () => {
         const app = version.create()
         viaLocals.build(app, newCache().route({ ignoreCookies: ['_ga*', 'consent'] }))
-        await request(app).get('/balance').set('Cookie', '_ga=GA1.1.42; _ga_XYZ=1; consent=yes').expect(200, 'balance of nobody').expect('X-Cache', 'MISS')
-        await request(app).get('/balance').set('Cookie', 'consent=no').expect(200, 'balance of nobody').expect('X-Cache', 'HIT')
+        await request(app)
+          .get('/balance')
+          .set('Cookie', '_ga=GA1.1.42; _ga_XYZ=1; consent=yes')
+          .expect(200, 'balance of nobody')
+          .expect('X-Cache', 'MISS')
+        await request(app)
+          .get('/balance')
+          .set('Cookie', 'consent=no')
+          .expect(200, 'balance of nobody')
+          .expect('X-Cache', 'HIT')
         await request(app).get('/balance').expect(200, 'balance of nobody').expect('X-Cache', 'HIT')
-        const alice = await request(app).get('/balance').set('Cookie', '_ga=GA1.1.42; sid=alice').expect(200, 'balance of alice')
+        const alice = await request(app)
+          .get('/balance')
+          .set('Cookie', '_ga=GA1.1.42; sid=alice')
+          .expect(200, 'balance of alice')
         expect(alice.headers['cache-status']).toContain('detail=cookie')
       })
 
@@ -236,7 +282,16 @@ describeBackends('identity resolved before the cache', (backend) => {
           const socket = req.socket as import('node:tls').TLSSocket
           res.send(`hello ${socket.getPeerCertificate().subject?.CN ?? 'stranger'}`)
         })
-        const server = createHttpsServer({ key: tls('server.key'), cert: tls('server.crt'), ca: tls('ca.crt'), requestCert: true, rejectUnauthorized: false }, app)
+        const server = createHttpsServer(
+          {
+            key: tls('server.key'),
+            cert: tls('server.crt'),
+            ca: tls('ca.crt'),
+            requestCert: true,
+            rejectUnauthorized: false,
+          },
+          app,
+        )
         await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
         try {
           const url = `https://localhost:${(server.address() as AddressInfo).port}`

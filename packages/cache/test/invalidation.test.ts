@@ -98,11 +98,15 @@ describeBackends('invalidation', (backend) => {
 
       it('never serves a request arriving after a completed invalidation the fill that started before it (followers too)', async () => {
         hold = gate()
-        const leader = request(url).get('/products/8').then((response) => response)
+        const leader = request(url)
+          .get('/products/8')
+          .then((response) => response)
         await waitFor(() => arrived === 1, { description: 'the slow fill to start' })
         await other().invalidate({ tags: ['product:8'] })
         // the write is complete: a GET arriving now must not be handed the fill that read the old data
-        const follower = request(url).get('/products/8').then((response) => response)
+        const follower = request(url)
+          .get('/products/8')
+          .then((response) => response)
         await waitFor(() => incoming === 2 && waits === 1, { description: 'the second GET to find the running fill' })
         hold.open()
         const [first, second] = await Promise.all([leader, follower])
@@ -110,16 +114,22 @@ describeBackends('invalidation', (backend) => {
         expect(second.body.version).toBe(2)
         expect(second.headers['cache-status']).not.toContain('collapsed')
         hold = undefined
-        await waitFor(async () => (await request(url).get('/products/8')).headers['x-cache'] === 'HIT', { description: 'a fresh entry' })
+        await waitFor(async () => (await request(url).get('/products/8')).headers['x-cache'] === 'HIT', {
+          description: 'a fresh entry',
+        })
         expect((await request(url).get('/products/8').expect('X-Cache', 'HIT')).body.version).toBe(2)
       })
 
       it('still collapses a request that arrives during a fill no invalidation outdated', async () => {
         hold = gate()
-        const leader = request(url).get('/products/11').then((response) => response)
+        const leader = request(url)
+          .get('/products/11')
+          .then((response) => response)
         await waitFor(() => arrived === 1, { description: 'the slow fill to start' })
         await other().invalidate({ tags: ['product:12'] })
-        const follower = request(url).get('/products/11').then((response) => response)
+        const follower = request(url)
+          .get('/products/11')
+          .then((response) => response)
         await waitFor(() => waits === 1, { description: 'the second GET to wait for the fill' })
         hold.open()
         const [first, second] = await Promise.all([leader, follower])

@@ -40,7 +40,12 @@ describeBackends('key expiry', (backend) => {
     const app = express()
     app.get(
       '/products/:id',
-      cache.route({ ttl: '1 m', staleWhileRevalidate: '1 m', staleIfError: '2 m', tags: (req: Request) => [`product:${String(req.params.id)}`, 'products'] }),
+      cache.route({
+        ttl: '1 m',
+        staleWhileRevalidate: '1 m',
+        staleIfError: '2 m',
+        tags: (req: Request) => [`product:${String(req.params.id)}`, 'products'],
+      }),
       (req, res) => {
         res.json({ id: req.params.id })
       },
@@ -54,7 +59,9 @@ describeBackends('key expiry', (backend) => {
     const url = await listen(app)
     const hitAfterStore = async (path: string) => {
       await request(url).get(path).expect(200)
-      await waitFor(async () => (await request(url).get(path)).headers['x-cache'] === 'HIT', { description: `${path} stored` })
+      await waitFor(async () => (await request(url).get(path)).headers['x-cache'] === 'HIT', {
+        description: `${path} stored`,
+      })
     }
 
     for (const id of ['1', '2', '3']) await hitAfterStore(`/products/${id}`)
@@ -110,9 +117,13 @@ describeBackends('key expiry', (backend) => {
   it('counters outlive their entries; each fill extends a shared counter and none shortens it', async () => {
     const cache = createCache({ redis: client, prefix })
     const app = express()
-    app.get('/a', cache.route({ ttl: '1 m', staleWhileRevalidate: '3 m', staleIfError: '2 m', tags: ['wide'] }), (_req, res) => {
-      res.send('a')
-    })
+    app.get(
+      '/a',
+      cache.route({ ttl: '1 m', staleWhileRevalidate: '3 m', staleIfError: '2 m', tags: ['wide'] }),
+      (_req, res) => {
+        res.send('a')
+      },
+    )
     const url = await listen(app)
     await request(url).get('/a').expect(200)
     await waitFor(async () => (await request(url).get('/a')).headers['x-cache'] === 'HIT', { description: '/a stored' })
@@ -128,7 +139,8 @@ describeBackends('key expiry', (backend) => {
 
     // a longer-lived getOrSet value sharing the tag extends its counter
     // (the tag's counter is one of `counters`, the other is the path's)
-    const longest = async (): Promise<number> => Math.max(...(await Promise.all(counters.map((key) => client.pttl(key)))))
+    const longest = async (): Promise<number> =>
+      Math.max(...(await Promise.all(counters.map((key) => client.pttl(key)))))
     expect(await longest()).toBeLessThan(30 * MINUTE)
     await cache.getOrSet('long', () => 'v', { ttl: '30 m', jitter: 0, tags: ['wide'] })
     expect(await longest()).toBeGreaterThanOrEqual(30 * MINUTE + MARGIN - 5_000)
@@ -190,12 +202,18 @@ describe('key expiry on a controlled clock (memory backend)', () => {
     const prefix = 'clock:r:'
     const cache = createCache({ redis: client, prefix, now: clock })
     const app = express()
-    app.get('/p', cache.route({ ttl: '10 s', staleWhileRevalidate: '20 s', staleIfError: '30 s', tags: ['t'] }), (_req, res) => {
-      res.send('p')
-    })
+    app.get(
+      '/p',
+      cache.route({ ttl: '10 s', staleWhileRevalidate: '20 s', staleIfError: '30 s', tags: ['t'] }),
+      (_req, res) => {
+        res.send('p')
+      },
+    )
     const url = await listen(app)
     await request(url).get('/p').expect('X-Cache', 'MISS')
-    await waitFor(async () => (await keysUnder(client, prefix)).some((key) => key.startsWith(`${prefix}e:`)), { description: 'entry stored' })
+    await waitFor(async () => (await keysUnder(client, prefix)).some((key) => key.startsWith(`${prefix}e:`)), {
+      description: 'entry stored',
+    })
     const keys = await keysUnder(client, prefix)
     const counters = keys.filter(isCounter(prefix))
     expect(counters).toHaveLength(2)
@@ -209,7 +227,9 @@ describe('key expiry on a controlled clock (memory backend)', () => {
     // a refill 30 s before the counters would expire extends them past the new entry's life
     now += MARGIN - 30_000
     await request(url).get('/p').expect('X-Cache', 'MISS')
-    await waitFor(async () => (await keysUnder(client, prefix)).some((key) => key.startsWith(`${prefix}e:`)), { description: 'entry stored again' })
+    await waitFor(async () => (await keysUnder(client, prefix)).some((key) => key.startsWith(`${prefix}e:`)), {
+      description: 'entry stored again',
+    })
     for (const counter of counters) expect(await client.pttl(counter)).toBe(lifetime + MARGIN)
     now += lifetime
     expect(await keysUnder(client, prefix)).toEqual(counters)

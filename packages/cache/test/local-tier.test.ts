@@ -32,7 +32,9 @@ describeBackends('local tier (in-process entries kept coherent over realtime)', 
         await Promise.all(hubs.splice(0).map((hub) => hub.close()))
       })
 
-      async function instance(maxEntries = 100): Promise<{ url: string; events: CacheEvent[]; invalidate(tags: string[]): Promise<void> }> {
+      async function instance(
+        maxEntries = 100,
+      ): Promise<{ url: string; events: CacheEvent[]; invalidate(tags: string[]): Promise<void> }> {
         const realtime = createRealtime({ redis: backend.client(), prefix: `${prefix}rt:` })
         hubs.push(realtime)
         const events: CacheEvent[] = []
@@ -43,10 +45,14 @@ describeBackends('local tier (in-process entries kept coherent over realtime)', 
           onEvent: (event) => events.push(event),
         })
         const app = version.create()
-        app.get('/products/:id', cache.route({ ttl: '1 m', tags: (req: Request) => [`product:${String(req.params.id)}`] }), (req, res) => {
-          calls += 1
-          res.json({ id: req.params.id, stock })
-        })
+        app.get(
+          '/products/:id',
+          cache.route({ ttl: '1 m', tags: (req: Request) => [`product:${String(req.params.id)}`] }),
+          (req, res) => {
+            calls += 1
+            res.json({ id: req.params.id, stock })
+          },
+        )
         app.put('/products/:id', cache.route({ invalidateOnWrite: true }), (_req, res) => {
           stock -= 1
           res.status(204).end()
@@ -56,9 +62,12 @@ describeBackends('local tier (in-process entries kept coherent over realtime)', 
 
       /** GETs until the local tier is subscribed and holds the entry (the first hits may come from Redis). */
       async function untilLocal(url: string, path: string): Promise<void> {
-        await waitFor(async () => ((await request(url).get(path)).headers['cache-status'] ?? '').includes('detail=local'), {
-          description: `a local hit on ${path}`,
-        })
+        await waitFor(
+          async () => ((await request(url).get(path)).headers['cache-status'] ?? '').includes('detail=local'),
+          {
+            description: `a local hit on ${path}`,
+          },
+        )
       }
 
       it('answers a hot route from the process, marked detail=local', async () => {
@@ -69,7 +78,9 @@ describeBackends('local tier (in-process entries kept coherent over realtime)', 
         expect(res.headers['cache-status']).toMatch(/^rediware; hit; ttl=\d+; detail=local$/)
         expect(res.body).toEqual({ id: '1', stock: 10 })
         expect(calls).toBe(1)
-        expect(one.events.filter((event) => event.type === 'hit' && event.detail === 'local').length).toBeGreaterThanOrEqual(2)
+        expect(
+          one.events.filter((event) => event.type === 'hit' && event.detail === 'local').length,
+        ).toBeGreaterThanOrEqual(2)
       })
 
       it('a write through another instance is seen by this one (its local entry dropped by the announcement)', async () => {
@@ -132,16 +143,33 @@ describe('LocalTier races (over a real realtime hub on the memory backend)', () 
   afterEach(() => realtime.close())
 
   async function tier(maxAge = 10_000): Promise<LocalTier> {
-    const local = new LocalTier({ maxEntries: 10, maxAge, bus: realtime, channel: 'inv', now: () => clock, failed: (error) => failures.push(error) })
-    await waitFor(() => {
-      local.store('probe', entry(60_000), {}, [], local.epoch)
-      return local.get('probe') !== undefined
-    }, { description: 'the tier subscribed' })
+    const local = new LocalTier({
+      maxEntries: 10,
+      maxAge,
+      bus: realtime,
+      channel: 'inv',
+      now: () => clock,
+      failed: (error) => failures.push(error),
+    })
+    await waitFor(
+      () => {
+        local.store('probe', entry(60_000), {}, [], local.epoch)
+        return local.get('probe') !== undefined
+      },
+      { description: 'the tier subscribed' },
+    )
     return local
   }
 
   it('serves and stores nothing before its subscription is ready (it could have missed announcements)', () => {
-    const local = new LocalTier({ maxEntries: 10, maxAge: 10_000, bus: realtime, channel: 'inv', now: () => clock, failed: () => undefined })
+    const local = new LocalTier({
+      maxEntries: 10,
+      maxAge: 10_000,
+      bus: realtime,
+      channel: 'inv',
+      now: () => clock,
+      failed: () => undefined,
+    })
     local.store('k', entry(60_000), {}, ['t'], local.epoch)
     expect(local.get('k')).toBeUndefined()
     expect(local.size).toBe(0)
@@ -171,7 +199,10 @@ describe('LocalTier races (over a real realtime hub on the memory backend)', () 
 
   it('drops everything on an announcement it cannot read (as on a reset: announcements were lost)', async () => {
     const local = await tier()
-    for (const message of [{ type: 'flush', data: null }, { type: 'invalidate', data: { tags: 'x' } }]) {
+    for (const message of [
+      { type: 'flush', data: null },
+      { type: 'invalidate', data: { tags: 'x' } },
+    ]) {
       local.store('k', entry(60_000), {}, ['t'], local.epoch)
       const before = local.epoch
       await realtime.publish('inv', message)
@@ -189,7 +220,11 @@ describe('local tier options', () => {
   it.each([
     [{ maxEntries: 10 }, TypeError, /local.realtime must be a Realtime from @rediware\/realtime/],
     [{ realtime: fakeBus }, TypeError, /local.maxEntries is required/],
-    [{ maxEntries: 0, realtime: fakeBus }, RangeError, /local.maxEntries must be a whole number from 1 to 1000000; got 0/],
+    [
+      { maxEntries: 0, realtime: fakeBus },
+      RangeError,
+      /local.maxEntries must be a whole number from 1 to 1000000; got 0/,
+    ],
     [{ maxEntries: 5, maxAge: 'soon', realtime: fakeBus }, TypeError, /local.maxAge/],
     [{ maxEntries: 5, size: 3, realtime: {} }, TypeError, /local: unknown option "size"/],
     ['yes', TypeError, /local: options must be an object/],

@@ -25,7 +25,11 @@ describe('when Redis is down or slow', () => {
   for (const version of expressVersions) {
     it(`answers from the handler, reports once and recovers (${version.name})`, async () => {
       const errors: Error[] = []
-      const cache = createCache({ redis: raw, prefix: `outage:${version.name}:`, onError: (error) => errors.push(error) })
+      const cache = createCache({
+        redis: raw,
+        prefix: `outage:${version.name}:`,
+        onError: (error) => errors.push(error),
+      })
       const app = version.create()
       let calls = 0
       app.get('/page', cache.route(), (_req, res) => {
@@ -66,9 +70,12 @@ describe('when Redis is down or slow', () => {
     await waitFor(async () => (await raw.ping()) === 'PONG', { description: 'redis to be up' })
     await server.kill()
     try {
-      for (let index = 0; index < 3; index += 1) await request(url).get('/page').expect(200, 'from the handler').expect('X-Cache', 'BYPASS')
+      for (let index = 0; index < 3; index += 1)
+        await request(url).get('/page').expect(200, 'from the handler').expect('X-Cache', 'BYPASS')
       expect(warnings).toHaveLength(1)
-      expect(warnings[0]).toMatch(/^\[@rediware\/cache\] the cache backend is failing; requests go to the handler until it recovers/)
+      expect(warnings[0]).toMatch(
+        /^\[@rediware\/cache\] the cache backend is failing; requests go to the handler until it recovers/,
+      )
     } finally {
       await server.restart()
     }
@@ -76,7 +83,12 @@ describe('when Redis is down or slow', () => {
 
   it('does not wait past the deadline for a paused server', async () => {
     const errors: Error[] = []
-    const cache = createCache({ redis: raw, prefix: 'outage:slow:', timeout: 100, onError: (error) => errors.push(error) })
+    const cache = createCache({
+      redis: raw,
+      prefix: 'outage:slow:',
+      timeout: 100,
+      onError: (error) => errors.push(error),
+    })
     const app = expressVersions[1].create()
     app.get('/slow', cache.route(), (_req, res) => {
       res.send('handler answer')

@@ -4,7 +4,8 @@ import { describeInstalledTarballs } from '@rediware/test-utils'
 describeInstalledTarballs('@rediware/cache', {
   packages: ['packages/redis', 'packages/cache'],
   imports: {
-    commonjs: "const { cache, createCache } = require('@rediware/cache')\nconst { memoryClient } = require('@rediware/redis')",
+    commonjs:
+      "const { cache, createCache } = require('@rediware/cache')\nconst { memoryClient } = require('@rediware/redis')",
     module: "import { cache, createCache } from '@rediware/cache'\nimport { memoryClient } from '@rediware/redis'",
   },
   smoke: `

@@ -54,7 +54,20 @@ describeBackends('the query in the key', (backend) => {
       })
 
       it('keeps apart what a query parser may read differently: + and %20, empty values, empty pairs, repeated values, ;', async () => {
-        const distinct = ['q=a+b', 'q=a%20b', 'q', 'q=', 'q=1&&r=2', 'q=1&r=2', 'q=1&q=1', 'q=1;r=2', 'q=1&q=2', 'q=2&q=1', 'q=%2B', 'q=%26']
+        const distinct = [
+          'q=a+b',
+          'q=a%20b',
+          'q',
+          'q=',
+          'q=1&&r=2',
+          'q=1&r=2',
+          'q=1&q=1',
+          'q=1;r=2',
+          'q=1&q=2',
+          'q=2&q=1',
+          'q=%2B',
+          'q=%26',
+        ]
         for (const query of distinct) expect((await get(`/raw?${query}`)).body.raw).toBe(query)
         for (const query of distinct) {
           const answer = await get(`/raw?${query}`)

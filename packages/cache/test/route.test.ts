@@ -17,7 +17,10 @@ describeBackends('route caching', (backend) => {
 
       beforeEach(async () => {
         calls = {}
-        cache = createCache({ redis: backend.client(), prefix: `${backend.prefix}${version.name}:${Math.random().toString(36).slice(2)}:` })
+        cache = createCache({
+          redis: backend.client(),
+          prefix: `${backend.prefix}${version.name}:${Math.random().toString(36).slice(2)}:`,
+        })
         const express = version.create()
         express.use(fakeSession)
         const route = cache.route({ ttl: '1 m' })
@@ -217,7 +220,10 @@ describeBackends('route caching', (backend) => {
         const first = await request(app).get('/send').expect(200)
         const etag = String(first.headers.etag)
         await request(app).get('/send').set('If-None-Match', etag).expect(304).expect('X-Cache', 'HIT')
-        await request(app).get('/send').set('If-None-Match', `"other", W/${etag.replace(/^W\//, '')}`).expect(304)
+        await request(app)
+          .get('/send')
+          .set('If-None-Match', `"other", W/${etag.replace(/^W\//, '')}`)
+          .expect(304)
         await request(app).get('/send').set('If-None-Match', '"other"').expect(200, 'hello 1')
         await request(app).get('/send').set('If-None-Match', '*').expect(304)
         // a conditional request on a miss still fills with a full 200
@@ -235,7 +241,10 @@ describeBackends('route caching', (backend) => {
         const url = await listen(local)
         await request(url).get('/lm').expect(200)
         await request(url).get('/lm').set('If-Modified-Since', lm).expect(304)
-        await request(url).get('/lm').set('If-Modified-Since', new Date(Date.UTC(2025, 0, 1)).toUTCString()).expect(200, 'dated')
+        await request(url)
+          .get('/lm')
+          .set('If-Modified-Since', new Date(Date.UTC(2025, 0, 1)).toUTCString())
+          .expect(200, 'dated')
       })
 
       it('passes bodies over maxBodySize through uncached', async () => {
@@ -264,10 +273,26 @@ describeBackends('route caching', (backend) => {
           },
         )
         const url = await listen(local)
-        await request(url).get('/account').set('Cookie', 'sid=alice').expect(200, 'Account of alice').expect('X-Cache', 'MISS')
-        await request(url).get('/account').set('Cookie', 'sid=bob').expect(200, 'Account of bob').expect('X-Cache', 'MISS')
-        await request(url).get('/account').set('Cookie', 'sid=alice').expect(200, 'Account of alice').expect('X-Cache', 'HIT')
-        await request(url).get('/account').set('Cookie', 'sid=bob').expect(200, 'Account of bob').expect('X-Cache', 'HIT')
+        await request(url)
+          .get('/account')
+          .set('Cookie', 'sid=alice')
+          .expect(200, 'Account of alice')
+          .expect('X-Cache', 'MISS')
+        await request(url)
+          .get('/account')
+          .set('Cookie', 'sid=bob')
+          .expect(200, 'Account of bob')
+          .expect('X-Cache', 'MISS')
+        await request(url)
+          .get('/account')
+          .set('Cookie', 'sid=alice')
+          .expect(200, 'Account of alice')
+          .expect('X-Cache', 'HIT')
+        await request(url)
+          .get('/account')
+          .set('Cookie', 'sid=bob')
+          .expect(200, 'Account of bob')
+          .expect('X-Cache', 'HIT')
         // no identity: not cached at all
         await request(url).get('/account').expect(200).expect('X-Cache', 'BYPASS')
         expect(scopedCalls).toBe(3)
@@ -288,17 +313,29 @@ describeBackends('route caching', (backend) => {
         const url = await listen(local)
         await request(url).get('/link').set('X-Forwarded-Host', 'good.example').expect('http://good.example/link')
         await request(url).get('/link').set('X-Forwarded-Host', 'evil.example').expect('http://evil.example/link')
-        await request(url).get('/link').set('X-Forwarded-Proto', 'https').set('X-Forwarded-Host', 'good.example').expect('https://good.example/link')
-        await request(url).get('/link').set('X-Forwarded-Host', 'good.example').expect('X-Cache', 'HIT').expect('http://good.example/link')
+        await request(url)
+          .get('/link')
+          .set('X-Forwarded-Proto', 'https')
+          .set('X-Forwarded-Host', 'good.example')
+          .expect('https://good.example/link')
+        await request(url)
+          .get('/link')
+          .set('X-Forwarded-Host', 'good.example')
+          .expect('X-Cache', 'HIT')
+          .expect('http://good.example/link')
       })
 
       it('works in the one-off form and stores 204s', async () => {
         const local = version.create()
         let oneOffCalls = 0
-        local.get('/list', oneOff({ redis: backend.client(), prefix: `${backend.prefix}oneoff:${Math.random()}:`, ttl: '30 s' }), (_req, res) => {
-          oneOffCalls += 1
-          res.status(204).end()
-        })
+        local.get(
+          '/list',
+          oneOff({ redis: backend.client(), prefix: `${backend.prefix}oneoff:${Math.random()}:`, ttl: '30 s' }),
+          (_req, res) => {
+            oneOffCalls += 1
+            res.status(204).end()
+          },
+        )
         const url = await listen(local)
         await request(url).get('/list').expect(204).expect('X-Cache', 'MISS')
         await request(url).get('/list').expect(204).expect('X-Cache', 'HIT')

@@ -57,9 +57,17 @@ describeBackends('stampede, stale-while-revalidate, stale-if-error', (backend) =
           res.set('Cache-Control', 'private').send(`answer ${call}`)
         })
         const url = await listen(app)
-        const first = request(url).get('/me').then((response) => response)
+        const first = request(url)
+          .get('/me')
+          .then((response) => response)
         await waitFor(() => calls === 1, { description: 'the leader to run' })
-        const followers = Promise.all([1, 2, 3, 4].map(() => request(url).get('/me').then((response) => response)))
+        const followers = Promise.all(
+          [1, 2, 3, 4].map(() =>
+            request(url)
+              .get('/me')
+              .then((response) => response),
+          ),
+        )
         await waitFor(() => waiting === 4, { description: 'four followers waiting' })
         hold.open()
         const results = [await first, ...(await followers)]
@@ -83,7 +91,9 @@ describeBackends('stampede, stale-while-revalidate, stale-if-error', (backend) =
           res.send(`Hello ${(req as Request & { session?: { name?: string } }).session?.name ?? 'stranger'}`)
         })
         const url = await listen(app)
-        const anonymous = request(url).get('/me').then((response) => response)
+        const anonymous = request(url)
+          .get('/me')
+          .then((response) => response)
         await waitFor(() => calls === 1, { description: 'the anonymous fill to run' })
         const names = ['ann', 'ben', 'cat', 'dan']
         const results = await Promise.all(names.map((name) => request(url).get('/me').set('Cookie', `sid=${name}`)))
@@ -119,9 +129,15 @@ describeBackends('stampede, stale-while-revalidate, stale-if-error', (backend) =
           return listen(app)
         }
         const [a, b] = await Promise.all([makeApp(), makeApp()])
-        const first = request(a).get('/report').set('Host', 'reports.test').then((r) => r)
+        const first = request(a)
+          .get('/report')
+          .set('Host', 'reports.test')
+          .then((r) => r)
         await waitFor(() => calls === 1, { description: 'instance A to start the fill' })
-        const second = request(b).get('/report').set('Host', 'reports.test').then((r) => r)
+        const second = request(b)
+          .get('/report')
+          .set('Host', 'reports.test')
+          .then((r) => r)
         await waitFor(() => waiting === 1, { description: 'instance B to wait for the lock' })
         hold.open()
         const [ra, rb] = await Promise.all([first, second])
@@ -152,7 +168,9 @@ describeBackends('stampede, stale-while-revalidate, stale-if-error', (backend) =
         await request(a).get('/news').set('Host', 'news.test').expect(200, 'edition 1').expect('X-Cache', 'MISS')
         await request(b).get('/news').set('Host', 'news.test').expect(200, 'edition 1').expect('X-Cache', 'HIT')
         clock += 11_000
-        const stale = await Promise.all([a, b, a, b, a, b].map((url) => request(url).get('/news').set('Host', 'news.test')))
+        const stale = await Promise.all(
+          [a, b, a, b, a, b].map((url) => request(url).get('/news').set('Host', 'news.test')),
+        )
         for (const response of stale) {
           expect(response.text).toBe('edition 1')
           expect(response.headers['x-cache']).toBe('STALE')
@@ -160,7 +178,9 @@ describeBackends('stampede, stale-while-revalidate, stale-if-error', (backend) =
         }
         await waitFor(() => calls === 2, { description: 'the background refresh to start' })
         refresh.open()
-        await waitFor(async () => (await request(b).get('/news').set('Host', 'news.test')).text === 'edition 2', { description: 'the refreshed entry' })
+        await waitFor(async () => (await request(b).get('/news').set('Host', 'news.test')).text === 'edition 2', {
+          description: 'the refreshed entry',
+        })
         const fresh = await request(a).get('/news').set('Host', 'news.test').expect(200, 'edition 2')
         expect(fresh.headers['x-cache']).toBe('HIT')
         expect(calls).toBe(2)
@@ -181,7 +201,9 @@ describeBackends('stampede, stale-while-revalidate, stale-if-error', (backend) =
         await request(url).get('/shop/item').expect(200, 'item v1')
         clock += 11_000
         await request(url).get('/shop/item').expect(200, 'item v1').expect('X-Cache', 'STALE')
-        await waitFor(async () => (await request(url).get('/shop/item')).text === 'item v2', { description: 'the refreshed entry' })
+        await waitFor(async () => (await request(url).get('/shop/item')).text === 'item v2', {
+          description: 'the refreshed entry',
+        })
         expect(calls).toBe(2)
       })
 
@@ -190,12 +212,16 @@ describeBackends('stampede, stale-while-revalidate, stale-if-error', (backend) =
         const cache = createCache({ redis: backend.client(), prefix: uniquePrefix(backend.prefix), now: () => clock })
         const app = version.create()
         let mode: 'ok' | 'throw' | 'next' | '503' = 'ok'
-        app.get('/price', cache.route({ ttl: '10 s', staleIfError: '1 h' }), (_req: Request, res: Response, next: NextFunction) => {
-          if (mode === 'throw') throw new Error('database down')
-          if (mode === 'next') return next(new Error('database down'))
-          if (mode === '503') return void res.status(503).send('unavailable')
-          res.set('X-Price', 'v1').send('42 EUR')
-        })
+        app.get(
+          '/price',
+          cache.route({ ttl: '10 s', staleIfError: '1 h' }),
+          (_req: Request, res: Response, next: NextFunction) => {
+            if (mode === 'throw') throw new Error('database down')
+            if (mode === 'next') return next(new Error('database down'))
+            if (mode === '503') return void res.status(503).send('unavailable')
+            res.set('X-Price', 'v1').send('42 EUR')
+          },
+        )
         app.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => {
           res.status(500).send('error page')
         })

@@ -127,12 +127,19 @@ export class QueueCore {
       for (let start = 0; start < list.length; start += ADD_CHUNK) {
         const chunk = list.slice(start, start + ADD_CHUNK)
         calls.push(
-          this.client.runScript(addScript, shard.keys, chunk.flatMap((item) => item.args), this.#call0).then((replies) => {
-            replies.forEach((reply, offset) => {
-              const item = chunk[offset]
-              if (item) outcomes[item.index] = reply
-            })
-          }),
+          this.client
+            .runScript(
+              addScript,
+              shard.keys,
+              chunk.flatMap((item) => item.args),
+              this.#call0,
+            )
+            .then((replies) => {
+              replies.forEach((reply, offset) => {
+                const item = chunk[offset]
+                if (item) outcomes[item.index] = reply
+              })
+            }),
         )
       }
     }
@@ -142,36 +149,65 @@ export class QueueCore {
 
   take(shard: Shard, worker: string, lease: number, count: number, settlement?: Settlement): Promise<TakeReply> {
     const { keepCompleted, keepFailed } = this.options
-    const args: Arg[] = [worker, lease, count, Math.random(), keepCompleted.age, keepCompleted.count, keepFailed.age, keepFailed.count]
+    const args: Arg[] = [
+      worker,
+      lease,
+      count,
+      Math.random(),
+      keepCompleted.age,
+      keepCompleted.count,
+      keepFailed.age,
+      keepFailed.count,
+    ]
     if (settlement) args.push(settlement.id, settlement.token, settlement.outcome, settlement.value)
     else args.push('', '', '', '')
     return this.#call('take jobs', () => this.client.runScript(takeScript, shard.keys, args, this.#call0))
   }
 
-  renew(shard: Shard, lease: number, held: readonly { id: string; token: string; progress: string }[]): Promise<boolean[]> {
+  renew(
+    shard: Shard,
+    lease: number,
+    held: readonly { id: string; token: string; progress: string }[],
+  ): Promise<boolean[]> {
     const args: Arg[] = [lease, ...held.flatMap((job) => [job.id, job.token, job.progress])]
     return this.#call('renew leases', () => this.client.runScript(renewScript, shard.keys, args, this.#call0))
   }
 
   release(shard: Shard, held: readonly { id: string; token: string }[]): Promise<number> {
-    return this.#call('give jobs back', () => this.client.runScript(releaseScript, shard.keys, held.flatMap((job) => [job.id, job.token]), this.#call0))
+    return this.#call('give jobs back', () =>
+      this.client.runScript(
+        releaseScript,
+        shard.keys,
+        held.flatMap((job) => [job.id, job.token]),
+        this.#call0,
+      ),
+    )
   }
 
   fire(schedule: string, tick: number, id: string, payload: string, template: JobTemplate): Promise<FireOutcome> {
     const shard = this.keys.shardOf(id)
     return this.#call('fire a schedule', () =>
-      this.client.runScript(fireScript, shard.keys, [schedule, tick, id, payload, JSON.stringify(template)], this.#call0),
+      this.client.runScript(
+        fireScript,
+        shard.keys,
+        [schedule, tick, id, payload, JSON.stringify(template)],
+        this.#call0,
+      ),
     )
   }
 
   async retry(id: string): Promise<boolean> {
-    const outcome = await this.#call('retry a job', () => this.client.runScript(retryScript, this.keys.shardOf(id).keys, [id], this.#call0))
+    const outcome = await this.#call('retry a job', () =>
+      this.client.runScript(retryScript, this.keys.shardOf(id).keys, [id], this.#call0),
+    )
     if (outcome === 1) this.live.emit('waiting', id, 0)
     return outcome === 1
   }
 
   async remove(id: string): Promise<boolean> {
-    const removed = await this.#call('remove a job', () => this.client.runScript(removeScript, this.keys.shardOf(id).keys, [id], this.#call0))
+    const removed = await this.#call('remove a job', () =>
+      this.client.runScript(removeScript, this.keys.shardOf(id).keys, [id], this.#call0),
+    )
     if (removed) this.live.emit('removed', id, 0)
     return removed
   }
@@ -189,13 +225,16 @@ export class QueueCore {
     const perShard = await this.#call('count jobs', () =>
       Promise.all(
         this.keys.shards.map((shard) =>
-          this.client.batch([
-            commands.zcard(shard.key('wait')),
-            commands.zcard(shard.key('delayed')),
-            commands.zcard(shard.key('active')),
-            commands.zcard(shard.key('completed')),
-            commands.zcard(shard.key('failed')),
-          ], this.#call0),
+          this.client.batch(
+            [
+              commands.zcard(shard.key('wait')),
+              commands.zcard(shard.key('delayed')),
+              commands.zcard(shard.key('active')),
+              commands.zcard(shard.key('completed')),
+              commands.zcard(shard.key('failed')),
+            ],
+            this.#call0,
+          ),
         ),
       ),
     )
@@ -217,7 +256,16 @@ export class QueueCore {
   async list<T>(state: JobState, offset: number, limit: number): Promise<{ total: number; jobs: JobInfo<T>[] }> {
     const sharded = this.keys.shards.length > 1
     const pages = await this.#call('list jobs', () =>
-      Promise.all(this.keys.shards.map((shard) => this.client.runScript(listScript, shard.keys, [state, sharded ? 0 : offset, sharded ? offset + limit : limit], this.#call0))),
+      Promise.all(
+        this.keys.shards.map((shard) =>
+          this.client.runScript(
+            listScript,
+            shard.keys,
+            [state, sharded ? 0 : offset, sharded ? offset + limit : limit],
+            this.#call0,
+          ),
+        ),
+      ),
     )
     const jobs: JobInfo<T>[] = []
     for (const page of pages) {
@@ -228,9 +276,13 @@ export class QueueCore {
     }
     if (sharded) {
       const finished = state === 'completed' || state === 'failed'
-      const time = (job: JobInfo<T>) => (finished ? -(job.finishedAt?.getTime() ?? 0) : (job.runAt ?? job.addedAt).getTime())
+      const time = (job: JobInfo<T>) =>
+        finished ? -(job.finishedAt?.getTime() ?? 0) : (job.runAt ?? job.addedAt).getTime()
       jobs.sort((a, b) => time(a) - time(b))
     }
-    return { total: pages.reduce((sum, page) => sum + page.total, 0), jobs: sharded ? jobs.slice(offset, offset + limit) : jobs }
+    return {
+      total: pages.reduce((sum, page) => sum + page.total, 0),
+      jobs: sharded ? jobs.slice(offset, offset + limit) : jobs,
+    }
   }
 }

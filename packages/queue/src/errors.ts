@@ -38,7 +38,7 @@ export function describeFailure(error: unknown): string {
   }
   let text: string
   try {
-    text = typeof error === 'string' ? error : JSON.stringify(error) ?? String(error)
+    text = typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error))
   } catch {
     text = String(error)
   }

@@ -16,7 +16,17 @@ import { KeyLayout } from '@rediware/redis'
  * | `seq` | string | counter for the waiting order and the lease (fencing) tokens |
  * | `fired` | hash | schedule name → the last tick fired through this shard |
  */
-export const shardKeyNames = ['wait', 'delayed', 'active', 'completed', 'failed', 'jobs', 'data', 'seq', 'fired'] as const
+export const shardKeyNames = [
+  'wait',
+  'delayed',
+  'active',
+  'completed',
+  'failed',
+  'jobs',
+  'data',
+  'seq',
+  'fired',
+] as const
 
 export type ShardKeyName = (typeof shardKeyNames)[number]
 

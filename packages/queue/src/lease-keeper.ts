@@ -51,7 +51,11 @@ export class LeaseKeeper {
       for (const job of this.#running.values()) {
         if (!job.lost) byShard.set(job.shard, [...(byShard.get(job.shard) ?? []), job])
       }
-      await Promise.all([...byShard].map(([shard, jobs]) => this.#renew(shard, jobs).catch((error: unknown) => this.#events.failed(error))))
+      await Promise.all(
+        [...byShard].map(([shard, jobs]) =>
+          this.#renew(shard, jobs).catch((error: unknown) => this.#events.failed(error)),
+        ),
+      )
     } finally {
       this.#renewing = false
     }
@@ -75,7 +79,9 @@ export class LeaseKeeper {
     try {
       json = JSON.stringify(value) ?? 'null'
     } catch (error) {
-      throw new TypeError(`@rediware/queue: progress must be JSON-serialisable: ${error instanceof Error ? error.message : String(error)}`)
+      throw new TypeError(
+        `@rediware/queue: progress must be JSON-serialisable: ${error instanceof Error ? error.message : String(error)}`,
+      )
     }
     job.pendingProgress = json
     await this.#renew(job.shard, [job])

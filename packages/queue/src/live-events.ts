@@ -24,7 +24,15 @@ export interface LiveEventsOptions {
 }
 
 /** The event types published: a job's state changes, and its progress. */
-export type JobEventType = 'waiting' | 'delayed' | 'active' | 'progress' | 'completed' | 'failed' | 'stalled' | 'removed'
+export type JobEventType =
+  | 'waiting'
+  | 'delayed'
+  | 'active'
+  | 'progress'
+  | 'completed'
+  | 'failed'
+  | 'stalled'
+  | 'removed'
 
 /** The `data` of every published event. */
 export interface JobEventData {
@@ -55,7 +63,11 @@ export class LiveEvents {
   #tail: Promise<void> = Promise.resolve()
   #pending = 0
 
-  constructor(queue: string, options: { realtime: LivePublisher; channel: string } | undefined, onOutage: (error: Error) => void) {
+  constructor(
+    queue: string,
+    options: { realtime: LivePublisher; channel: string } | undefined,
+    onOutage: (error: Error) => void,
+  ) {
     this.#queue = queue
     this.#realtime = options?.realtime
     this.channel = options?.channel
@@ -110,7 +122,11 @@ export class LiveEvents {
   #failed(error: unknown): void {
     const reason = error instanceof Error ? error.message : String(error)
     this.#outage.failed(
-      new QueueError('ERR_EVENTS_UNAVAILABLE', `@rediware/queue: job events of queue "${this.#queue}" are not being published (${reason}); jobs run on, events are dropped until the hub answers.`, { cause: error }),
+      new QueueError(
+        'ERR_EVENTS_UNAVAILABLE',
+        `@rediware/queue: job events of queue "${this.#queue}" are not being published (${reason}); jobs run on, events are dropped until the hub answers.`,
+        { cause: error },
+      ),
     )
   }
 }

@@ -58,7 +58,14 @@ const queueOptionNames: OptionNames<QueueOptions> = {
   onEvent: true,
   warn: true,
 }
-const jobOptionNames: OptionNames<JobOptions> = { id: true, delay: true, attempts: true, backoff: true, priority: true, timeout: true }
+const jobOptionNames: OptionNames<JobOptions> = {
+  id: true,
+  delay: true,
+  attempts: true,
+  backoff: true,
+  priority: true,
+  timeout: true,
+}
 const backoffNames: OptionNames<Backoff> = { type: true, delay: true, jitter: true, max: true }
 const retentionNames: OptionNames<Retention> = { age: true, count: true }
 const keepNames: OptionNames<NonNullable<QueueOptions['keep']>> = { completed: true, failed: true }
@@ -87,17 +94,29 @@ function resolveClient(redis: unknown, warn: (message: string) => void): RedisCl
 }
 
 function resolveEvents(input: unknown, name: string): ResolvedQueueOptions['events'] {
-  const options = reader.nested<LiveEventsOptions>(input, 'events', eventsNames, "{ realtime: createRealtime({ redis }), channel: 'queue:emails' }")
+  const options = reader.nested<LiveEventsOptions>(
+    input,
+    'events',
+    eventsNames,
+    "{ realtime: createRealtime({ redis }), channel: 'queue:emails' }",
+  )
   if (options === undefined) return undefined
   const realtime = options.realtime as Partial<LivePublisher> | undefined
   if (typeof realtime !== 'object' || realtime === null || typeof realtime.publish !== 'function') {
-    throw reader.typeError('events.realtime must have publish(channel, event), such as createRealtime({ redis }) of @rediware/realtime.')
+    throw reader.typeError(
+      'events.realtime must have publish(channel, event), such as createRealtime({ redis }) of @rediware/realtime.',
+    )
   }
   const channel = reader.string(options.channel, 'events.channel', `queue:${name}`, { maxLength: 256 })
   return { realtime: realtime as LivePublisher, channel }
 }
 
-function resolveRetention(input: unknown, name: string, fallback: ResolvedRetention, shards: number): ResolvedRetention {
+function resolveRetention(
+  input: unknown,
+  name: string,
+  fallback: ResolvedRetention,
+  shards: number,
+): ResolvedRetention {
   const options = reader.nested<Retention>(input, name, retentionNames, "{ age: '1 d', count: 1000 }") ?? {}
   const count = reader.integer(options.count, `${name}.count`, fallback.count, { min: 0 })
   return {
@@ -111,12 +130,24 @@ export function resolveQueueOptions(input: unknown): ResolvedQueueOptions {
     example: "{ redis, name: 'emails' }",
     hints: peerHints,
   })
-  const hooks = resolveHooks<QueueEvent>(reader, options, (error) => `Redis is failing (${error.message}); workers back off and retry.`)
+  const hooks = resolveHooks<QueueEvent>(
+    reader,
+    options,
+    (error) => `Redis is failing (${error.message}); workers back off and retry.`,
+  )
   if (typeof options.name !== 'string' || !queueNamePattern.test(options.name)) {
-    throw reader.typeError(`name must be 1–64 letters, digits, '-' or '_', such as 'emails'; got ${JSON.stringify(options.name)}.`)
+    throw reader.typeError(
+      `name must be 1–64 letters, digits, '-' or '_', such as 'emails'; got ${JSON.stringify(options.name)}.`,
+    )
   }
   const shards = reader.integer(options.shards, 'shards', 1, { min: 1, max: MAX_SHARDS })
-  const keep = reader.nested<NonNullable<QueueOptions['keep']>>(options.keep, 'keep', keepNames, "{ completed: { age: '1 d', count: 1000 } }") ?? {}
+  const keep =
+    reader.nested<NonNullable<QueueOptions['keep']>>(
+      options.keep,
+      'keep',
+      keepNames,
+      "{ completed: { age: '1 d', count: 1000 } }",
+    ) ?? {}
   const warn = reader.fn<(message: string) => void>(options.warn, 'warn', '(message) => void') ?? console.warn
   return {
     client: resolveClient(options.redis, warn),
@@ -132,7 +163,10 @@ export function resolveQueueOptions(input: unknown): ResolvedQueueOptions {
   }
 }
 
-function resolveBackoff(input: unknown, name: string): Pick<JobTemplate, 'backoffType' | 'backoffDelay' | 'jitter' | 'backoffMax'> | undefined {
+function resolveBackoff(
+  input: unknown,
+  name: string,
+): Pick<JobTemplate, 'backoffType' | 'backoffDelay' | 'jitter' | 'backoffMax'> | undefined {
   const backoff = reader.nested<Backoff>(input, name, backoffNames, "{ type: 'exponential', delay: '1 s' }")
   if (backoff === undefined) return undefined
   const type = reader.oneOf(backoff.type, `${name}.type`, ['fixed', 'exponential'] as const, 'exponential')
@@ -145,16 +179,28 @@ function resolveBackoff(input: unknown, name: string): Pick<JobTemplate, 'backof
   }
 }
 
-const builtInDefaults: JobTemplate = { attempts: 3, backoffType: 'exponential', backoffDelay: 1000, jitter: 0.2, backoffMax: 86_400_000 }
+const builtInDefaults: JobTemplate = {
+  attempts: 3,
+  backoffType: 'exponential',
+  backoffDelay: 1000,
+  jitter: 0.2,
+  backoffMax: 86_400_000,
+}
 
 /** Job options → the record template `add` stores. `base` is the queue's defaults (absent: built-in). */
 export function resolveJobTemplate(input: unknown, name: string, base: JobTemplate | undefined): JobTemplate {
-  const options = input === undefined ? {} : reader.nested<JobOptions>(input, name, jobOptionNames, "{ delay: '10 s', attempts: 5 }") ?? {}
+  const options =
+    input === undefined
+      ? {}
+      : (reader.nested<JobOptions>(input, name, jobOptionNames, "{ delay: '10 s', attempts: 5 }") ?? {})
   if (base === undefined && options.id !== undefined) throw reader.typeError('defaults cannot set an id.')
   const start = base ?? builtInDefaults
   const template: JobTemplate = { ...start, ...resolveBackoff(options.backoff, `${name}.backoff`) }
   template.attempts = reader.integer(options.attempts, `${name}.attempts`, start.attempts, { min: 1, max: 1000 })
-  const priority = reader.integer(options.priority, `${name}.priority`, start.priority ?? 0, { min: 0, max: MAX_PRIORITY })
+  const priority = reader.integer(options.priority, `${name}.priority`, start.priority ?? 0, {
+    min: 0,
+    max: MAX_PRIORITY,
+  })
   const timeout = reader.optionalDuration(options.timeout, `${name}.timeout`) ?? start.timeout
   const delay = reader.duration(options.delay, `${name}.delay`, start.delay ?? 0, { allowZero: true })
   return withoutZeros({ ...template, priority, timeout, delay })
@@ -174,13 +220,21 @@ function withoutZeros(template: JobTemplate): JobTemplate {
 export function resolveJobId(id: unknown, name: string): string | undefined {
   if (id === undefined) return undefined
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
-    throw reader.typeError(`${name}.id must be a string of 1 to ${MAX_ID_LENGTH} characters; got ${JSON.stringify(id)?.slice(0, 80)}.`)
+    throw reader.typeError(
+      `${name}.id must be a string of 1 to ${MAX_ID_LENGTH} characters; got ${JSON.stringify(id)?.slice(0, 80)}.`,
+    )
   }
   return id
 }
 
 export function resolveWorkerOptions(input: unknown): ResolvedWorkerOptions {
-  const options = input === undefined ? {} : reader.object<WorkerOptions>(input, workerNames, { example: "{ concurrency: 10, lease: '30 s' }", hints: { lockDuration: '`lease`', stalledInterval: '`lease`' } })
+  const options =
+    input === undefined
+      ? {}
+      : reader.object<WorkerOptions>(input, workerNames, {
+          example: "{ concurrency: 10, lease: '30 s' }",
+          hints: { lockDuration: '`lease`', stalledInterval: '`lease`' },
+        })
   const lease = reader.duration(options.lease, 'lease', 30_000)
   if (lease < 100) throw reader.rangeError(`lease must be at least 100 ms; got ${lease} ms.`)
   return {

@@ -5,7 +5,16 @@ import { resolveJobId, resolveJobTemplate, resolveQueueOptions, resolveWorkerOpt
 import type { JobState } from './record.js'
 import { ScheduleRunner, type ScheduleHandle } from './scheduler.js'
 import { warnIfEvicting } from './server-checks.js'
-import type { AddedJob, Counts, JobHandler, JobInfo, JobOptions, QueueOptions, Schedule, WorkerOptions } from './types.js'
+import type {
+  AddedJob,
+  Counts,
+  JobHandler,
+  JobInfo,
+  JobOptions,
+  QueueOptions,
+  Schedule,
+  WorkerOptions,
+} from './types.js'
 import { type CloseOptions, Worker } from './worker.js'
 import { type DashboardOptions, dashboard } from './router/dashboard.js'
 import type { RequestHandler } from './router/http.js'
@@ -15,7 +24,9 @@ function serializeData(data: unknown, where: string): string {
   try {
     json = JSON.stringify(data)
   } catch (error) {
-    throw reader.typeError(`${where}: job data must be JSON-serialisable: ${error instanceof Error ? error.message : String(error)}`)
+    throw reader.typeError(
+      `${where}: job data must be JSON-serialisable: ${error instanceof Error ? error.message : String(error)}`,
+    )
   }
   return json ?? 'null'
 }
@@ -46,12 +57,14 @@ export class Queue<T = unknown> {
 
   /** Adds many jobs in one round trip per shard; results in the same order. */
   async addBulk(jobs: readonly { data: T; options?: JobOptions }[]): Promise<AddedJob[]> {
-    if (!Array.isArray(jobs)) throw reader.typeError(`addBulk takes an array of { data, options }; got ${describeValue(jobs)}.`)
+    if (!Array.isArray(jobs))
+      throw reader.typeError(`addBulk takes an array of { data, options }; got ${describeValue(jobs)}.`)
     if (jobs.length === 0) return []
     const defaults = this.#core.options.defaults
     const prepared = jobs.map((job, index) => {
       const where = jobs.length === 1 ? 'add' : `addBulk[${index}]`
-      if (typeof job !== 'object' || job === null) throw reader.typeError(`${where} must be { data, options }; got ${describeValue(job)}.`)
+      if (typeof job !== 'object' || job === null)
+        throw reader.typeError(`${where} must be { data, options }; got ${describeValue(job)}.`)
       return {
         id: resolveJobId(job.options?.id, `${where} options`) ?? newJobId(),
         payload: serializeData(job.data, where),
@@ -72,7 +85,8 @@ export class Queue<T = unknown> {
 
   /** Runs `handler` on this queue's jobs. Returns the worker: `close()` it on shutdown. */
   process(handler: JobHandler<T>, options?: WorkerOptions): Worker<T> {
-    if (typeof handler !== 'function') throw reader.typeError(`process(handler) needs a function (job) => result; got ${describeValue(handler)}.`)
+    if (typeof handler !== 'function')
+      throw reader.typeError(`process(handler) needs a function (job) => result; got ${describeValue(handler)}.`)
     const resolved = resolveWorkerOptions(options)
     let unregister = () => {}
     const worker: Worker<T> = new Worker<T>(this.#core, handler, resolved, () => {
@@ -93,10 +107,17 @@ export class Queue<T = unknown> {
   }
 
   /** One page of jobs in a state (without their data; `getJob` has it). */
-  list(state: JobState, options: { offset?: number; limit?: number } = {}): Promise<{ total: number; jobs: JobInfo<T>[] }> {
+  list(
+    state: JobState,
+    options: { offset?: number; limit?: number } = {},
+  ): Promise<{ total: number; jobs: JobInfo<T>[] }> {
     const offset = reader.integer(options.offset, 'offset', 0, { min: 0, max: 10_000 })
     const limit = reader.integer(options.limit, 'limit', 20, { min: 1, max: 500 })
-    return this.#core.list<T>(reader.oneOf(state, 'state', ['waiting', 'delayed', 'active', 'completed', 'failed'] as const, 'waiting'), offset, limit)
+    return this.#core.list<T>(
+      reader.oneOf(state, 'state', ['waiting', 'delayed', 'active', 'completed', 'failed'] as const, 'waiting'),
+      offset,
+      limit,
+    )
   }
 
   /** Puts a failed (or completed) job back in waiting with fresh attempts. False when it is not finished or does not exist. */
@@ -115,8 +136,12 @@ export class Queue<T = unknown> {
    */
   schedule(name: string, schedule: Schedule, data: T, options?: Omit<JobOptions, 'id'>): ScheduleHandle {
     const scheduleName = reader.string(name, 'schedule name', 'digest', { maxLength: 128 })
-    if ((options as JobOptions | undefined)?.id !== undefined) throw reader.typeError('schedule options cannot set an id: each tick gets its own.')
-    const template = { ...resolveJobTemplate(options, 'schedule options', this.#core.options.defaults), name: scheduleName }
+    if ((options as JobOptions | undefined)?.id !== undefined)
+      throw reader.typeError('schedule options cannot set an id: each tick gets its own.')
+    const template = {
+      ...resolveJobTemplate(options, 'schedule options', this.#core.options.defaults),
+      name: scheduleName,
+    }
     this.#schedules.get(scheduleName)?.cancel()
     const runner = new ScheduleRunner(this.#core, scheduleName, schedule, serializeData(data, 'schedule'), template)
     this.#schedules.set(scheduleName, runner)

@@ -62,7 +62,8 @@ export function parseStoredJob(raw: string | null | undefined): StoredJob | unde
   } catch {
     return undefined
   }
-  if (!isObject(value) || typeof value.state !== 'string' || !jobStates.includes(value.state as JobState)) return undefined
+  if (!isObject(value) || typeof value.state !== 'string' || !jobStates.includes(value.state as JobState))
+    return undefined
   if (typeof value.attempt !== 'number' || typeof value.addedAt !== 'number') return undefined
   return value as unknown as StoredJob
 }

@@ -80,7 +80,10 @@ export function runHandler<T>(
     }
     if (claimed.timeout > 0) {
       timer = setTimeout(() => {
-        const error = new QueueError('ERR_JOB_TIMEOUT', `@rediware/queue: job "${claimed.id}" timed out after ${claimed.timeout} ms (attempt ${claimed.attempt}).`)
+        const error = new QueueError(
+          'ERR_JOB_TIMEOUT',
+          `@rediware/queue: job "${claimed.id}" timed out after ${claimed.timeout} ms (attempt ${claimed.attempt}).`,
+        )
         running.abort(error)
         finish({ outcome: 'f', value: describeFailure(error), error: error.message })
       }, claimed.timeout)

@@ -20,7 +20,8 @@ export interface ScheduleHandle {
 export type TickSource = (after: number) => number | null
 
 export function tickSource(spec: unknown): TickSource {
-  if (typeof spec !== 'object' || spec === null) throw reader.typeError("schedule needs { cron: '0 8 * * *' } or { every: '1 h' }.")
+  if (typeof spec !== 'object' || spec === null)
+    throw reader.typeError("schedule needs { cron: '0 8 * * *' } or { every: '1 h' }.")
   const value = spec as Record<string, unknown>
   if ('every' in value) {
     const every = reader.duration(value.every, 'schedule every', 0)
@@ -28,13 +29,16 @@ export function tickSource(spec: unknown): TickSource {
     // Aligned to the epoch, so every process computes the same ticks.
     return (after) => (Math.floor(after / every) + 1) * every
   }
-  if (typeof value.cron !== 'string') throw reader.typeError("schedule needs { cron: '0 8 * * *' } or { every: '1 h' }.")
+  if (typeof value.cron !== 'string')
+    throw reader.typeError("schedule needs { cron: '0 8 * * *' } or { every: '1 h' }.")
   const timezone = value.timezone === undefined ? undefined : reader.string(value.timezone, 'schedule timezone', 'UTC')
   let cron: Cron
   try {
     cron = new Cron(value.cron, { paused: true, ...(timezone ? { timezone } : {}) })
   } catch (error) {
-    throw reader.typeError(`schedule cron "${value.cron}" is not a cron expression: ${error instanceof Error ? error.message : String(error)}`)
+    throw reader.typeError(
+      `schedule cron "${value.cron}" is not a cron expression: ${error instanceof Error ? error.message : String(error)}`,
+    )
   }
   return (after) => cron.nextRun(new Date(after))?.getTime() ?? null
 }
@@ -95,7 +99,14 @@ export class ScheduleRunner implements ScheduleHandle {
         const outcome = await this.#core.fire(this.name, tick, id, this.#payload, this.#template)
         this.#backoff.reset()
         this.#core.outage.succeeded()
-        hooks.event({ type: 'fired', queue: this.#core.name, schedule: this.name, id, tick: new Date(tick), created: outcome.fired })
+        hooks.event({
+          type: 'fired',
+          queue: this.#core.name,
+          schedule: this.name,
+          id,
+          tick: new Date(tick),
+          created: outcome.fired,
+        })
         if (outcome.fired) {
           this.#core.live.emit('waiting', id, 0)
           this.#core.wakeWorkers()

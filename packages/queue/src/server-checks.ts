@@ -10,7 +10,10 @@ const checked = new WeakSet<RedisClient>()
  * vanish). Servers that refuse CONFIG (managed services, Upstash, the memory backend) are skipped
  * silently: there is nothing to read.
  */
-export async function warnIfEvicting(client: RedisClient, warn: (code: string, message: string) => void): Promise<void> {
+export async function warnIfEvicting(
+  client: RedisClient,
+  warn: (code: string, message: string) => void,
+): Promise<void> {
   if (checked.has(client)) return
   checked.add(client)
   let reply: unknown

@@ -59,7 +59,14 @@ export class Worker<T = unknown> {
       failed: (error) => this.#noteError(error),
       lost: (job) => {
         // While its settle is in flight, the settle's own answer says whether the lease was lost.
-        if (!job.settling) this.#lose(job, new QueueError('ERR_LEASE_LOST', `@rediware/queue: the lease on job "${job.id}" was lost (it stalled, or was removed).`))
+        if (!job.settling)
+          this.#lose(
+            job,
+            new QueueError(
+              'ERR_LEASE_LOST',
+              `@rediware/queue: the lease on job "${job.id}" was lost (it stalled, or was removed).`,
+            ),
+          )
       },
     })
     this.#loop = this.#run()
@@ -150,10 +157,17 @@ export class Worker<T = unknown> {
 
   #report(reply: TakeReply): void {
     const hooks = this.#core.options.hooks
-    for (const job of reply.recovered) this.#core.live.emit('stalled', job.id, job.attempt, { willRetry: job.willRetry })
+    for (const job of reply.recovered)
+      this.#core.live.emit('stalled', job.id, job.attempt, { willRetry: job.willRetry })
     if (!hooks.listening) return
     for (const job of reply.recovered) {
-      hooks.event({ type: 'stalled', queue: this.#core.name, id: job.id, attempt: job.attempt, willRetry: job.willRetry })
+      hooks.event({
+        type: 'stalled',
+        queue: this.#core.name,
+        id: job.id,
+        attempt: job.attempt,
+        willRetry: job.willRetry,
+      })
     }
   }
 
@@ -172,14 +186,21 @@ export class Worker<T = unknown> {
       await this.#leases.progress(running, value)
       this.#core.live.emit('progress', running.id, running.attempt, { progress: value })
     }
-    const settle = runHandler(claimed, running, this.#core.name, this.#handler, progress).then((outcome) => this.#settle(running, outcome))
+    const settle = runHandler(claimed, running, this.#core.name, this.#handler, progress).then((outcome) =>
+      this.#settle(running, outcome),
+    )
     this.#settling.add(settle)
     settle.finally(() => this.#settling.delete(settle))
   }
 
   /** Settles a finished attempt, retrying through outages until Redis answers or the lease is gone. */
   async #settle(running: RunningJob, outcome: Outcome): Promise<void> {
-    const settlement: Settlement = { id: running.id, token: running.token, outcome: outcome.outcome, value: outcome.value }
+    const settlement: Settlement = {
+      id: running.id,
+      token: running.token,
+      outcome: outcome.outcome,
+      value: outcome.value,
+    }
     while (!running.lost) {
       try {
         const claim = this.#state === 'running' ? 1 : 0
@@ -216,14 +237,23 @@ export class Worker<T = unknown> {
     const hooks = this.#core.options.hooks
     const base = { queue: this.#core.name, id: running.id, attempt: running.attempt }
     if (settled === 0) {
-      this.#lose(running, new QueueError('ERR_LEASE_LOST', `@rediware/queue: job "${running.id}" was no longer this worker's when it finished.`))
+      this.#lose(
+        running,
+        new QueueError(
+          'ERR_LEASE_LOST',
+          `@rediware/queue: job "${running.id}" was no longer this worker's when it finished.`,
+        ),
+      )
     } else if (settled === 1) {
       this.#processed += 1
       this.#core.live.emit('completed', running.id, running.attempt)
       hooks.event({ type: 'completed', ...base, durationMs: Date.now() - running.startedAt })
     } else {
       this.#failed += 1
-      this.#core.live.emit('failed', running.id, running.attempt, { error: outcome.error ?? outcome.value, willRetry: settled === 2 })
+      this.#core.live.emit('failed', running.id, running.attempt, {
+        error: outcome.error ?? outcome.value,
+        willRetry: settled === 2,
+      })
       hooks.event({ type: 'failed', ...base, error: outcome.error ?? outcome.value, willRetry: settled === 2 })
     }
   }
@@ -234,7 +264,13 @@ export class Worker<T = unknown> {
     running.lost = true
     running.abort(error)
     if (this.#running.get(running.id) === running) this.#running.delete(running.id)
-    if (error.code === 'ERR_LEASE_LOST') this.#core.options.hooks.event({ type: 'lease-lost', queue: this.#core.name, id: running.id, attempt: running.attempt })
+    if (error.code === 'ERR_LEASE_LOST')
+      this.#core.options.hooks.event({
+        type: 'lease-lost',
+        queue: this.#core.name,
+        id: running.id,
+        attempt: running.attempt,
+      })
     this.#sleeper.wake()
   }
 
@@ -246,19 +282,33 @@ export class Worker<T = unknown> {
     if (this.#state !== 'running') return this.#loop
     this.#state = 'closing'
     this.#sleeper.wake()
-    const deadline = Date.now() + reader.duration(options.timeout, 'close timeout', DEFAULT_CLOSE_TIMEOUT_MS, { allowZero: true })
+    const deadline =
+      Date.now() + reader.duration(options.timeout, 'close timeout', DEFAULT_CLOSE_TIMEOUT_MS, { allowZero: true })
     while (this.#running.size > 0 && Date.now() < deadline) {
       let timer: NodeJS.Timeout | undefined
-      await Promise.race([...this.#settling, new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))])
+      await Promise.race([
+        ...this.#settling,
+        new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
+      ])
       clearTimeout(timer)
     }
     const left = [...this.#running.values()]
     const byShard = new Map<Shard, RunningJob[]>()
     for (const running of left) {
-      this.#lose(running, new QueueError('ERR_WORKER_CLOSED', `@rediware/queue: the worker closed before job "${running.id}" finished; it was given back.`))
+      this.#lose(
+        running,
+        new QueueError(
+          'ERR_WORKER_CLOSED',
+          `@rediware/queue: the worker closed before job "${running.id}" finished; it was given back.`,
+        ),
+      )
       byShard.set(running.shard, [...(byShard.get(running.shard) ?? []), running])
     }
-    await Promise.all([...byShard].map(([shard, jobs]) => this.#core.release(shard, jobs).catch((error: unknown) => this.#noteError(error))))
+    await Promise.all(
+      [...byShard].map(([shard, jobs]) =>
+        this.#core.release(shard, jobs).catch((error: unknown) => this.#noteError(error)),
+      ),
+    )
     await this.#loop
     this.#leases.stop()
     this.#state = 'closed'

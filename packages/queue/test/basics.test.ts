@@ -9,7 +9,13 @@ describeBackends('queue basics', (backend) => {
     const { queue, events } = makeQueue<{ n: number }>(backend)
     const added = await queue.add({ n: 2 })
     expect(added).toMatchObject({ created: true, state: 'waiting' })
-    expect(await queue.getJob(added.id)).toMatchObject({ id: added.id, data: { n: 2 }, state: 'waiting', attempt: 0, attempts: 3 })
+    expect(await queue.getJob(added.id)).toMatchObject({
+      id: added.id,
+      data: { n: 2 },
+      state: 'waiting',
+      attempt: 0,
+      attempts: 3,
+    })
     expect(await queue.counts()).toEqual({ waiting: 1, delayed: 0, active: 0, completed: 0, failed: 0 })
     const worker = queue.process(async (job) => ({ doubled: job.data.n * 2 }))
     await waitForState(queue, added.id, 'completed')
@@ -42,7 +48,12 @@ describeBackends('queue basics', (backend) => {
 
   test('addBulk adds in one go, in order, deduplicating within and across calls', async () => {
     const { queue } = makeQueue<number>(backend, { shards: 3 })
-    const added = await queue.addBulk([{ data: 1 }, { data: 2, options: { id: 'x' } }, { data: 3, options: { id: 'x' } }, { data: 4, options: { delay: '1 h' } }])
+    const added = await queue.addBulk([
+      { data: 1 },
+      { data: 2, options: { id: 'x' } },
+      { data: 3, options: { id: 'x' } },
+      { data: 4, options: { delay: '1 h' } },
+    ])
     expect(added.map((job) => [job.created, job.state])).toEqual([
       [true, 'waiting'],
       [true, 'waiting'],
@@ -127,7 +138,10 @@ describeBackends('queue basics', (backend) => {
       throw new UnrecoverableError('card declined')
     })
     await waitForState(queue, added.id, 'failed')
-    expect(await queue.getJob(added.id)).toMatchObject({ attempt: 1, error: expect.stringMatching(/^UnrecoverableError: card declined/) })
+    expect(await queue.getJob(added.id)).toMatchObject({
+      attempt: 1,
+      error: expect.stringMatching(/^UnrecoverableError: card declined/),
+    })
   })
 
   test('per-job timeout: the attempt fails at its timeout and the handler signal aborts', async () => {
@@ -165,9 +179,12 @@ describeBackends('queue basics', (backend) => {
     queue.process((job) => {
       if (job.data === 5) throw new UnrecoverableError('no')
     })
-    await waitFor(async () => (await queue.counts()).completed === 2 && (await queue.getJob(added[4]?.id ?? '')) === null, {
-      description: 'retention to trim',
-    })
+    await waitFor(
+      async () => (await queue.counts()).completed === 2 && (await queue.getJob(added[4]?.id ?? '')) === null,
+      {
+        description: 'retention to trim',
+      },
+    )
     expect(await queue.counts()).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 2, failed: 0 })
     const kept = await Promise.all(added.map((job) => queue.getJob(job.id)))
     // The oldest go first; jobs finished in the same millisecond may go in either order.

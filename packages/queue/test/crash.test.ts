@@ -14,9 +14,19 @@ describeBackends(
   (backend) => {
     test('loses its lease; the job runs again after its backoff, the stall counted as an attempt', async () => {
       const { queue, events } = makeQueue<{ ms?: number }>(backend)
-      const child = await spawnWorker({ ...childAddress(backend), name: queue.name, prefix: backend.prefix, mode: 'hang', concurrency: 1, lease: 500 })
+      const child = await spawnWorker({
+        ...childAddress(backend),
+        name: queue.name,
+        prefix: backend.prefix,
+        mode: 'hang',
+        concurrency: 1,
+        lease: 500,
+      })
       const added = await queue.add({}, { attempts: 3, backoff: { type: 'fixed', delay: 300 } })
-      await waitFor(() => child.messages.some((message) => message.type === 'start'), { description: 'the child to start the job', timeout: 15_000 })
+      await waitFor(() => child.messages.some((message) => message.type === 'start'), {
+        description: 'the child to start the job',
+        timeout: 15_000,
+      })
       await child.kill()
       const killedAt = Date.now()
       let startedAgainAt = 0

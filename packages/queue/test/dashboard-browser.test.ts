@@ -11,7 +11,15 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core'
 
 // Debian's chromium package (`apt-get install -y chromium`); playwright-core never downloads a browser.
 const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 
 let queue: Queue<{ to: string }>
 let server: Server
@@ -24,14 +32,19 @@ let failedId = ''
 
 beforeAll(async () => {
   if (!existsSync(executablePath)) {
-    throw new Error(`No Chromium at ${executablePath}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH.`)
+    throw new Error(
+      `No Chromium at ${executablePath}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH.`,
+    )
   }
   queue = createQueue({ redis: memoryClient(), name: 'browser', warn: () => undefined })
   const app = expressVersions[1].create()
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end()
   })
-  app.use('/admin/queues', queue.router<Request>({ authorize: (req) => (req.headers.cookie ?? '').includes('admin=yes') }))
+  app.use(
+    '/admin/queues',
+    queue.router<Request>({ authorize: (req) => (req.headers.cookie ?? '').includes('admin=yes') }),
+  )
   const added = await queue.add({ to: '<img src=x onerror=alert(1)>' }, { attempts: 1 })
   failedId = added.id
   await queue.add({ to: 'next@example.com' }, { delay: '1 h' })
@@ -45,7 +58,12 @@ beforeAll(async () => {
   })
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   userDataDir = mkdtempSync(join(tmpdir(), 'rediware-queue-chromium-'))
-  context = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: chromiumArgs, timeout: 20_000 })
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    headless: true,
+    args: chromiumArgs,
+    timeout: 20_000,
+  })
   page = context.pages()[0] ?? (await context.newPage())
   page.setDefaultTimeout(10_000)
   page.on('pageerror', (error) => problems.push(error.message))

@@ -11,7 +11,15 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core'
 
 // Debian's chromium package (`apt-get install -y chromium`); playwright-core never downloads a browser.
 const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 
 let redis: RedisClient
 let rt: Realtime
@@ -26,7 +34,9 @@ const problems: string[] = []
 
 beforeAll(async () => {
   if (!existsSync(executablePath)) {
-    throw new Error(`No Chromium at ${executablePath}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH.`)
+    throw new Error(
+      `No Chromium at ${executablePath}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH.`,
+    )
   }
   redis = memoryClient()
   rt = createRealtime({ redis, warn: () => undefined })
@@ -43,7 +53,12 @@ beforeAll(async () => {
   })
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   userDataDir = mkdtempSync(join(tmpdir(), 'rediware-queue-live-chromium-'))
-  context = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: chromiumArgs, timeout: 20_000 })
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    headless: true,
+    args: chromiumArgs,
+    timeout: 20_000,
+  })
   page = context.pages()[0] ?? (await context.newPage())
   page.setDefaultTimeout(10_000)
   page.on('pageerror', (error) => problems.push(error.message))

@@ -25,7 +25,11 @@ export interface TestQueue<T> {
 }
 
 /** A queue over the backend's suite client with a unique name and prefix; closed by `closeAll`. */
-export function makeQueue<T>(backend: TestBackend, options: Partial<QueueOptions> = {}, client?: RedisClient): TestQueue<T> {
+export function makeQueue<T>(
+  backend: TestBackend,
+  options: Partial<QueueOptions> = {},
+  client?: RedisClient,
+): TestQueue<T> {
   const events = new Events()
   const warnings: string[] = []
   const queue = createQueue<T>({
@@ -47,7 +51,10 @@ export async function closeAll(): Promise<void> {
 }
 
 export async function waitForState<T>(queue: Queue<T>, id: string, state: string, timeout = 10_000): Promise<void> {
-  await waitFor(async () => (await queue.getJob(id))?.state === state, { description: `job ${id} to be ${state}`, timeout })
+  await waitFor(async () => (await queue.getJob(id))?.state === state, {
+    description: `job ${id} to be ${state}`,
+    timeout,
+  })
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

@@ -63,16 +63,23 @@ describeBackends('leases, stalls and fencing', (backend) => {
     await waitFor(() => started, { description: 'the job to start' })
     b.queue.process(() => undefined, { lease: 200 })
     await waitForState(b.queue, added.id, 'failed')
-    expect(await b.queue.getJob(added.id)).toMatchObject({ attempt: 1, stalls: 1, error: expect.stringMatching(/^stalled/) })
+    expect(await b.queue.getJob(added.id)).toMatchObject({
+      attempt: 1,
+      stalls: 1,
+      error: expect.stringMatching(/^stalled/),
+    })
   })
 
   test('the lease is renewed while a long handler runs: no stall, one attempt', async () => {
     const { queue, events } = makeQueue<null>(backend)
     const added = await queue.add(null)
-    queue.process(async () => {
-      await sleep(900)
-      return 'done'
-    }, { lease: 300 })
+    queue.process(
+      async () => {
+        await sleep(900)
+        return 'done'
+      },
+      { lease: 300 },
+    )
     const watcher = makeQueue<null>(backend, { name: queue.name })
     watcher.queue.process(() => 'watcher ran it', { lease: 300, pollInterval: 50 })
     await waitForState(queue, added.id, 'completed')

@@ -2,7 +2,15 @@ import type { Server } from 'node:http'
 import type { RedisInput } from '@rediware/redis'
 import { createRealtime, type Realtime, type RealtimeEvent } from '@rediware/realtime'
 import { createQueue, type JobEventData } from '@rediware/queue'
-import { describeBackends, expressVersions, openStream, type SseStream, startRedisServer, type TestBackend, waitFor } from '@rediware/test-utils'
+import {
+  describeBackends,
+  expressVersions,
+  openStream,
+  type SseStream,
+  startRedisServer,
+  type TestBackend,
+  waitFor,
+} from '@rediware/test-utils'
 import { Redis } from 'ioredis'
 import type { Request } from 'express'
 import request from 'supertest'
@@ -14,7 +22,13 @@ type Seen = { type: string; id: string; attempt: number; progress?: unknown; err
 const hubInput = (backend: TestBackend): RedisInput => (backend.name === 'memory' ? backend.client() : backend.raw())
 
 function hub(backend: TestBackend): Realtime {
-  return createRealtime({ redis: hubInput(backend), prefix: `${backend.prefix}${uniqueName('rt')}:`, timeout: '3 s', warn: () => undefined, onError: () => undefined })
+  return createRealtime({
+    redis: hubInput(backend),
+    prefix: `${backend.prefix}${uniqueName('rt')}:`,
+    timeout: '3 s',
+    warn: () => undefined,
+    onError: () => undefined,
+  })
 }
 
 const seenOf = (event: RealtimeEvent): Seen => {
@@ -53,12 +67,15 @@ describeBackends('queue job events over realtime', (backend) => {
     const flaky = await queue.add({ kind: 'flaky' }, { attempts: 2, backoff: { type: 'fixed', delay: 0 } })
     const broken = await queue.add({ kind: 'broken' }, { attempts: 1 })
     queue.process(async (job) => {
-      if (job.data.kind === 'broken' || (job.data.kind === 'flaky' && job.attempt === 1)) throw new Error(`${job.data.kind} ${job.attempt}`)
+      if (job.data.kind === 'broken' || (job.data.kind === 'flaky' && job.attempt === 1))
+        throw new Error(`${job.data.kind} ${job.attempt}`)
       await job.progress({ done: 1, of: 2 })
       await job.progress({ done: 2, of: 2 })
       return 'sent'
     })
-    const finished = () => seen.filter((event) => event.type === 'completed' || (event.type === 'failed' && event.willRetry === false)).length
+    const finished = () =>
+      seen.filter((event) => event.type === 'completed' || (event.type === 'failed' && event.willRetry === false))
+        .length
     await waitFor(() => finished() === 3, { description: 'three jobs to finish on the channel', timeout: 15_000 })
     const of = (id: string) => seen.filter((event) => event.id === id).map(({ id: _id, ...rest }) => rest)
     expect(of(ok.id)).toEqual([
@@ -84,22 +101,31 @@ describeBackends('queue job events over realtime', (backend) => {
     ])
     await queue.remove(ok.id)
     await queue.eventsFlushed()
-    await waitFor(() => seen.some((event) => event.id === ok.id && event.type === 'removed'), { description: 'the removal on the channel' })
+    await waitFor(() => seen.some((event) => event.id === ok.id && event.type === 'removed'), {
+      description: 'the removal on the channel',
+    })
   })
 
   test('with the hub down, jobs run on and the outage is reported once', async () => {
     const rt = newHub()
     await rt.close()
     const errors: Error[] = []
-    const { queue } = makeQueue<number>(backend, { events: { realtime: rt, channel: 'jobs' }, onError: (error) => errors.push(error) })
+    const { queue } = makeQueue<number>(backend, {
+      events: { realtime: rt, channel: 'jobs' },
+      onError: (error) => errors.push(error),
+    })
     expect(queue.eventsChannel).toBe('jobs')
     const jobs = await queue.addBulk([1, 2, 3].map((data) => ({ data })))
     queue.process(async (job) => {
       await job.progress(job.data)
       return job.data * 2
     })
-    await waitFor(async () => (await queue.counts()).completed === 3, { description: 'three completed jobs', timeout: 15_000 })
-    for (const job of jobs) expect((await queue.getJob(job.id))?.result).toBe((await queue.getJob(job.id))?.data as number * 2)
+    await waitFor(async () => (await queue.counts()).completed === 3, {
+      description: 'three completed jobs',
+      timeout: 15_000,
+    })
+    for (const job of jobs)
+      expect((await queue.getJob(job.id))?.result).toBe(((await queue.getJob(job.id))?.data as number) * 2)
     await queue.eventsFlushed()
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatchObject({ code: 'ERR_EVENTS_UNAVAILABLE' })
@@ -171,11 +197,20 @@ test('events.realtime must have publish()', () => {
 
 test("the hub's Redis crashed mid-run: jobs run on, one report, and events flow again once it is back", async () => {
   const server = await startRedisServer()
-  const hubRedis = new Redis(server.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => 50 })
+  const hubRedis = new Redis(server.url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: () => 50,
+  })
   hubRedis.on('error', () => undefined)
   const rt = createRealtime({ redis: hubRedis, timeout: 200, warn: () => undefined, onError: () => undefined })
   const errors: Error[] = []
-  const queue = createQueue<number>({ name: uniqueName(), events: { realtime: rt }, warn: () => undefined, onError: (error) => errors.push(error) })
+  const queue = createQueue<number>({
+    name: uniqueName(),
+    events: { realtime: rt },
+    warn: () => undefined,
+    onError: (error) => errors.push(error),
+  })
   try {
     const seen: Seen[] = []
     const stop = rt.subscribe(queue.eventsChannel ?? '', (event) => {
@@ -185,16 +220,29 @@ test("the hub's Redis crashed mid-run: jobs run on, one report, and events flow 
     const worker = queue.process((job) => job.data)
     await server.kill()
     await queue.addBulk([1, 2, 3].map((data) => ({ data })))
-    await waitFor(async () => (await queue.counts()).completed === 3, { description: 'three completed jobs while the hub is down', timeout: 15_000 })
+    await waitFor(async () => (await queue.counts()).completed === 3, {
+      description: 'three completed jobs while the hub is down',
+      timeout: 15_000,
+    })
     await queue.eventsFlushed()
     expect(errors.map((error) => (error as { code?: string }).code)).toEqual(['ERR_EVENTS_UNAVAILABLE'])
     await server.restart()
     // The hub answers again once its client's breaker lets calls through.
-    await waitFor(() => rt.publish('probe', { type: 'probe', data: null }).then(() => true, () => false), { description: 'the hub to answer', timeout: 20_000, interval: 200 })
+    await waitFor(
+      () =>
+        rt.publish('probe', { type: 'probe', data: null }).then(
+          () => true,
+          () => false,
+        ),
+      { description: 'the hub to answer', timeout: 20_000, interval: 200 },
+    )
     const added = await queue.add(4)
     await waitFor(async () => (await queue.getJob(added.id))?.state === 'completed', { description: 'the fourth job' })
     await queue.eventsFlushed()
-    await waitFor(() => seen.some((event) => event.type === 'completed'), { description: 'events on the channel again', timeout: 10_000 })
+    await waitFor(() => seen.some((event) => event.type === 'completed'), {
+      description: 'events on the channel again',
+      timeout: 10_000,
+    })
     expect(seen.map((event) => [event.type, event.id])).toEqual([
       ['waiting', added.id],
       ['active', added.id],

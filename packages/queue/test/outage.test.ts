@@ -71,7 +71,10 @@ describe('when Redis goes down (ioredis)', () => {
       interval: 100,
     })
     const after = await queue.add('after')
-    await waitFor(async () => (await queue.getJob(after.id))?.state === 'completed', { description: 'a new job to run', timeout: 20_000 })
+    await waitFor(async () => (await queue.getJob(after.id))?.state === 'completed', {
+      description: 'a new job to run',
+      timeout: 20_000,
+    })
     expect(await queue.getJob(during.id)).toMatchObject({ attempt: 1, result: 'during' })
     expect(worker.health().inOutage).toBe(false)
     expect(Date.now() - (worker.health().lastProgressAt?.getTime() ?? 0)).toBeLessThan(5000)
@@ -97,7 +100,9 @@ describe('when upstash-local goes down (Upstash REST)', () => {
     let local = await startUpstashLocal({ redisUrl: server.url, token, port: 0 })
     const port = Number(new URL(local.url).port)
     try {
-      const client = fromUpstash(new UpstashRedis({ url: local.url, token, enableTelemetry: false, retry: false }), { timeout: 1000 })
+      const client = fromUpstash(new UpstashRedis({ url: local.url, token, enableTelemetry: false, retry: false }), {
+        timeout: 1000,
+      })
       const name = uniqueName()
       const errors: Error[] = []
       const queue = createQueue<number>({ redis: client, name, onError: (error) => errors.push(error) })
@@ -107,7 +112,10 @@ describe('when upstash-local goes down (Upstash REST)', () => {
       await waitFor(() => worker.health().inOutage, { description: 'the outage to be seen' })
       local = await startUpstashLocal({ redisUrl: server.url, token, port })
       const added = await waitForAdd(() => queue.add(21))
-      await waitFor(async () => (await queue.getJob(added))?.state === 'completed', { description: 'the job to run', timeout: 20_000 })
+      await waitFor(async () => (await queue.getJob(added))?.state === 'completed', {
+        description: 'the job to run',
+        timeout: 20_000,
+      })
       expect(await queue.getJob(added)).toMatchObject({ result: 42 })
       expect(errors).toHaveLength(1)
       await queue.close()

@@ -4,8 +4,10 @@ import { describeInstalledTarballs } from '@rediware/test-utils'
 describeInstalledTarballs('@rediware/queue', {
   packages: ['packages/redis', 'packages/queue'],
   imports: {
-    commonjs: "const { memoryClient } = require('@rediware/redis')\nconst { createQueue, idempotency, UnrecoverableError } = require('@rediware/queue')",
-    module: "import { memoryClient } from '@rediware/redis'\nimport { createQueue, idempotency, UnrecoverableError } from '@rediware/queue'",
+    commonjs:
+      "const { memoryClient } = require('@rediware/redis')\nconst { createQueue, idempotency, UnrecoverableError } = require('@rediware/queue')",
+    module:
+      "import { memoryClient } from '@rediware/redis'\nimport { createQueue, idempotency, UnrecoverableError } from '@rediware/queue'",
   },
   smoke: `
 ;(async () => {

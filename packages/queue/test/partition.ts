@@ -11,7 +11,9 @@ export function partitioned(client: RedisClient, cut: (scriptName: string) => bo
     get(target, property, receiver) {
       if (property === 'runScript') {
         const runScript: RedisClient['runScript'] = (script, keys, args, options) =>
-          cut(script.name) ? Promise.reject(new Error(`partition: ${script.name} dropped`)) : target.runScript(script, keys, args, options)
+          cut(script.name)
+            ? Promise.reject(new Error(`partition: ${script.name} dropped`))
+            : target.runScript(script, keys, args, options)
         return runScript
       }
       const value = Reflect.get(target, property, receiver)

@@ -13,7 +13,8 @@ function separateClient(backend: TestBackend): { client: RedisClient; close: () 
     return { client: fromNodeRedis(raw, { timeout: 2000 }), close: () => raw.destroy() }
   }
   const raw = backend.newRaw()
-  if (raw instanceof Redis || raw instanceof Cluster) return { client: fromIoredis(raw, { timeout: 2000 }), close: () => raw.disconnect() }
+  if (raw instanceof Redis || raw instanceof Cluster)
+    return { client: fromIoredis(raw, { timeout: 2000 }), close: () => raw.disconnect() }
   if (raw instanceof UpstashRedis) return { client: fromUpstash(raw, { timeout: 3000 }), close: () => undefined }
   return { client: backend.client(), close: () => undefined }
 }
@@ -23,7 +24,15 @@ describeBackends('repeatable jobs', (backend) => {
     const events = new Events()
     const clients = [0, 1, 2, 3].map(() => separateClient(backend))
     const first = makeQueue<{ kind: string }>(backend, { onEvent: events.onEvent }, clients[0]?.client)
-    const queues = [first.queue, ...clients.slice(1).map(({ client }) => makeQueue<{ kind: string }>(backend, { name: first.queue.name, onEvent: events.onEvent }, client).queue)]
+    const queues = [
+      first.queue,
+      ...clients
+        .slice(1)
+        .map(
+          ({ client }) =>
+            makeQueue<{ kind: string }>(backend, { name: first.queue.name, onEvent: events.onEvent }, client).queue,
+        ),
+    ]
     try {
       const handles = queues.map((queue) => queue.schedule('tick', { every: 250 }, { kind: 'tick' }, { attempts: 1 }))
       expect(handles[0]?.nextRun()?.getTime()).toBe(handles[3]?.nextRun()?.getTime())

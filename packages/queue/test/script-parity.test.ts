@@ -27,15 +27,26 @@ function normalize(value: unknown): unknown {
     return Object.fromEntries(
       Object.entries(value)
         .filter(([, field]) => field !== undefined)
-        .map(([key, field]) => [key, timeFields.has(key) ? typeof field : key === 'nextAt' ? field === -1 : normalize(field)]),
+        .map(([key, field]) => [
+          key,
+          timeFields.has(key) ? typeof field : key === 'nextAt' ? field === -1 : normalize(field),
+        ]),
     )
   }
   return value
 }
 
-const template = (fields: Record<string, unknown>) => JSON.stringify({ attempts: 2, backoffType: 'fixed', backoffDelay: 0, ...fields })
+const template = (fields: Record<string, unknown>) =>
+  JSON.stringify({ attempts: 2, backoffType: 'fixed', backoffDelay: 0, ...fields })
 const keep = [-1, -1, -1, 1]
-const take = (count: number, lease: number, settle: Arg[] = ['', '', '', '']) => ['w1', lease, count, 0.5, ...keep, ...settle]
+const take = (count: number, lease: number, settle: Arg[] = ['', '', '', '']) => [
+  'w1',
+  lease,
+  count,
+  0.5,
+  ...keep,
+  ...settle,
+]
 
 /**
  * One scenario through every script: adds with priorities, delays and a duplicate id; claims;
@@ -52,8 +63,19 @@ async function scenario(client: RedisClient, prefix: string): Promise<unknown[]>
     steps.push([script.name, normalize(reply)])
     return reply
   }
-  const takeReply = (reply: unknown) => reply as { now: number; nextAt: number; claimed: { id: string; token: string }[] }
-  await run(addScript, ['a', '{"n":1}', template({ priority: 2 }), 'b', '{"n":2}', template({}), 'c', '"c"', template({ delay: 3_600_000 })])
+  const takeReply = (reply: unknown) =>
+    reply as { now: number; nextAt: number; claimed: { id: string; token: string }[] }
+  await run(addScript, [
+    'a',
+    '{"n":1}',
+    template({ priority: 2 }),
+    'b',
+    '{"n":2}',
+    template({}),
+    'c',
+    '"c"',
+    template({ delay: 3_600_000 }),
+  ])
   await run(addScript, ['a', '{"n":"dup"}', template({}), 'd', 'null', template({ priority: 2, timeout: 5000 })])
   const first = takeReply(await run(takeScript, take(2, 60_000)))
   const [b, a] = first.claimed
@@ -119,7 +141,17 @@ describeBackends(
       const real = await idempotencyScenario(backend.client(), backend.prefix)
       expect(real).toEqual(await idempotencyScenario(memoryClient(), 'twin:'))
       expect(real.map((step) => (step as [string, { kind?: string }])[1]?.kind ?? (step as unknown[])[1])).toEqual([
-        'new', 'busy', 'mismatch', false, true, 'done', false, 'new', true, 'new', 'new',
+        'new',
+        'busy',
+        'mismatch',
+        false,
+        true,
+        'done',
+        false,
+        'new',
+        true,
+        'new',
+        'new',
       ])
     })
   },

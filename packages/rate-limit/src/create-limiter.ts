@@ -6,8 +6,18 @@ import type { LimitCallOptions, LimiterOptions, PolicyState, RateLimiter, RateLi
 import { UpstashDecider } from './upstash-decider.js'
 
 const known: OptionNames<LimiterOptions> = {
-  redis: true, limiter: true, limit: true, window: true, policies: true, algorithm: true, onStoreError: true,
-  onError: true, timeout: true, prefix: true, blockCache: true, warn: true,
+  redis: true,
+  limiter: true,
+  limit: true,
+  window: true,
+  policies: true,
+  algorithm: true,
+  onStoreError: true,
+  onError: true,
+  timeout: true,
+  prefix: true,
+  blockCache: true,
+  warn: true,
 }
 
 /** The counting core shared by `rateLimit()` and `createLimiter()`: Redis scripts or an @upstash/ratelimit. */
@@ -43,7 +53,11 @@ export class DecisionCore {
   }
 }
 
-function callLimits(core: DecisionCore, options: ResolvedOptions, call: LimitCallOptions | undefined): readonly number[] | undefined {
+function callLimits(
+  core: DecisionCore,
+  options: ResolvedOptions,
+  call: LimitCallOptions | undefined,
+): readonly number[] | undefined {
   if (call?.limit === undefined) return undefined
   if (!Number.isInteger(call.limit) || call.limit < 0) {
     throw new RangeError(`createLimiter: limit must be a whole number ≥ 0; got ${describeValue(call.limit)}.`)
@@ -71,9 +85,11 @@ export function createLimiter(input: LimiterOptions): RateLimiter {
   const reset = (key: string) => core.reset(key)
   return {
     async limit(key: string, call?: LimitCallOptions): Promise<RateLimitInfo> {
-      if (typeof key !== 'string') throw new TypeError(`createLimiter: key must be a string; got ${describeValue(key)}.`)
+      if (typeof key !== 'string')
+        throw new TypeError(`createLimiter: key must be a string; got ${describeValue(key)}.`)
       const cost = call?.cost ?? 1
-      if (!Number.isInteger(cost) || cost < 0) throw new RangeError(`createLimiter: cost must be a whole number ≥ 0; got ${describeValue(cost)}.`)
+      if (!Number.isInteger(cost) || cost < 0)
+        throw new RangeError(`createLimiter: cost must be a whole number ≥ 0; got ${describeValue(cost)}.`)
       const limits = callLimits(core, options, call)
       return toInfo(key, cost, await core.consume(key, cost, limits))
     },

@@ -14,7 +14,9 @@ export function headerFormats(options: RateLimitOptions): HeaderFormats {
   if (standardHeaders === undefined && legacyHeaders === undefined) {
     const mode = options.headers === undefined || options.headers === true ? 'both' : options.headers
     if (!(mode === false || mode === 'draft' || mode === 'legacy' || mode === 'both')) {
-      throw new TypeError(`rateLimit: headers must be 'draft', 'legacy', 'both' or false; got ${describeValue(options.headers)}.`)
+      throw new TypeError(
+        `rateLimit: headers must be 'draft', 'legacy', 'both' or false; got ${describeValue(options.headers)}.`,
+      )
     }
     return {
       standard: mode === 'draft' || mode === 'both' ? 'draft-8' : false,
@@ -22,11 +24,15 @@ export function headerFormats(options: RateLimitOptions): HeaderFormats {
     }
   }
   if (options.headers !== undefined) {
-    throw new TypeError('rateLimit: pass either headers or standardHeaders/legacyHeaders (express-rate-limit\'s names), not both.')
+    throw new TypeError(
+      "rateLimit: pass either headers or standardHeaders/legacyHeaders (express-rate-limit's names), not both.",
+    )
   }
   const drafts = ['draft-6', 'draft-7', 'draft-8']
   if (standardHeaders !== undefined && typeof standardHeaders !== 'boolean' && !drafts.includes(standardHeaders)) {
-    throw new TypeError(`rateLimit: standardHeaders must be true, false, 'draft-6', 'draft-7' or 'draft-8'; got ${describeValue(standardHeaders)}.`)
+    throw new TypeError(
+      `rateLimit: standardHeaders must be true, false, 'draft-6', 'draft-7' or 'draft-8'; got ${describeValue(standardHeaders)}.`,
+    )
   }
   return {
     standard: standardHeaders === true ? 'draft-6' : (standardHeaders ?? false),
@@ -36,6 +42,7 @@ export function headerFormats(options: RateLimitOptions): HeaderFormats {
 
 function legacyFlag(value: unknown): boolean {
   if (value === undefined) return true
-  if (typeof value !== 'boolean') throw new TypeError(`rateLimit: legacyHeaders must be true or false; got ${describeValue(value)}.`)
+  if (typeof value !== 'boolean')
+    throw new TypeError(`rateLimit: legacyHeaders must be true or false; got ${describeValue(value)}.`)
   return value
 }

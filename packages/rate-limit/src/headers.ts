@@ -28,7 +28,9 @@ export function policyItems(policies: readonly PolicyState[]): string[] {
 
 /** `RateLimit` items: `"name";r=42;t=30`. */
 export function stateItems(policies: readonly PolicyState[]): string[] {
-  return policies.map((policy) => `${sfString(policy.name)};r=${Math.max(0, policy.remaining)};t=${seconds(policy.resetMs)}`)
+  return policies.map(
+    (policy) => `${sfString(policy.name)};r=${Math.max(0, policy.remaining)};t=${seconds(policy.resetMs)}`,
+  )
 }
 
 /** Appends a list (items joined by `, `) to a header so stacked limiters compose. */
@@ -52,7 +54,11 @@ function stateList(policies: readonly PolicyState[]): string {
 export function bindingPolicy(policies: readonly PolicyState[]): PolicyState | undefined {
   let best: PolicyState | undefined
   for (const policy of policies) {
-    if (!best || policy.remaining < best.remaining || (policy.remaining === best.remaining && policy.resetMs > best.resetMs)) {
+    if (
+      !best ||
+      policy.remaining < best.remaining ||
+      (policy.remaining === best.remaining && policy.resetMs > best.resetMs)
+    ) {
       best = policy
     }
   }

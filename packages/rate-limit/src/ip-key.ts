@@ -32,7 +32,8 @@ export function ipv6Groups(address: string): number[] {
     if (text.endsWith(':') && !text.endsWith('::')) text = text.slice(0, -1)
   }
   const [head = '', rest] = text.split('::')
-  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((group) => Number.parseInt(group, 16)))
+  const parse = (part: string): number[] =>
+    part === '' ? [] : part.split(':').map((group) => Number.parseInt(group, 16))
   const left = parse(head)
   const right = [...parse(rest ?? ''), ...tail]
   if (rest === undefined) return [...left, ...right]
@@ -72,7 +73,9 @@ export function validateIpv6Subnet(value: unknown, optionName: string): number |
   if (value === undefined) return 64
   if (value === false) return false
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 128) {
-    throw new RangeError(`${optionName} must be an integer prefix length from 1 to 128 (default 64), or false; got ${String(value)}.`)
+    throw new RangeError(
+      `${optionName} must be an integer prefix length from 1 to 128 (default 64), or false; got ${String(value)}.`,
+    )
   }
   return value
 }

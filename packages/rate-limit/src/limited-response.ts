@@ -10,7 +10,13 @@ function problemBody(statusCode: number, retryAfter: number, violated: readonly 
   return `{"type":"${QUOTA_EXCEEDED}","title":"Too Many Requests","status":${statusCode},"detail":"Rate limit exceeded; retry in ${retryAfter} s.","violated-policies":${JSON.stringify(violated)}}`
 }
 
-function sendMessage(res: Response, message: unknown, info: RateLimitInfo, retryAfter: number, statusCode: number): void {
+function sendMessage(
+  res: Response,
+  message: unknown,
+  info: RateLimitInfo,
+  retryAfter: number,
+  statusCode: number,
+): void {
   if (typeof message === 'string') {
     res.type('text/plain').send(message)
   } else if (message !== undefined) {
@@ -24,7 +30,14 @@ function sendMessage(res: Response, message: unknown, info: RateLimitInfo, retry
   }
 }
 
-async function callHandler(req: Request, res: Response, next: NextFunction, info: RateLimitInfo, retryAfter: number, options: ResolvedOptions): Promise<void> {
+async function callHandler(
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  info: RateLimitInfo,
+  retryAfter: number,
+  options: ResolvedOptions,
+): Promise<void> {
   const handler = options.handler
   if (!handler) return
   const configured = options.message
@@ -40,21 +53,31 @@ async function callHandler(req: Request, res: Response, next: NextFunction, info
 }
 
 /** Answers a limited request; synchronous unless a `handler` or `message` function is configured. */
-export function sendLimited(req: Request, res: Response, next: NextFunction, info: RateLimitInfo, options: ResolvedOptions): void | Promise<void> {
+export function sendLimited(
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  info: RateLimitInfo,
+  options: ResolvedOptions,
+): void | Promise<void> {
   const retryAfter = retryAfterSeconds(info)
   res.setHeader('Retry-After', String(retryAfter))
   if (options.handler) return callHandler(req, res, next, info, retryAfter, options)
   res.status(options.statusCode)
   const message = options.message
   if (typeof message === 'function') {
-    return Promise.resolve(message(req, res, info)).then((value: unknown) => sendMessage(res, value, info, retryAfter, options.statusCode))
+    return Promise.resolve(message(req, res, info)).then((value: unknown) =>
+      sendMessage(res, value, info, retryAfter, options.statusCode),
+    )
   }
   sendMessage(res, message, info, retryAfter, options.statusCode)
 }
 
 export function sendUnavailable(res: Response): void {
   res.status(503).setHeader('Retry-After', '1')
-  res.type('application/problem+json').send(
-    JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'The rate limiter cannot reach its store.' }),
-  )
+  res
+    .type('application/problem+json')
+    .send(
+      JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'The rate limiter cannot reach its store.' }),
+    )
 }

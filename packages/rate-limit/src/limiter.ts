@@ -1,4 +1,12 @@
-import { hashKeyPart, type KeyGroup, KeyLayout, memoryClient, OutageReporter, type RedisClient, type Script } from '@rediware/redis'
+import {
+  hashKeyPart,
+  type KeyGroup,
+  KeyLayout,
+  memoryClient,
+  OutageReporter,
+  type RedisClient,
+  type Script,
+} from '@rediware/redis'
 import { BlockCache } from './block-cache.js'
 import { BoundedMemo } from './bounded-memo.js'
 import type { ResolvedOptions, ResolvedPolicy } from './options.js'
@@ -57,12 +65,15 @@ export class Limiter {
     this.#client = client
     this.#cache = new BlockCache(options.blockCacheMax)
     const version = options.algorithm.replace(/-/g, '')
-    this.#suffixes = options.algorithm === 'auto' ? options.policies.map((policy) => `:${autoMechanism(policy.limit)}`) : undefined
+    this.#suffixes =
+      options.algorithm === 'auto' ? options.policies.map((policy) => `:${autoMechanism(policy.limit)}`) : undefined
     const layout = new KeyLayout(options.prefix)
     this.#groups = new BoundedMemo(TAG_MEMO_SIZE, (key) => layout.group(hashKeyPart(key)))
     this.#keys = new BoundedMemo(TAG_MEMO_SIZE, (key) => {
       const group = this.#groups.get(key)
-      return options.policies.map((policy, index) => `${group.key('v1', version, policy.name)}${this.#suffixes?.[index] ?? ''}`)
+      return options.policies.map(
+        (policy, index) => `${group.key('v1', version, policy.name)}${this.#suffixes?.[index] ?? ''}`,
+      )
     })
     this.#outage = new OutageReporter({ onOutage: options.onError })
     this.#checkLimits = options.policies.map((policy) => policy.limit)
@@ -84,7 +95,10 @@ export class Limiter {
     const keys = this.#keys.get(key)
     const suffixes = this.#suffixes
     if (limits === undefined || suffixes === undefined) return keys
-    return keys.map((name, index) => `${name.slice(0, name.length - (suffixes[index]?.length ?? 0))}:${autoMechanism(limits[index] ?? 0)}`)
+    return keys.map(
+      (name, index) =>
+        `${name.slice(0, name.length - (suffixes[index]?.length ?? 0))}:${autoMechanism(limits[index] ?? 0)}`,
+    )
   }
 
   #args(mode: 'c' | 'r', cost: number, rid: string, stamps?: readonly number[], limits?: readonly number[]): string[] {
@@ -101,7 +115,15 @@ export class Limiter {
     const policies = this.#options.policies.map((policy, index): PolicyState => {
       const limit = limits[index] ?? policy.limit
       const allowed = limit > 0 || cost === 0
-      return { name: policy.name, limit, windowMs: policy.windowMs, remaining: limit, resetMs: 0, retryAfterMs: allowed ? 0 : -1, allowed }
+      return {
+        name: policy.name,
+        limit,
+        windowMs: policy.windowMs,
+        remaining: limit,
+        resetMs: 0,
+        retryAfterMs: allowed ? 0 : -1,
+        allowed,
+      }
     })
     return { allowed: cost === 0, policies, source: 'redis' }
   }
@@ -147,8 +169,19 @@ export class Limiter {
     return this.#slots
   }
 
-  #run(client: RedisClient, key: string, cost: number, rid: string, limits?: readonly number[]): Promise<ScriptOutcome> {
-    return client.runScript(this.#script, this.keysFor(key, limits), this.#args('c', cost, rid, undefined, limits), this.#callOptions)
+  #run(
+    client: RedisClient,
+    key: string,
+    cost: number,
+    rid: string,
+    limits?: readonly number[],
+  ): Promise<ScriptOutcome> {
+    return client.runScript(
+      this.#script,
+      this.keysFor(key, limits),
+      this.#args('c', cost, rid, undefined, limits),
+      this.#callOptions,
+    )
   }
 
   /**
@@ -191,7 +224,13 @@ export class Limiter {
     )
   }
 
-  async #consumeAfterFailure(error: unknown, key: string, cost: number, rid: string, limits: readonly number[] | undefined): Promise<Decision> {
+  async #consumeAfterFailure(
+    error: unknown,
+    key: string,
+    cost: number,
+    rid: string,
+    limits: readonly number[] | undefined,
+  ): Promise<Decision> {
     this.#reportError(error)
     if (this.#options.onStoreError !== 'fallback') {
       const allowed = this.#options.onStoreError === 'allow'
@@ -214,7 +253,15 @@ export class Limiter {
     return this.#decision(outcome, client, 'fallback', key, cost, rid, limits)
   }
 
-  #decision(outcome: ScriptOutcome, client: RedisClient, source: DecisionSource, key: string, cost: number, rid: string, limits: readonly number[] | undefined): Decision {
+  #decision(
+    outcome: ScriptOutcome,
+    client: RedisClient,
+    source: DecisionSource,
+    key: string,
+    cost: number,
+    rid: string,
+    limits: readonly number[] | undefined,
+  ): Decision {
     const policies = this.#states(outcome, limits)
     const decision: Decision = { allowed: outcome.allowed, policies, source }
     if (outcome.allowed && cost > 0 && this.#refunds) {
@@ -249,7 +296,12 @@ export class Limiter {
     this.#cache.delete(key)
     const keys = [...this.keysFor(key)]
     if (this.#suffixes !== undefined) {
-      keys.push(...this.keysFor(key, this.#options.policies.map((policy) => (autoMechanism(policy.limit) === 'log' ? Number.MAX_SAFE_INTEGER : 0))))
+      keys.push(
+        ...this.keysFor(
+          key,
+          this.#options.policies.map((policy) => (autoMechanism(policy.limit) === 'log' ? Number.MAX_SAFE_INTEGER : 0)),
+        ),
+      )
     }
     if (this.#options.concurrency !== undefined) keys.push(this.slots.keyFor(key))
     if (this.#fallback) await this.#fallback.del(keys)

@@ -1,11 +1,17 @@
-import { createClient, describeValue, type OptionNames, parseDuration, type RedisClient, toClient } from '@rediware/redis'
+import {
+  createClient,
+  describeValue,
+  type OptionNames,
+  parseDuration,
+  type RedisClient,
+  toClient,
+} from '@rediware/redis'
 import type { NextFunction, Request, Response } from 'express'
 import { parseAllowList } from './allow-list.js'
 import { type HeaderFormats, headerFormats } from './header-formats.js'
 import { validateIpv6Subnet } from './ip-key.js'
 import { algorithms, type Algorithm } from './scripts/index.js'
 import type {
-  HeadersMode,
   LimitedHandlerOptions,
   RateLimitEvent,
   RateLimitInfo,
@@ -14,7 +20,6 @@ import type {
   StoreErrorPolicy,
   UpstashRatelimitLike,
 } from './types.js'
-
 
 export type { HeaderFormats }
 
@@ -58,12 +63,40 @@ export interface ResolvedOptions {
 }
 
 const known: OptionNames<RateLimitOptions> = {
-  redis: true, limiter: true, limit: true, window: true, policies: true, algorithm: true, key: true, cost: true,
-  skip: true, allowList: true, headers: true, standardHeaders: true, legacyHeaders: true, message: true,
-  handler: true, requestPropertyName: true, onStoreError: true, onError: true, onLimited: true, onEvent: true, timeout: true,
-  prefix: true, dryRun: true, skipSuccessfulRequests: true, skipFailedRequests: true, requestWasSuccessful: true,
-  blockCache: true, ipv6Subnet: true, statusCode: true, warn: true, concurrency: true, leaseTimeout: true,
-  skipSuccessful: true, skipFailed: true,
+  redis: true,
+  limiter: true,
+  limit: true,
+  window: true,
+  policies: true,
+  algorithm: true,
+  key: true,
+  cost: true,
+  skip: true,
+  allowList: true,
+  headers: true,
+  standardHeaders: true,
+  legacyHeaders: true,
+  message: true,
+  handler: true,
+  requestPropertyName: true,
+  onStoreError: true,
+  onError: true,
+  onLimited: true,
+  onEvent: true,
+  timeout: true,
+  prefix: true,
+  dryRun: true,
+  skipSuccessfulRequests: true,
+  skipFailedRequests: true,
+  requestWasSuccessful: true,
+  blockCache: true,
+  ipv6Subnet: true,
+  statusCode: true,
+  warn: true,
+  concurrency: true,
+  leaseTimeout: true,
+  skipSuccessful: true,
+  skipFailed: true,
 }
 
 /** Option names of express-rate-limit and rate-limiter-flexible, with what to write here instead. */
@@ -74,7 +107,8 @@ const peerOptionHints: Readonly<Record<string, string>> = {
   duration: "window (milliseconds or a string such as '1 m'; rate-limiter-flexible counts seconds)",
   keyGenerator: 'key',
   keyPrefix: 'prefix',
-  store: 'redis (an ioredis Redis or Cluster, a node-redis client or cluster, an @upstash/redis Redis, or a RedisClient)',
+  store:
+    'redis (an ioredis Redis or Cluster, a node-redis client or cluster, an @upstash/redis Redis, or a RedisClient)',
   storeClient: 'redis',
   blockDuration: 'blockCache (the block cache holds a blocked key until its window frees a slot)',
   inMemoryBlockOnConsumed: 'blockCache (on by default)',
@@ -89,7 +123,11 @@ function unknownOption(name: string): TypeError {
 }
 
 /** `skipSuccessful`/`skipFailed` are aliases of express-rate-limit's longer names. */
-function aliasedFlag(options: RateLimitOptions, name: 'skipSuccessfulRequests' | 'skipFailedRequests', alias: 'skipSuccessful' | 'skipFailed'): boolean {
+function aliasedFlag(
+  options: RateLimitOptions,
+  name: 'skipSuccessfulRequests' | 'skipFailedRequests',
+  alias: 'skipSuccessful' | 'skipFailed',
+): boolean {
   const value = bool(options[name], name)
   const aliased = bool(options[alias], alias)
   if (options[name] !== undefined && options[alias] !== undefined && value !== aliased) {
@@ -102,19 +140,23 @@ const policyName = /^[A-Za-z0-9_-]{1,32}$/
 
 function fn<T extends (...args: never[]) => unknown>(value: unknown, name: string, what: string): T | undefined {
   if (value === undefined) return undefined
-  if (typeof value !== 'function') throw new TypeError(`rateLimit: ${name} must be ${what}; got ${describeValue(value)}.`)
+  if (typeof value !== 'function')
+    throw new TypeError(`rateLimit: ${name} must be ${what}; got ${describeValue(value)}.`)
   return value as T
 }
 
 function bool(value: unknown, name: string): boolean {
   if (value === undefined) return false
-  if (typeof value !== 'boolean') throw new TypeError(`rateLimit: ${name} must be true or false; got ${describeValue(value)}.`)
+  if (typeof value !== 'boolean')
+    throw new TypeError(`rateLimit: ${name} must be true or false; got ${describeValue(value)}.`)
   return value
 }
 
 function limitValue(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new RangeError(`rateLimit: ${name} must be a whole number ≥ 0 (e.g. 100; 0 refuses every request); got ${describeValue(value)}.`)
+    throw new RangeError(
+      `rateLimit: ${name} must be a whole number ≥ 0 (e.g. 100; 0 refuses every request); got ${describeValue(value)}.`,
+    )
   }
   return value
 }
@@ -139,13 +181,20 @@ function parsePolicies(options: RateLimitOptions): ResolvedPolicy[] {
     const names = new Set<string>()
     return options.policies.map((policy: unknown, index) => {
       if (typeof policy !== 'object' || policy === null) {
-        throw new TypeError(`rateLimit: policies[${index}] must be an object { name, limit, window }; got ${describeValue(policy)}.`)
+        throw new TypeError(
+          `rateLimit: policies[${index}] must be an object { name, limit, window }; got ${describeValue(policy)}.`,
+        )
       }
       const { name = `p${index + 1}`, limit, window } = policy as Record<string, unknown>
       if (typeof name !== 'string' || !policyName.test(name)) {
-        throw new TypeError(`rateLimit: policies[${index}].name must be 1–32 letters, digits, _ or -; got ${describeValue(name)}.`)
+        throw new TypeError(
+          `rateLimit: policies[${index}].name must be 1–32 letters, digits, _ or -; got ${describeValue(name)}.`,
+        )
       }
-      if (names.has(name)) throw new TypeError(`rateLimit: policies[${index}].name "${name}" is used twice; give each policy its own name.`)
+      if (names.has(name))
+        throw new TypeError(
+          `rateLimit: policies[${index}].name "${name}" is used twice; give each policy its own name.`,
+        )
       names.add(name)
       return {
         name,
@@ -155,7 +204,9 @@ function parsePolicies(options: RateLimitOptions): ResolvedPolicy[] {
     })
   }
   if (options.limit === undefined) {
-    throw new TypeError("rateLimit: set limit (and window), e.g. rateLimit({ redis, limit: 100, window: '1 m' }), or policies.")
+    throw new TypeError(
+      "rateLimit: set limit (and window), e.g. rateLimit({ redis, limit: 100, window: '1 m' }), or policies.",
+    )
   }
   return [
     {
@@ -166,12 +217,12 @@ function parsePolicies(options: RateLimitOptions): ResolvedPolicy[] {
   ]
 }
 
-
-
 function propertyName(value: unknown): string {
   if (value === undefined) return 'rateLimit'
   if (typeof value !== 'string' || !/^[A-Za-z_$][\w$]{0,63}$/.test(value)) {
-    throw new TypeError(`rateLimit: requestPropertyName must be an identifier such as 'rateLimit'; got ${describeValue(value)}.`)
+    throw new TypeError(
+      `rateLimit: requestPropertyName must be an identifier such as 'rateLimit'; got ${describeValue(value)}.`,
+    )
   }
   return value
 }
@@ -183,7 +234,9 @@ const defaultOnError = (warn: (message: string) => void) => (error: unknown) => 
 
 export function resolveOptions(input: unknown): ResolvedOptions {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new TypeError(`rateLimit: options must be an object such as { redis, limit: 100, window: '1 m' }; got ${describeValue(input)}.`)
+    throw new TypeError(
+      `rateLimit: options must be an object such as { redis, limit: 100, window: '1 m' }; got ${describeValue(input)}.`,
+    )
   }
   for (const name of Object.keys(input)) {
     if (!Object.hasOwn(known, name)) throw unknownOption(name)
@@ -196,8 +249,14 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   let client: RedisClient | undefined
   if (options.limiter !== undefined) {
     const limiter: unknown = options.limiter
-    if (typeof limiter !== 'object' || limiter === null || typeof (limiter as { limit?: unknown }).limit !== 'function') {
-      throw new TypeError(`rateLimit: limiter must be an @upstash/ratelimit Ratelimit instance; got ${describeValue(limiter)}.`)
+    if (
+      typeof limiter !== 'object' ||
+      limiter === null ||
+      typeof (limiter as { limit?: unknown }).limit !== 'function'
+    ) {
+      throw new TypeError(
+        `rateLimit: limiter must be an @upstash/ratelimit Ratelimit instance; got ${describeValue(limiter)}.`,
+      )
     }
     if (options.redis !== undefined) throw new TypeError('rateLimit: pass either redis or limiter, not both.')
     upstash = limiter as UpstashRatelimitLike
@@ -209,11 +268,17 @@ export function resolveOptions(input: unknown): ResolvedOptions {
 
   const algorithm = options.algorithm ?? 'auto'
   if (!Object.hasOwn(algorithms, algorithm)) {
-    throw new TypeError(`rateLimit: algorithm must be one of ${Object.keys(algorithms).map((name) => `'${name}'`).join(', ')}; got ${describeValue(algorithm)}.`)
+    throw new TypeError(
+      `rateLimit: algorithm must be one of ${Object.keys(algorithms)
+        .map((name) => `'${name}'`)
+        .join(', ')}; got ${describeValue(algorithm)}.`,
+    )
   }
 
-  const concurrency = options.concurrency === undefined ? undefined : positiveInteger(options.concurrency, 'concurrency')
-  if (concurrency !== undefined && upstash) throw new TypeError('rateLimit: concurrency is not available with limiter; use redis.')
+  const concurrency =
+    options.concurrency === undefined ? undefined : positiveInteger(options.concurrency, 'concurrency')
+  if (concurrency !== undefined && upstash)
+    throw new TypeError('rateLimit: concurrency is not available with limiter; use redis.')
   let policies: ResolvedPolicy[]
   if (concurrency !== undefined && options.limit === undefined && options.policies === undefined) {
     policies = []
@@ -222,19 +287,29 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   } else {
     policies = parsePolicies(options)
   }
-  if (upstash && typeof options.limit === 'function') throw new TypeError('rateLimit: with limiter, limit cannot be a function; configure limits on the Ratelimit instance.')
-  if (upstash && policies.length > 1) throw new TypeError('rateLimit: with limiter, configure limits on the Ratelimit instance; policies is not supported.')
+  if (upstash && typeof options.limit === 'function')
+    throw new TypeError(
+      'rateLimit: with limiter, limit cannot be a function; configure limits on the Ratelimit instance.',
+    )
+  if (upstash && policies.length > 1)
+    throw new TypeError(
+      'rateLimit: with limiter, configure limits on the Ratelimit instance; policies is not supported.',
+    )
 
   const cost = options.cost ?? 1
   if (typeof cost !== 'function' && (typeof cost !== 'number' || !Number.isInteger(cost) || cost < 0)) {
-    throw new RangeError(`rateLimit: cost must be a non-negative integer or a function (req, res) => number; got ${describeValue(cost)}.`)
+    throw new RangeError(
+      `rateLimit: cost must be a non-negative integer or a function (req, res) => number; got ${describeValue(cost)}.`,
+    )
   }
 
   const headers = headerFormats(options)
 
   const onStoreError = options.onStoreError ?? 'fallback'
   if (onStoreError !== 'fallback' && onStoreError !== 'allow' && onStoreError !== 'deny') {
-    throw new TypeError(`rateLimit: onStoreError must be 'fallback', 'allow' or 'deny'; got ${describeValue(onStoreError)}.`)
+    throw new TypeError(
+      `rateLimit: onStoreError must be 'fallback', 'allow' or 'deny'; got ${describeValue(onStoreError)}.`,
+    )
   }
 
   const message = options.message
@@ -244,7 +319,9 @@ export function resolveOptions(input: unknown): ResolvedOptions {
 
   const prefix = options.prefix ?? 'rl:'
   if (typeof prefix !== 'string' || /[{}]/.test(prefix) || prefix.length > 64) {
-    throw new TypeError(`rateLimit: prefix must be a string of at most 64 characters without { or }; got ${describeValue(prefix)}.`)
+    throw new TypeError(
+      `rateLimit: prefix must be a string of at most 64 characters without { or }; got ${describeValue(prefix)}.`,
+    )
   }
 
   let blockCacheMax = 10_000
@@ -258,7 +335,9 @@ export function resolveOptions(input: unknown): ResolvedOptions {
 
   const statusCode = options.statusCode ?? 429
   if (!Number.isInteger(statusCode) || statusCode < 400 || statusCode > 599) {
-    throw new RangeError(`rateLimit: statusCode must be an HTTP error status (400–599); got ${describeValue(statusCode)}.`)
+    throw new RangeError(
+      `rateLimit: statusCode must be an HTTP error status (400–599); got ${describeValue(statusCode)}.`,
+    )
   }
 
   return {

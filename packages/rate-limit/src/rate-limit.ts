@@ -75,11 +75,21 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
   // The RateLimit-Policy list depends only on the configured policies: built once, for the decisions
   // without and with the concurrency slot.
   const configured = (name: string, limit: number, windowMs: number, kind: PolicyState['kind']): PolicyState => ({
-    name, limit, windowMs, remaining: limit, resetMs: 0, retryAfterMs: 0, allowed: true, kind,
+    name,
+    limit,
+    windowMs,
+    remaining: limit,
+    resetMs: 0,
+    retryAfterMs: 0,
+    allowed: true,
+    kind,
   })
   const rateStates = options.policies.map((policy) => configured(policy.name, policy.limit, policy.windowMs, 'rate'))
   const ratePolicyList = policyItems(rateStates).join(', ')
-  const withSlotList = policyItems([...rateStates, configured('concurrency', options.concurrency ?? 0, 0, 'concurrency')]).join(', ')
+  const withSlotList = policyItems([
+    ...rateStates,
+    configured('concurrency', options.concurrency ?? 0, 0, 'concurrency'),
+  ]).join(', ')
   const policyListFor = (policies: readonly PolicyState[]): string | undefined => {
     if (!limiter || options.limitFn) return undefined
     if (policies.length === options.policies.length) return ratePolicyList
@@ -88,7 +98,15 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
   }
 
   /** Headers, hooks and the answer for a decided request (synchronous unless a hook is async). */
-  const respond = (req: Request, res: Response, next: NextFunction, key: string, cost: number, decision: Decision, lease: Lease | undefined): void | Promise<void> => {
+  const respond = (
+    req: Request,
+    res: Response,
+    next: NextFunction,
+    key: string,
+    cost: number,
+    decision: Decision,
+    lease: Lease | undefined,
+  ): void | Promise<void> => {
     if (limiter && lease) {
       const held = lease
       let released = false
@@ -128,7 +146,15 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
     next()
   }
 
-  const acquireThenRespond = async (req: Request, res: Response, next: NextFunction, key: string, cost: number, decision: Decision, active: Limiter): Promise<void> => {
+  const acquireThenRespond = async (
+    req: Request,
+    res: Response,
+    next: NextFunction,
+    key: string,
+    cost: number,
+    decision: Decision,
+    active: Limiter,
+  ): Promise<void> => {
     const acquired = await active.slots.acquire(key)
     let lease: Lease | undefined
     decision.policies = [...decision.policies, acquired.state]
@@ -143,7 +169,14 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
     await respond(req, res, next, key, cost, decision, lease)
   }
 
-  const afterDecision = (req: Request, res: Response, next: NextFunction, key: string, cost: number, decision: Decision): void | Promise<void> => {
+  const afterDecision = (
+    req: Request,
+    res: Response,
+    next: NextFunction,
+    key: string,
+    cost: number,
+    decision: Decision,
+  ): void | Promise<void> => {
     if (limiter && options.concurrency !== undefined && decision.allowed && decision.source !== 'deny-on-error') {
       return acquireThenRespond(req, res, next, key, cost, decision, limiter)
     }
@@ -151,7 +184,14 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
   }
 
   /** Decides and answers; a block-cache hit is answered synchronously, without Redis. */
-  const limit = (req: Request, res: Response, next: NextFunction, key: string, cost: number, limits?: readonly number[]): void | Promise<void> => {
+  const limit = (
+    req: Request,
+    res: Response,
+    next: NextFunction,
+    key: string,
+    cost: number,
+    limits?: readonly number[],
+  ): void | Promise<void> => {
     const blocked = limits === undefined ? core.blocked(key, cost) : undefined
     if (blocked) return afterDecision(req, res, next, key, cost, blocked)
     return core.consume(key, cost, limits).then((decided) => afterDecision(req, res, next, key, cost, decided))
@@ -170,7 +210,8 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
     if (options.skip && (await options.skip(req, res))) return next()
     if (options.allowList && (await options.allowList(req, res))) return next()
     const key = options.key ? await options.key(req, res) : defaultKey(req, options)
-    if (typeof key !== 'string') throw new TypeError(`rateLimit: the key function must return a string; got ${typeof key}.`)
+    if (typeof key !== 'string')
+      throw new TypeError(`rateLimit: the key function must return a string; got ${typeof key}.`)
     const cost = typeof options.cost === 'function' ? await options.cost(req, res) : options.cost
     if (!Number.isInteger(cost) || cost < 0) {
       throw new RangeError(`rateLimit: the cost function must return a non-negative integer; got ${String(cost)}.`)
@@ -179,11 +220,18 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
   }
 
   const fixedCost = typeof options.cost === 'number' ? options.cost : undefined
-  const hooked = options.skip !== undefined || options.allowList !== undefined || options.key !== undefined || options.limitFn !== undefined
+  const hooked =
+    options.skip !== undefined ||
+    options.allowList !== undefined ||
+    options.key !== undefined ||
+    options.limitFn !== undefined
 
   const middleware = ((req: Request, res: Response, next: NextFunction) => {
     try {
-      const pending = hooked || fixedCost === undefined ? handleWithHooks(req, res, next) : limit(req, res, next, defaultKey(req, options), fixedCost)
+      const pending =
+        hooked || fixedCost === undefined
+          ? handleWithHooks(req, res, next)
+          : limit(req, res, next, defaultKey(req, options), fixedCost)
       if (pending) pending.catch(next)
     } catch (error) {
       next(error)

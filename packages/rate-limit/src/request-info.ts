@@ -16,7 +16,8 @@ function hasRateLimitAccessor(req: Request): boolean {
   const base: object | null = Object.getPrototypeOf(appRequest)
   if (base === null) return false
   if (patched.has(base)) return true
-  if (!Object.hasOwn(appRequest, 'app') || base === IncomingMessage.prototype || !(base instanceof IncomingMessage)) return false
+  if (!Object.hasOwn(appRequest, 'app') || base === IncomingMessage.prototype || !(base instanceof IncomingMessage))
+    return false
   if (Object.hasOwn(base, 'rateLimit')) return false
   // Another middleware already gave this request an own `rateLimit`, which would hide the accessor.
   if (Object.hasOwn(req, 'rateLimit')) return false

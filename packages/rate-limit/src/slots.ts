@@ -47,7 +47,12 @@ export class Slots {
 
   async #acquireOn(client: RedisClient, key: string): Promise<{ outcome: ScriptOutcome; rid: string }> {
     const rid = nextRequestId()
-    const outcome = await client.runScript(concurrencyScript, [this.keyFor(key)], this.#concurrencyArgs('c', rid), this.#deps.callOptions)
+    const outcome = await client.runScript(
+      concurrencyScript,
+      [this.keyFor(key)],
+      this.#concurrencyArgs('c', rid),
+      this.#deps.callOptions,
+    )
     return { outcome, rid }
   }
 
@@ -82,7 +87,11 @@ export class Slots {
     }
     const policy = result.outcome.policies[0]
     const allowed = result.outcome.allowed
-    const acquired: Acquired = { allowed, source, state: state(allowed, policy?.remaining ?? 0, allowed ? 0 : Math.max(1, policy?.retryAfterMs ?? 1000)) }
+    const acquired: Acquired = {
+      allowed,
+      source,
+      state: state(allowed, policy?.remaining ?? 0, allowed ? 0 : Math.max(1, policy?.retryAfterMs ?? 1000)),
+    }
     if (allowed) acquired.lease = { client, key, rid: result.rid }
     return acquired
   }

@@ -183,7 +183,17 @@ declare module 'express-serve-static-core' {
 export interface LimiterOptions
   extends Pick<
     RateLimitOptions,
-    'redis' | 'limiter' | 'window' | 'policies' | 'algorithm' | 'onStoreError' | 'onError' | 'timeout' | 'prefix' | 'blockCache' | 'warn'
+    | 'redis'
+    | 'limiter'
+    | 'window'
+    | 'policies'
+    | 'algorithm'
+    | 'onStoreError'
+    | 'onError'
+    | 'timeout'
+    | 'prefix'
+    | 'blockCache'
+    | 'warn'
   > {
   /** Units allowed per window (one policy); per call, `limit(key, { limit })` replaces it. */
   limit?: number

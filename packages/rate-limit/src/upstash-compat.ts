@@ -24,7 +24,8 @@ export interface UpstashCompatRedis {
 }
 
 const stripShebang = (script: string): string => script.replace(/^\s*#![^\n]*\n/, '')
-const toArg = (value: unknown): Arg => (typeof value === 'number' ? value : typeof value === 'string' ? value : JSON.stringify(value))
+const toArg = (value: unknown): Arg =>
+  typeof value === 'number' ? value : typeof value === 'string' ? value : JSON.stringify(value)
 
 /**
  * Wraps an ioredis client so an @upstash/ratelimit `Ratelimit` accepts it as `redis`, letting an
@@ -49,7 +50,8 @@ export function upstashCompat(redis: IoredisScriptingLike): UpstashCompatRedis {
       return (await redis.eval(stripped, keys.length, ...keys, ...args.map(toArg))) as TData
     },
     get: async <TData>(key: string) => (await redis.get(key)) as TData | null,
-    set: <TData>(key: string, value: TData) => redis.set(key, typeof value === 'string' ? value : JSON.stringify(value)),
+    set: <TData>(key: string, value: TData) =>
+      redis.set(key, typeof value === 'string' ? value : JSON.stringify(value)),
     del: (...keys) => redis.del(...keys),
   }
 }

@@ -46,7 +46,10 @@ export class UpstashDecider {
         : Promise.race([
             pending,
             new Promise<never>((_resolve, reject) => {
-              timer = setTimeout(() => reject(new Error(`@upstash/ratelimit did not answer within ${timeout} ms.`)), timeout)
+              timer = setTimeout(
+                () => reject(new Error(`@upstash/ratelimit did not answer within ${timeout} ms.`)),
+                timeout,
+              )
             }),
           ]))
       this.#outage.succeeded()

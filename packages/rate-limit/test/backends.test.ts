@@ -28,7 +28,9 @@ describeBackends('rateLimit on a real store', (backend) => {
           statuses.push(last.status)
           if (last.status === 200) expect(last.body.source).toBe('redis')
           if (index === 2) {
-            expect(parseSfList(String(last.headers['ratelimit-policy']))).toEqual([{ value: 'default', params: { q: 5, w: 3600 } }])
+            expect(parseSfList(String(last.headers['ratelimit-policy']))).toEqual([
+              { value: 'default', params: { q: 5, w: 3600 } },
+            ])
             const [item] = parseSfList(String(last.headers.ratelimit))
             expect(item?.params.r).toBe(2)
             expect(Number(item?.params.t)).toBeGreaterThan(0)
@@ -57,7 +59,9 @@ describeBackends('rateLimit on a real store', (backend) => {
       })
       const server = await listen(app)
       try {
-        const responses = await Promise.all(Array.from({ length: 200 }, () => fetch(`${server.url}/`).then((res) => res.status)))
+        const responses = await Promise.all(
+          Array.from({ length: 200 }, () => fetch(`${server.url}/`).then((res) => res.status)),
+        )
         expect(responses.filter((status) => status === 200)).toHaveLength(50)
         expect(responses.filter((status) => status === 429)).toHaveLength(150)
       } finally {
@@ -103,7 +107,13 @@ describeBackends('rateLimit on a real store', (backend) => {
     const spy = jest.spyOn(client, 'runScript')
     try {
       const key = uniqueKey()
-      const { app } = limitedApp(expressVersions[0].create, { redis: client, prefix: backend.prefix, limit: 2, window: '1 h', key: () => key })
+      const { app } = limitedApp(expressVersions[0].create, {
+        redis: client,
+        prefix: backend.prefix,
+        limit: 2,
+        window: '1 h',
+        key: () => key,
+      })
       expect((await request(app).get('/')).status).toBe(200)
       expect((await request(app).get('/')).status).toBe(200)
       expect((await request(app).get('/')).status).toBe(429)
@@ -122,7 +132,13 @@ describeBackends('rateLimit on a real store', (backend) => {
   if (backend.name !== 'memory' && backend.name !== 'upstash') {
     test('recovers after SCRIPT FLUSH (EVALSHA → NOSCRIPT → EVAL)', async () => {
       const key = uniqueKey()
-      const limiter = rateLimit({ redis: backend.client(), prefix: backend.prefix, limit: 3, window: '1 h', key: () => key })
+      const limiter = rateLimit({
+        redis: backend.client(),
+        prefix: backend.prefix,
+        limit: 3,
+        window: '1 h',
+        key: () => key,
+      })
       const app = expressVersions[1].create()
       app.get('/', limiter, (_req, res) => {
         res.send('ok')

@@ -42,7 +42,12 @@ describeExpress('the default algorithm never refuses a client within the limit (
     [50, 60_000],
   ])('limit %i per %i ms, over HTTP', async (limit, window) => {
     const clock = manualClock()
-    const { app } = limitedApp(createApp, { redis: memoryClient({ clock: clock.now }), limit, window, key: () => 'client' })
+    const { app } = limitedApp(createApp, {
+      redis: memoryClient({ clock: clock.now }),
+      limit,
+      window,
+      key: () => 'client',
+    })
     const start = clock.now()
     const refused: number[] = []
     for (const at of compliantTimes(limit, window, limit * 6 + 10, limit + window)) {
@@ -60,7 +65,12 @@ describeExpress('the default algorithm never refuses a client within the limit (
 
   test('the issue scenario: limit 1 per 2 s, one request every 2.1 s: none of 8 refused, then one per window', async () => {
     const clock = manualClock()
-    const { app } = limitedApp(createApp, { redis: memoryClient({ clock: clock.now }), limit: 1, window: '2 s', key: () => 'client' })
+    const { app } = limitedApp(createApp, {
+      redis: memoryClient({ clock: clock.now }),
+      limit: 1,
+      window: '2 s',
+      key: () => 'client',
+    })
     const statuses: number[] = []
     for (let index = 0; index < 8; index++) {
       statuses.push((await request(app).get('/')).status)
@@ -111,7 +121,13 @@ describeBackends('the default algorithm on a real store: compliant clients, real
     'limit 1 per 300 ms every 450 ms, and bursts of 3 per 300 ms every 450 ms: none refused (%s)',
     async (_name, version) => {
       const single = uniqueKey()
-      const { app } = limitedApp(version.create, { redis: backend.client(), prefix: backend.prefix, limit: 1, window: 300, key: () => single })
+      const { app } = limitedApp(version.create, {
+        redis: backend.client(),
+        prefix: backend.prefix,
+        limit: 1,
+        window: 300,
+        key: () => single,
+      })
       const statuses: number[] = []
       const started = Date.now()
       for (let index = 0; index < 6; index++) {
@@ -121,7 +137,13 @@ describeBackends('the default algorithm on a real store: compliant clients, real
       expect(statuses).toEqual([200, 200, 200, 200, 200, 200])
 
       const bursty = uniqueKey()
-      const burst = limitedApp(version.create, { redis: backend.client(), prefix: backend.prefix, limit: 3, window: 300, key: () => bursty })
+      const burst = limitedApp(version.create, {
+        redis: backend.client(),
+        prefix: backend.prefix,
+        limit: 3,
+        window: 300,
+        key: () => bursty,
+      })
       const burstStatuses: number[] = []
       const burstStart = Date.now()
       for (let round = 0; round < 4; round++) {
@@ -138,7 +160,13 @@ describeBackends('the default algorithm on a real store: compliant clients, real
 
   test('a limit above the sliding-log bound counts on the store too (token bucket keys)', async () => {
     const key = uniqueKey()
-    const limiter = rateLimit({ redis: backend.client(), prefix: backend.prefix, limit: 1_500, window: '1 h', key: () => key })
+    const limiter = rateLimit({
+      redis: backend.client(),
+      prefix: backend.prefix,
+      limit: 1_500,
+      window: '1 h',
+      key: () => key,
+    })
     const app = expressVersions[1].create()
     app.get('/', limiter, (req, res) => {
       res.json({ remaining: req.rateLimit?.remaining })

@@ -8,13 +8,26 @@ let counter = 0
 const uniqueKey = () => `job-${Date.now()}-${counter++}`
 
 describeBackends('createLimiter outside HTTP', (backend) => {
-  const options = (extra: Partial<LimiterOptions> = {}): LimiterOptions => ({ redis: backend.client(), prefix: backend.prefix, ...extra })
+  const options = (extra: Partial<LimiterOptions> = {}): LimiterOptions => ({
+    redis: backend.client(),
+    prefix: backend.prefix,
+    ...extra,
+  })
 
   test('limit(key, { cost }) returns the decision object; a cost that does not fit is refused and not charged', async () => {
     const limiter = createLimiter(options({ limit: 5, window: '1 h' }))
     const key = uniqueKey()
     const first = await limiter.limit(key, { cost: 2 })
-    expect(first).toMatchObject({ key, allowed: true, cost: 2, limit: 5, remaining: 3, used: 2, source: 'redis', violated: [] })
+    expect(first).toMatchObject({
+      key,
+      allowed: true,
+      cost: 2,
+      limit: 5,
+      remaining: 3,
+      used: 2,
+      source: 'redis',
+      violated: [],
+    })
     expect(first.resetTime).toBeInstanceOf(Date)
     expect((await limiter.limit(key, { cost: 2 })).remaining).toBe(1)
     const refused = await limiter.limit(key, { cost: 2 })
@@ -27,7 +40,14 @@ describeBackends('createLimiter outside HTTP', (backend) => {
   })
 
   test('policies are all or nothing; a per-call limit replaces the configured one; limit 0 refuses', async () => {
-    const limiter = createLimiter(options({ policies: [{ name: 'burst', limit: 2, window: '1 m' }, { name: 'daily', limit: 3, window: '1 d' }] }))
+    const limiter = createLimiter(
+      options({
+        policies: [
+          { name: 'burst', limit: 2, window: '1 m' },
+          { name: 'daily', limit: 3, window: '1 d' },
+        ],
+      }),
+    )
     const key = uniqueKey()
     expect((await limiter.limit(key)).allowed).toBe(true)
     expect((await limiter.limit(key)).allowed).toBe(true)
@@ -60,14 +80,21 @@ describeBackends('createLimiter outside HTTP', (backend) => {
   )
 
   test('unknown or HTTP-only options are refused', () => {
-    expect(() => createLimiter({ ...options({ limit: 1 }), key: () => 'k' } as LimiterOptions)).toThrow(/createLimiter: unknown option "key"/)
+    expect(() => createLimiter({ ...options({ limit: 1 }), key: () => 'k' } as LimiterOptions)).toThrow(
+      /createLimiter: unknown option "key"/,
+    )
   })
 })
 
 describe('createLimiter when Redis is unreachable: the same outage policy as rateLimit()', () => {
   let raw: Redis
   beforeAll(async () => {
-    raw = new Redis(await findFreePort(), '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null })
+    raw = new Redis(await findFreePort(), '127.0.0.1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    })
   })
   afterAll(() => raw.disconnect())
 

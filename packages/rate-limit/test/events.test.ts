@@ -78,9 +78,13 @@ test("onStoreError 'deny' reports the 503 as unavailable", async () => {
   const redis = memoryClient()
   await redis.close()
   const app = expressVersions[1].create()
-  app.get('/', rateLimit({ redis, limit: 5, onStoreError: 'deny', key: () => 'down', onEvent: (event) => types.push(event.type) }), (_req, res) => {
-    res.send('ok')
-  })
+  app.get(
+    '/',
+    rateLimit({ redis, limit: 5, onStoreError: 'deny', key: () => 'down', onEvent: (event) => types.push(event.type) }),
+    (_req, res) => {
+      res.send('ok')
+    },
+  )
   expect((await request(app).get('/')).status).toBe(503)
   expect(types).toEqual(['unavailable'])
 })

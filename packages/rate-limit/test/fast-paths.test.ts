@@ -62,7 +62,15 @@ describeBackends('the default configuration (IP key, fixed cost)', (backend) => 
     app.set('trust proxy', () => {
       throw new Error('trust function failed')
     })
-    app.use(rateLimit({ redis: backend.client(), prefix: `${backend.prefix}fast-${counter++}:`, limit: 5, window: '1 h', warn: () => undefined }))
+    app.use(
+      rateLimit({
+        redis: backend.client(),
+        prefix: `${backend.prefix}fast-${counter++}:`,
+        limit: 5,
+        window: '1 h',
+        warn: () => undefined,
+      }),
+    )
     app.get('/', (_req, res) => {
       res.send('ok')
     })

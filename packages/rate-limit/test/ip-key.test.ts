@@ -50,9 +50,13 @@ describeExpress('proxies', (createApp) => {
   test('a spoofed X-Forwarded-For does not change the key while trust proxy is off (and warns once)', async () => {
     const warnings = proxyWarnings
     const app = createApp()
-    app.get('/', rateLimit({ redis: memoryClient(), limit: 2, window: '1 h', warn: (message) => warnings.push(message) }), (req, res) => {
-      res.json(req.rateLimit?.key)
-    })
+    app.get(
+      '/',
+      rateLimit({ redis: memoryClient(), limit: 2, window: '1 h', warn: (message) => warnings.push(message) }),
+      (req, res) => {
+        res.json(req.rateLimit?.key)
+      },
+    )
     const first = await request(app).get('/').set('X-Forwarded-For', '203.0.113.1')
     expect(first.status).toBe(200)
     expect(first.body).toMatch(/^(127\.0\.0\.1|0:0:0:0:0:0:0:0\/64)$/)
@@ -61,18 +65,24 @@ describeExpress('proxies', (createApp) => {
     expect(countOf('ERR_RL_UNEXPECTED_X_FORWARDED_FOR')).toBe(1)
   })
 
-  test("trust proxy true is flagged once (ERR_RL_PERMISSIVE_TRUST_PROXY)", async () => {
+  test('trust proxy true is flagged once (ERR_RL_PERMISSIVE_TRUST_PROXY)', async () => {
     const warnings = proxyWarnings
     const app = createApp()
     app.set('trust proxy', true)
-    app.get('/', rateLimit({ redis: memoryClient(), limit: 5, window: '1 h', warn: (message) => warnings.push(message) }), (_req, res) => {
-      res.send('ok')
-    })
+    app.get(
+      '/',
+      rateLimit({ redis: memoryClient(), limit: 5, window: '1 h', warn: (message) => warnings.push(message) }),
+      (_req, res) => {
+        res.send('ok')
+      },
+    )
     await request(app).get('/').set('X-Forwarded-For', '198.51.100.1')
     await request(app).get('/').set('X-Forwarded-For', '198.51.100.2')
     // warnOnce is per process: the Express 4 run warns, the Express 5 run in the same file does not again.
     expect(countOf('ERR_RL_PERMISSIVE_TRUST_PROXY')).toBe(1)
-    expect(warnings.every((message) => /ERR_RL_(PERMISSIVE_TRUST_PROXY|UNEXPECTED_X_FORWARDED_FOR)/.test(message))).toBe(true)
+    expect(
+      warnings.every((message) => /ERR_RL_(PERMISSIVE_TRUST_PROXY|UNEXPECTED_X_FORWARDED_FOR)/.test(message)),
+    ).toBe(true)
   })
 
   test('with trust proxy set to 1 hop, X-Forwarded-For decides the key', async () => {
@@ -94,7 +104,13 @@ describeExpress('proxies', (createApp) => {
     app.set('trust proxy', 1)
     app.get(
       '/',
-      rateLimit({ redis: memoryClient(), limit: 1, window: '1 h', allowList: ['10.0.0.0/8', '2001:db8::/32'], skip: (req) => req.query.skip === '1' }),
+      rateLimit({
+        redis: memoryClient(),
+        limit: 1,
+        window: '1 h',
+        allowList: ['10.0.0.0/8', '2001:db8::/32'],
+        skip: (req) => req.query.skip === '1',
+      }),
       (_req, res) => {
         res.send('ok')
       },

@@ -37,7 +37,10 @@ const listener = app.listen(0, '127.0.0.1', () => process.stdout.write(listener.
 `
 
 function startChild(args: string[]): Promise<number> {
-  const child = spawn(process.execPath, [join(cacheDir, 'server.mjs'), ...args], { cwd: packageDir, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [join(cacheDir, 'server.mjs'), ...args], {
+    cwd: packageDir,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   children.push(child)
   return new Promise((resolve, reject) => {
     let output = ''
@@ -54,7 +57,10 @@ beforeAll(() => {
   mkdirSync(cacheDir, { recursive: true })
   const configFile = join(cacheDir, '..', 'rl-multiprocess.tsup.config.mjs')
   writeFileSync(configFile, config)
-  execFileSync(join(packageDir, 'node_modules', '.bin', 'tsup'), ['--config', configFile], { cwd: packageDir, stdio: 'pipe' })
+  execFileSync(join(packageDir, 'node_modules', '.bin', 'tsup'), ['--config', configFile], {
+    cwd: packageDir,
+    stdio: 'pipe',
+  })
   writeFileSync(join(cacheDir, 'server.mjs'), server)
 }, 60_000)
 

@@ -24,7 +24,14 @@ function app(options: Partial<RateLimitOptions>) {
   const instance = expressVersions[1].create()
   instance.get(
     '/',
-    rateLimit({ redis: client, limit: 3, window: '1 h', key: () => 'outage-key', prefix: `o${Date.now()}:`, ...options }),
+    rateLimit({
+      redis: client,
+      limit: 3,
+      window: '1 h',
+      key: () => 'outage-key',
+      prefix: `o${Date.now()}:`,
+      ...options,
+    }),
     (req, res) => {
       res.json({ source: req.rateLimit?.source })
     },
@@ -62,10 +69,18 @@ test('Redis killed mid-run: fallback within the timeout, reported once, back to 
 })
 
 test('a slow Redis (CLIENT PAUSE) does not hold the request past the timeout', async () => {
-  await waitFor(async () => client.state === 'ready' && (await client.ping().then(() => true, () => false)), {
-    description: 'Redis to be ready',
-    timeout: 10_000,
-  })
+  await waitFor(
+    async () =>
+      client.state === 'ready' &&
+      (await client.ping().then(
+        () => true,
+        () => false,
+      )),
+    {
+      description: 'Redis to be ready',
+      timeout: 10_000,
+    },
+  )
   const errors: unknown[] = []
   const limited = app({ onError: (error) => errors.push(error), timeout: 150 })
   await server.pause(1_500)

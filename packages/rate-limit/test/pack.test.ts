@@ -4,8 +4,10 @@ import { describeInstalledTarballs } from '@rediware/test-utils'
 describeInstalledTarballs('@rediware/rate-limit', {
   packages: ['packages/redis', 'packages/rate-limit'],
   imports: {
-    commonjs: "const { memoryClient } = require('@rediware/redis')\nconst { rateLimit, ipKey, upstashCompat } = require('@rediware/rate-limit')",
-    module: "import { memoryClient } from '@rediware/redis'\nimport { rateLimit, ipKey, upstashCompat } from '@rediware/rate-limit'",
+    commonjs:
+      "const { memoryClient } = require('@rediware/redis')\nconst { rateLimit, ipKey, upstashCompat } = require('@rediware/rate-limit')",
+    module:
+      "import { memoryClient } from '@rediware/redis'\nimport { rateLimit, ipKey, upstashCompat } from '@rediware/rate-limit'",
   },
   smoke: `
   const limiter = rateLimit({ redis: memoryClient(), algorithm: 'fixed-window', limit: 2, window: '1 m' })

@@ -9,7 +9,9 @@ describeExpress('responses and headers', (createApp) => {
     const redis = memoryClient()
     const app = createApp()
     app.use(rateLimit({ redis, limit: 100, window: '1 m', key: () => 'k' }))
-    app.use(rateLimit({ redis, prefix: 'second:', key: () => 'k', policies: [{ name: 'hourly', limit: 3, window: '1 h' }] }))
+    app.use(
+      rateLimit({ redis, prefix: 'second:', key: () => 'k', policies: [{ name: 'hourly', limit: 3, window: '1 h' }] }),
+    )
     app.get('/', (_req, res) => {
       res.send('ok')
     })
@@ -43,31 +45,34 @@ describeExpress('responses and headers', (createApp) => {
     expect(res.headers['x-ratelimit-remaining'] !== undefined).toBe(legacy)
   })
 
-  test.each(['both', 'draft', 'legacy'] as const)('headers: %s, after an earlier handler already sent the headers: counted, no header, no error', async (mode) => {
-    const redis = memoryClient()
-    const errors: unknown[] = []
-    const app = createApp()
-    app.use((_req, res, next) => {
-      res.writeHead(200, { 'Content-Type': 'text/plain' })
-      res.write('early ')
-      next()
-    })
-    const limiter = rateLimit({ redis, limit: 5, headers: mode, key: () => 'sent-early' })
-    app.use(limiter)
-    app.get('/', (_req, res) => {
-      res.end('late')
-    })
-    app.use((error: unknown, _req: unknown, res: { end(): void }, _next: unknown) => {
-      errors.push(error)
-      res.end()
-    })
-    const res = await request(app).get('/')
-    expect(res.status).toBe(200)
-    expect(res.text).toBe('early late')
-    expect(Object.keys(res.headers).filter((name) => name.includes('ratelimit'))).toEqual([])
-    expect(errors).toEqual([])
-    expect((await limiter.get('sent-early'))[0]?.remaining).toBe(4)
-  })
+  test.each(['both', 'draft', 'legacy'] as const)(
+    'headers: %s, after an earlier handler already sent the headers: counted, no header, no error',
+    async (mode) => {
+      const redis = memoryClient()
+      const errors: unknown[] = []
+      const app = createApp()
+      app.use((_req, res, next) => {
+        res.writeHead(200, { 'Content-Type': 'text/plain' })
+        res.write('early ')
+        next()
+      })
+      const limiter = rateLimit({ redis, limit: 5, headers: mode, key: () => 'sent-early' })
+      app.use(limiter)
+      app.get('/', (_req, res) => {
+        res.end('late')
+      })
+      app.use((error: unknown, _req: unknown, res: { end(): void }, _next: unknown) => {
+        errors.push(error)
+        res.end()
+      })
+      const res = await request(app).get('/')
+      expect(res.status).toBe(200)
+      expect(res.text).toBe('early late')
+      expect(Object.keys(res.headers).filter((name) => name.includes('ratelimit'))).toEqual([])
+      expect(errors).toEqual([])
+      expect((await limiter.get('sent-early'))[0]?.remaining).toBe(4)
+    },
+  )
 
   test('req.rateLimit: per request, last stacked limiter wins, seen after a sub-app, assignable, absent without a limiter', async () => {
     const redis = memoryClient()
@@ -75,7 +80,11 @@ describeExpress('responses and headers', (createApp) => {
     const sub = createApp()
     sub.use(rateLimit({ redis, prefix: 'sub:', limit: 7, key: (req) => `sub:${String(req.query.who)}` }))
     app.use('/inner', sub)
-    app.use('/stacked', rateLimit({ redis, prefix: 'a:', limit: 10, key: () => 'stacked' }), rateLimit({ redis, prefix: 'b:', limit: 20, key: () => 'stacked' }))
+    app.use(
+      '/stacked',
+      rateLimit({ redis, prefix: 'a:', limit: 10, key: () => 'stacked' }),
+      rateLimit({ redis, prefix: 'b:', limit: 20, key: () => 'stacked' }),
+    )
     app.get('/stacked', (req, res) => {
       res.json({ limit: req.rateLimit?.limit, remaining: req.rateLimit?.remaining })
     })
@@ -151,7 +160,13 @@ describeExpress('responses and headers', (createApp) => {
 
   test('skipSuccessfulRequests refunds successes only', async () => {
     const app = createApp()
-    const limiter = rateLimit({ redis: memoryClient(), limit: 2, window: '1 h', key: () => 'k', skipSuccessfulRequests: true })
+    const limiter = rateLimit({
+      redis: memoryClient(),
+      limit: 2,
+      window: '1 h',
+      key: () => 'k',
+      skipSuccessfulRequests: true,
+    })
     app.get('/ok', limiter, (_req, res) => {
       res.send('ok')
     })
@@ -166,7 +181,13 @@ describeExpress('responses and headers', (createApp) => {
 
   test('skipSuccessful and skipFailed are aliases of the long names', async () => {
     const app = createApp()
-    const successes = rateLimit({ redis: memoryClient(), limit: 1, window: '1 h', key: () => 'k', skipSuccessful: true })
+    const successes = rateLimit({
+      redis: memoryClient(),
+      limit: 1,
+      window: '1 h',
+      key: () => 'k',
+      skipSuccessful: true,
+    })
     const failures = rateLimit({ redis: memoryClient(), limit: 1, window: '1 h', key: () => 'k', skipFailed: true })
     app.get('/ok', successes, (_req, res) => {
       res.send('ok')

@@ -8,7 +8,12 @@ describeBackends('rateLimit() keeps the route parameters Express infers from the
   describeExpress('route', (createApp, version) => {
     test('the handler after the limiter reads req.params.id as a string', async () => {
       const app = createApp()
-      const limiter = rateLimit({ redis: backend.client(), prefix: `${backend.prefix}params-${version}:`, limit: 5, window: '1 m' })
+      const limiter = rateLimit({
+        redis: backend.client(),
+        prefix: `${backend.prefix}params-${version}:`,
+        limit: 5,
+        window: '1 m',
+      })
       app.get('/items/:id', limiter, (req, res) => {
         const id: string = req.params.id
         res.send(`item ${id.toUpperCase()}`)

@@ -23,9 +23,9 @@ const policySets = {
 describeBackends(
   'Lua scripts and their local twins agree',
   (backend) => {
-    test.each(algorithmsUnderTest.flatMap((algorithm) => Object.keys(policySets).map((set) => [algorithm, set] as const)))(
-      '%s, %s',
-      async (algorithm, set) => {
+    test.each(
+      algorithmsUnderTest.flatMap((algorithm) => Object.keys(policySets).map((set) => [algorithm, set] as const)),
+    )('%s, %s', async (algorithm, set) => {
       const policies = policySets[set as keyof typeof policySets].map((policy) => ({ ...policy }))
       const run = async (redis: RedisClient, prefix: string) => {
         const app = expressVersions[1].create()
@@ -66,8 +66,7 @@ describeBackends(
       const real = await run(backend.client(), backend.prefix)
       const twin = await run(memoryClient(), 'twin:')
       expect(real).toEqual(twin)
-      },
-    )
+    })
   },
   { only: ['ioredis', 'cluster', 'upstash'] },
 )

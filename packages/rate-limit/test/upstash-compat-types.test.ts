@@ -9,7 +9,11 @@ describeBackends(
   (backend) => {
     test('a Ratelimit built on it counts on self-hosted Redis', async () => {
       if (backend.name !== 'ioredis') throw new Error('ioredis only')
-      const ratelimit = new Ratelimit({ redis: upstashCompat(backend.raw()), limiter: Ratelimit.fixedWindow(2, '1 m'), prefix: `${backend.prefix}compat` })
+      const ratelimit = new Ratelimit({
+        redis: upstashCompat(backend.raw()),
+        limiter: Ratelimit.fixedWindow(2, '1 m'),
+        prefix: `${backend.prefix}compat`,
+      })
       const key = `compat-${Date.now()}`
       const results = [await ratelimit.limit(key), await ratelimit.limit(key), await ratelimit.limit(key)]
       expect(results.map((result) => result.success)).toEqual([true, true, false])

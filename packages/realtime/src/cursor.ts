@@ -7,7 +7,8 @@ import { isEventId } from './event-id.js'
  * pairs joined by `,`, where the tag is a short hash of the channel name, so a cursor survives a
  * change in the order or the set of channels.
  */
-export const channelTag = (channel: string): string => createHash('sha256').update(channel).digest('base64url').slice(0, 8)
+export const channelTag = (channel: string): string =>
+  createHash('sha256').update(channel).digest('base64url').slice(0, 8)
 
 /** Longest Last-Event-ID we read; longer ones (and malformed ones) mean "position unknown". */
 export const MAX_CURSOR_LENGTH = 4096

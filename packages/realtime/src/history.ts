@@ -40,7 +40,10 @@ export class History {
   async after(keys: ChannelKeys, position: string, count: number): Promise<HistoryPage> {
     const fromOrigin = position === ORIGIN
     const limit = fromOrigin ? count : count + 1
-    const raw = await this.#client.xrange(keys.log, fromOrigin ? '-' : position, '+', { count: limit, timeout: this.#timeout })
+    const raw = await this.#client.xrange(keys.log, fromOrigin ? '-' : position, '+', {
+      count: limit,
+      timeout: this.#timeout,
+    })
     const entries = raw.map(LogEntry.fromStream)
     const complete = raw.length < limit
     const first = entries[0]

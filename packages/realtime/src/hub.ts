@@ -19,7 +19,13 @@ export class Hub {
   readonly #feeds = new Map<string, ChannelFeed>()
   #subscription: Subscription | undefined
 
-  constructor(client: RedisClient, keys: RealtimeKeys, history: History, hooks: FeedHooks & { lost(error: Error): void }, options: FollowerOptions) {
+  constructor(
+    client: RedisClient,
+    keys: RealtimeKeys,
+    history: History,
+    hooks: FeedHooks & { lost(error: Error): void },
+    options: FollowerOptions,
+  ) {
     this.#client = client
     this.#keys = keys
     this.#history = history

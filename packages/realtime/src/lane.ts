@@ -34,7 +34,14 @@ export class Lane implements FeedConsumer, FollowerSink {
   /** A resumed lane starts from the client's own position: nothing to announce. */
   #announced = false
 
-  constructor(channel: string, tag: string, owner: LaneOwner, history: History, keys: RealtimeKeys, options: FollowerOptions) {
+  constructor(
+    channel: string,
+    tag: string,
+    owner: LaneOwner,
+    history: History,
+    keys: RealtimeKeys,
+    options: FollowerOptions,
+  ) {
     this.channel = channel
     this.tag = tag
     this.#owner = owner

@@ -47,7 +47,12 @@ export class LogEntry {
     const second = message.indexOf('\t', first + 1)
     const third = message.indexOf('\t', second + 1)
     if (first === -1 || second === -1 || third === -1) return undefined
-    return new LogEntry(message.slice(0, first), message.slice(first + 1, second), message.slice(second + 1, third), message.slice(third + 1))
+    return new LogEntry(
+      message.slice(0, first),
+      message.slice(first + 1, second),
+      message.slice(second + 1, third),
+      message.slice(third + 1),
+    )
   }
 
   /** A stream entry written by the append script (fields `p`, `t`, `d`). */

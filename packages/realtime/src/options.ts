@@ -137,11 +137,30 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     example: "{ redis, prefix: 'rt:', history: { maxLen: 1000, ttl: '1 h' } }",
     hints,
   })
-  const hooks = resolveHooks<RealtimeActivity>(reader, options, (error) => `Redis is failing; open streams stay open and catch up when it returns (${error.message}).`)
+  const hooks = resolveHooks<RealtimeActivity>(
+    reader,
+    options,
+    (error) => `Redis is failing; open streams stay open and catch up when it returns (${error.message}).`,
+  )
   const warn = reader.fn<(message: string) => void>(options.warn, 'warn', '(message) => void') ?? console.warn
-  const history = reader.nested<NonNullable<RealtimeOptions['history']>>(options.history, 'history', historyNames, "{ maxLen: 1000, ttl: '1 h' }") ?? {}
-  const backlog = reader.nested<NonNullable<RealtimeOptions['backlog']>>(options.backlog, 'backlog', backlogNames, '{ maxBytes: 1048576, maxEvents: 1000 }') ?? {}
-  const maxEventSize = reader.integer(options.maxEventSize, 'maxEventSize', 64 * 1024, { min: 16, max: 16 * 1024 * 1024 })
+  const history =
+    reader.nested<NonNullable<RealtimeOptions['history']>>(
+      options.history,
+      'history',
+      historyNames,
+      "{ maxLen: 1000, ttl: '1 h' }",
+    ) ?? {}
+  const backlog =
+    reader.nested<NonNullable<RealtimeOptions['backlog']>>(
+      options.backlog,
+      'backlog',
+      backlogNames,
+      '{ maxBytes: 1048576, maxEvents: 1000 }',
+    ) ?? {}
+  const maxEventSize = reader.integer(options.maxEventSize, 'maxEventSize', 64 * 1024, {
+    min: 16,
+    max: 16 * 1024 * 1024,
+  })
   const maxBacklogBytes = reader.integer(backlog.maxBytes, 'backlog.maxBytes', 1024 * 1024, { min: 1024 })
   if (maxBacklogBytes < maxEventSize) {
     throw reader.rangeError(
@@ -165,12 +184,18 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
 }
 
 export function resolveSseOptions(input: unknown): ResolvedSseOptions {
-  const options = reader.object<SseOptions>(input, sseNames, { example: "{ channels: (req) => ['news'], authorize: (req, channel) => true }" })
+  const options = reader.object<SseOptions>(input, sseNames, {
+    example: "{ channels: (req) => ['news'], authorize: (req, channel) => true }",
+  })
   const { channels } = options
   if (channels === undefined) {
     throw reader.typeError("sse(): channels is required: a list such as ['news'] or a function (req) => string[].")
   }
-  const authorize = reader.fn<NonNullable<SseOptions['authorize']>>(options.authorize, 'authorize', '(req, channel) => boolean | Promise<boolean>')
+  const authorize = reader.fn<NonNullable<SseOptions['authorize']>>(
+    options.authorize,
+    'authorize',
+    '(req, channel) => boolean | Promise<boolean>',
+  )
   if (typeof channels === 'function') return { channels, authorize }
   const fixed = checkChannels(channels, 'sse(): channels')
   return { channels: () => fixed, authorize }
@@ -184,12 +209,16 @@ export const MAX_CHANNELS_PER_STREAM = 64
 /** A list of distinct channel names, or a TypeError/RangeError naming `where`. */
 export function checkChannels(value: unknown, where: string): readonly string[] {
   if (!Array.isArray(value) || value.length === 0) {
-    throw reader.typeError(`${where} must be a non-empty array of channel names such as ['news']; got ${describeValue(value)}.`)
+    throw reader.typeError(
+      `${where} must be a non-empty array of channel names such as ['news']; got ${describeValue(value)}.`,
+    )
   }
   for (const channel of value) checkChannel(channel, where)
   const distinct = [...new Set(value as string[])]
   if (distinct.length > MAX_CHANNELS_PER_STREAM) {
-    throw reader.rangeError(`${where}: one stream reads at most ${MAX_CHANNELS_PER_STREAM} channels; got ${distinct.length}.`)
+    throw reader.rangeError(
+      `${where}: one stream reads at most ${MAX_CHANNELS_PER_STREAM} channels; got ${distinct.length}.`,
+    )
   }
   return distinct
 }
@@ -199,7 +228,9 @@ export function checkChannel(value: unknown, where: string): string {
     throw reader.typeError(`${where}: a channel name must be a non-empty string; got ${describeValue(value)}.`)
   }
   if (value.length > MAX_CHANNEL_LENGTH) {
-    throw reader.rangeError(`${where}: a channel name is at most ${MAX_CHANNEL_LENGTH} characters; got ${value.length}.`)
+    throw reader.rangeError(
+      `${where}: a channel name is at most ${MAX_CHANNEL_LENGTH} characters; got ${value.length}.`,
+    )
   }
   return value
 }

@@ -23,7 +23,9 @@ function checkType(type: unknown): string {
     )
   }
   if (RESERVED_TYPES.has(type)) {
-    throw reader.rangeError(`publish(): event.type '${type}' is reserved (${[...RESERVED_TYPES].join(', ')} are the stream's own events); pick another name.`)
+    throw reader.rangeError(
+      `publish(): event.type '${type}' is reserved (${[...RESERVED_TYPES].join(', ')} are the stream's own events); pick another name.`,
+    )
   }
   return type
 }
@@ -35,7 +37,10 @@ function serialise(data: unknown, maxEventSize: number): string {
   } catch (error) {
     throw reader.typeError(`publish(): event.data cannot be serialised as JSON (${(error as Error).message}).`)
   }
-  if (json === undefined) throw reader.typeError('publish(): event.data must be a JSON value (not undefined or a function); use null for no data.')
+  if (json === undefined)
+    throw reader.typeError(
+      'publish(): event.data must be a JSON value (not undefined or a function); use null for no data.',
+    )
   if (json.length > maxEventSize || Buffer.byteLength(json) > maxEventSize) {
     throw reader.rangeError(
       `publish(): event.data is ${Buffer.byteLength(json)} bytes of JSON, over maxEventSize (${maxEventSize}); publish an id and let clients fetch the rest, or raise maxEventSize.`,
@@ -61,7 +66,9 @@ export class Publisher {
   async publish(channel: string, event: PublishedEvent): Promise<string> {
     checkChannel(channel, 'publish()')
     if (typeof event !== 'object' || event === null) {
-      throw reader.typeError("publish(channel, event): event must be an object such as { type: 'stock', data: { id: 4 } }.")
+      throw reader.typeError(
+        "publish(channel, event): event must be an object such as { type: 'stock', data: { id: 4 } }.",
+      )
     }
     const type = checkType(event.type)
     const data = serialise(event.data, this.#settings.maxEventSize)
@@ -69,7 +76,9 @@ export class Publisher {
     const { maxLen, ttl, timeout } = this.#settings
     const publish = this.#client.capabilities.shardedPubSub ? 'SPUBLISH' : 'PUBLISH'
     try {
-      const id = await this.#client.runScript(appendScript, [keys.log, keys.live], [type, data, maxLen, ttl, publish], { timeout })
+      const id = await this.#client.runScript(appendScript, [keys.log, keys.live], [type, data, maxLen, ttl, publish], {
+        timeout,
+      })
       this.#outage.succeeded()
       return id
     } catch (error) {

@@ -6,7 +6,14 @@ import { History } from './history.js'
 import { Hub } from './hub.js'
 import { RealtimeKeys } from './keys.js'
 import { ListenerConsumer, type RealtimeListener } from './listener.js'
-import { checkChannel, checkChannels, resolveOptions, resolveSseOptions, type RealtimeOptions, type SseOptions } from './options.js'
+import {
+  checkChannel,
+  checkChannels,
+  resolveOptions,
+  resolveSseOptions,
+  type RealtimeOptions,
+  type SseOptions,
+} from './options.js'
 import { type PublishedEvent, Publisher } from './publisher.js'
 import type { RouteHandler } from './route-handler.js'
 import { sseHandler } from './sse-handler.js'
@@ -119,15 +126,21 @@ export function createRealtime(options: RealtimeOptions = {}): Realtime {
         ? Promise.reject(new RedisClientError('ERR_REDIS_CLOSED', '@rediware/realtime: publish() after close().'))
         : publisher.publish(channel, event),
     position: async (channels) => {
-      const list = typeof channels === 'string' ? [checkChannel(channels, 'position()')] : checkChannels(channels, 'position()')
+      const list =
+        typeof channels === 'string' ? [checkChannel(channels, 'position()')] : checkChannels(channels, 'position()')
       const tails = await Promise.all(list.map((channel) => history.tail(keys.of(channel))))
       return encodeCursor(list.map((channel, index) => ({ tag: channelTag(channel), position: tails[index] })))
     },
     subscribe: (channel, listener) => {
       checkChannel(channel, 'subscribe()')
-      if (typeof listener !== 'function') throw new TypeError('@rediware/realtime: subscribe(channel, listener): listener must be a function (event) => void.')
+      if (typeof listener !== 'function')
+        throw new TypeError(
+          '@rediware/realtime: subscribe(channel, listener): listener must be a function (event) => void.',
+        )
       if (closed) throw new TypeError('@rediware/realtime: subscribe() after close().')
-      const consumer = new ListenerConsumer(channel, listener, (error) => hooks.event({ type: 'listener-error', channel, error }))
+      const consumer = new ListenerConsumer(channel, listener, (error) =>
+        hooks.event({ type: 'listener-error', channel, error }),
+      )
       const feed = hub.attach(channel, consumer)
       let stopped = false
       const stop = () => {

@@ -59,15 +59,28 @@ export function buildChildApp(): void {
   mkdirSync(cacheDir, { recursive: true })
   const configFile = join(cacheDir, '..', 'rt-multiprocess.tsup.config.mjs')
   writeFileSync(configFile, config)
-  execFileSync(join(packageDir, 'node_modules', '.bin', 'tsup'), ['--config', configFile], { cwd: packageDir, stdio: 'pipe' })
+  execFileSync(join(packageDir, 'node_modules', '.bin', 'tsup'), ['--config', configFile], {
+    cwd: packageDir,
+    stdio: 'pipe',
+  })
   writeFileSync(join(cacheDir, 'server.mjs'), server)
 }
 
 export interface ChildApp {
   readonly base: string
   readonly process: ChildProcess
-  publish(channel: string, event: { type: string; data: unknown }): Promise<{ status: number; id?: string; code?: string }>
-  stats(): Promise<{ connections: number; channels: number; listeners: number; rss: number; heap: number; external: number }>
+  publish(
+    channel: string,
+    event: { type: string; data: unknown },
+  ): Promise<{ status: number; id?: string; code?: string }>
+  stats(): Promise<{
+    connections: number
+    channels: number
+    listeners: number
+    rss: number
+    heap: number
+    external: number
+  }>
   kill(): void
 }
 
@@ -77,12 +90,27 @@ export interface ChildBackend {
   token?: string
 }
 
-export function startChildApp(backend: ChildBackend, prefix: string, options: Record<string, unknown> = {}): Promise<ChildApp> {
-  const args = [join(cacheDir, 'server.mjs'), backend.kind, backend.address, backend.token ?? '-', prefix, JSON.stringify(options)]
+export function startChildApp(
+  backend: ChildBackend,
+  prefix: string,
+  options: Record<string, unknown> = {},
+): Promise<ChildApp> {
+  const args = [
+    join(cacheDir, 'server.mjs'),
+    backend.kind,
+    backend.address,
+    backend.token ?? '-',
+    prefix,
+    JSON.stringify(options),
+  ]
   // A fixed mmap threshold: glibc otherwise raises it after large frees, and freed event buffers then stay
   // in the heap arena, so RSS would show allocator history rather than what the process still holds.
   const env = { ...process.env, MALLOC_MMAP_THRESHOLD_: String(128 * 1024) }
-  const child = spawn(process.execPath, ['--expose-gc', ...args], { cwd: packageDir, env, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, ['--expose-gc', ...args], {
+    cwd: packageDir,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   return new Promise((resolve, reject) => {
     let output = ''
     child.stdout?.on('data', (chunk: Buffer) => {

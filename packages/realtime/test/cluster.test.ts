@@ -3,7 +3,10 @@ import { createRealtime } from '@rediware/realtime'
 import { type Address, ENV, rawCommand, requireEnv, waitFor } from '@rediware/test-utils'
 
 const parseNodes = (text: string): Address[] =>
-  text.split(',').map((entry) => ({ host: entry.slice(0, entry.lastIndexOf(':')), port: Number(entry.slice(entry.lastIndexOf(':') + 1)) }))
+  text.split(',').map((entry) => ({
+    host: entry.slice(0, entry.lastIndexOf(':')),
+    port: Number(entry.slice(entry.lastIndexOf(':') + 1)),
+  }))
 
 describe('realtime on Cluster', () => {
   it('spreads channels over the shards: each is its own hash tag, announced by sharded pub/sub on its master', async () => {
@@ -16,11 +19,13 @@ describe('realtime on Cluster', () => {
       const received = new Set<string>()
       const stops = channels.map((channel) => rt.subscribe(channel, (event) => received.add(event.channel)))
       await Promise.all(stops.map((stop) => stop.ready))
-      const masters = ((await rawCommand(nodes[0] as Address, ['CLUSTER', 'SLOTS'])) as [number, number, [string, number]][]).map(
-        ([, , [host, port]]) => ({ host, port }),
-      )
+      const masters = (
+        (await rawCommand(nodes[0] as Address, ['CLUSTER', 'SLOTS'])) as [number, number, [string, number]][]
+      ).map(([, , [host, port]]) => ({ host, port }))
       const perMaster = await Promise.all(
-        masters.map(async (master) => ((await rawCommand(master, ['PUBSUB', 'SHARDCHANNELS', `${prefix}*`])) as string[]).length),
+        masters.map(
+          async (master) => ((await rawCommand(master, ['PUBSUB', 'SHARDCHANNELS', `${prefix}*`])) as string[]).length,
+        ),
       )
       expect(perMaster.reduce((sum, count) => sum + count, 0)).toBe(30)
       expect(perMaster.every((count) => count > 0)).toBe(true)

@@ -1,7 +1,15 @@
 import { Redis } from 'ioredis'
 import { Redis as Upstash } from '@upstash/redis'
 import { createRealtime, type Realtime } from '@rediware/realtime'
-import { expressVersions, rawCommand, type RedisServerHandle, startRedisServer, waitFor, openStream, type SseStream } from '@rediware/test-utils'
+import {
+  expressVersions,
+  rawCommand,
+  type RedisServerHandle,
+  startRedisServer,
+  waitFor,
+  openStream,
+  type SseStream,
+} from '@rediware/test-utils'
 import { startUpstashLocal, type UpstashLocal } from '@rediware/upstash-local'
 import { type App, sleep, startApp } from './helpers.js'
 
@@ -24,7 +32,10 @@ function delta(before: Record<string, number>, after: Record<string, number>): R
 
 async function openLive(url: string, count: number): Promise<SseStream[]> {
   const streams = await Promise.all(Array.from({ length: count }, () => openStream(url)))
-  await waitFor(() => streams.every((stream) => stream.lastEventId !== ''), { description: `${count} live streams`, timeout: 30_000 })
+  await waitFor(() => streams.every((stream) => stream.lastEventId !== ''), {
+    description: `${count} live streams`,
+    timeout: 30_000,
+  })
   return streams
 }
 

@@ -22,7 +22,10 @@ export async function startApp(
   for (const middleware of before) app.use(middleware)
   app.get('/events', rt.sse(sse))
   app.use(((error, _req, res, _next) => {
-    res.status(500).type('text/plain').send(`error: ${(error as Error).message}`)
+    res
+      .status(500)
+      .type('text/plain')
+      .send(`error: ${(error as Error).message}`)
   }) as import('express').ErrorRequestHandler)
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening))

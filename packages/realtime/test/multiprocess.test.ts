@@ -20,14 +20,22 @@ afterEach(async () => {
 
 /** This test process as one more app process (a publisher), on the same backend. */
 function local(backend: ChildBackend, prefix: string): Realtime {
-  const nodes = () => backend.address.split(',').map((entry) => ({ host: entry.split(':')[0] ?? '', port: Number(entry.split(':')[1]) }))
+  const nodes = () =>
+    backend.address.split(',').map((entry) => ({ host: entry.split(':')[0] ?? '', port: Number(entry.split(':')[1]) }))
   const redis =
     backend.kind === 'cluster'
       ? new Cluster(nodes())
       : backend.kind === 'upstash'
         ? new Upstash({ url: backend.address, token: backend.token ?? '', enableTelemetry: false })
         : new Redis(backend.address)
-  const rt = createRealtime({ redis, prefix, history: { maxLen: 5 }, maxEventSize: 256 * 1024, timeout: '5 s', warn: () => undefined })
+  const rt = createRealtime({
+    redis,
+    prefix,
+    history: { maxLen: 5 },
+    maxEventSize: 256 * 1024,
+    timeout: '5 s',
+    warn: () => undefined,
+  })
   closers.push(async () => {
     await rt.close()
     if (!(redis instanceof Upstash)) redis.disconnect()
@@ -75,7 +83,8 @@ describe.each(backends)('two app processes [%s]', (name, backendOf) => {
     }
     expect((await onTwo.until(3)).map((event) => event.id)).toEqual(sent)
     onTwo.close()
-    for (let index = 4; index <= 7; index += 1) sent.push((await two.publish('news', { type: 'n', data: index })).id ?? '')
+    for (let index = 4; index <= 7; index += 1)
+      sent.push((await two.publish('news', { type: 'n', data: index })).id ?? '')
     const onOne = await stream(`${one.base}/events`, onTwo.lastEventId)
     await onOne.until(4)
     sent.push((await two.publish('news', { type: 'n', data: 8 })).id ?? '')
@@ -120,7 +129,9 @@ function stalledClient(url: string): Promise<Socket> {
 
 describe('a client that never reads (ioredis, app process memory)', () => {
   /** Publishes ~30 MB while one client never reads and one does; returns the app's memory growth. */
-  async function flood(options: Record<string, unknown>): Promise<{ held: number; rss: number; evicted: boolean; received: number }> {
+  async function flood(
+    options: Record<string, unknown>,
+  ): Promise<{ held: number; rss: number; evicted: boolean; received: number }> {
     run += 1
     const backend: ChildBackend = { kind: 'ioredis', address: requireEnv(ENV.redisUrl) }
     const shared = `mp:rss:${process.pid}:${run}:`
@@ -130,7 +141,8 @@ describe('a client that never reads (ioredis, app process memory)', () => {
     const stalled = await stalledClient(`${app.base}/events`)
     try {
       await waitFor(async () => (await app.stats()).connections === 2, { description: 'both streams open' })
-      for (let index = 0; index < 20; index += 1) await publisher.publish('news', { type: 'warm', data: 'x'.repeat(1024) })
+      for (let index = 0; index < 20; index += 1)
+        await publisher.publish('news', { type: 'warm', data: 'x'.repeat(1024) })
       await reader.until(20)
       const before = await app.stats()
       const payload = 'x'.repeat(250 * 1024)

@@ -27,7 +27,13 @@ interface Setup {
   close(): Promise<void>
 }
 
-type Factory = () => Promise<{ publisherRedis: object; streamerRedis: object; stop(): Promise<void>; restart(): Promise<void>; close(): Promise<void> }>
+type Factory = () => Promise<{
+  publisherRedis: object
+  streamerRedis: object
+  stop(): Promise<void>
+  restart(): Promise<void>
+  close(): Promise<void>
+}>
 
 function build(factory: Factory): () => Promise<Setup> {
   return async () => {
@@ -35,7 +41,11 @@ function build(factory: Factory): () => Promise<Setup> {
     const errors: Error[] = []
     const options = { prefix: 'out:', heartbeat: 50, timeout: '1 s' as const, warn: () => undefined }
     const publisher = createRealtime({ ...options, redis: backend.publisherRedis, onError: () => undefined })
-    const streamer = createRealtime({ ...options, redis: backend.streamerRedis, onError: (error) => errors.push(error) })
+    const streamer = createRealtime({
+      ...options,
+      redis: backend.streamerRedis,
+      onError: (error) => errors.push(error),
+    })
     return {
       publisher,
       streamer,
@@ -50,26 +60,33 @@ function build(factory: Factory): () => Promise<Setup> {
   }
 }
 
-const ioredisBackend = (args: string[]): Factory => async () => {
-  const server: RedisServerHandle = await startRedisServer({ args })
-  const one = new Redis(server.url, { maxRetriesPerRequest: 1 })
-  const two = new Redis(server.url, { maxRetriesPerRequest: 1 })
-  return {
-    publisherRedis: one,
-    streamerRedis: two,
-    stop: () => server.kill(),
-    restart: () => server.restart(),
-    close: async () => {
-      one.disconnect()
-      two.disconnect()
-      await server.stop()
-    },
+const ioredisBackend =
+  (args: string[]): Factory =>
+  async () => {
+    const server: RedisServerHandle = await startRedisServer({ args })
+    const one = new Redis(server.url, { maxRetriesPerRequest: 1 })
+    const two = new Redis(server.url, { maxRetriesPerRequest: 1 })
+    return {
+      publisherRedis: one,
+      streamerRedis: two,
+      stop: () => server.kill(),
+      restart: () => server.restart(),
+      close: async () => {
+        one.disconnect()
+        two.disconnect()
+        await server.stop()
+      },
+    }
   }
-}
 
 const upstashBackend: Factory = async () => {
   const server = await startRedisServer({ args: persistent })
-  const local: UpstashLocal = await startUpstashLocal({ redisUrl: server.url, token: 'token', port: 0, commandTimeoutMs: 500 })
+  const local: UpstashLocal = await startUpstashLocal({
+    redisUrl: server.url,
+    token: 'token',
+    port: 0,
+    commandTimeoutMs: 500,
+  })
   const client = () => new Upstash({ url: local.url, token: 'token', enableTelemetry: false, retry: false })
   return {
     publisherRedis: client(),
@@ -85,10 +102,18 @@ const upstashBackend: Factory = async () => {
 
 /** A Cluster whose node owning the `news` channel is killed and restarted (with its AOF). */
 const clusterBackend: Factory = async () => {
-  const cluster: RedisClusterHandle = await startRedisCluster({ masters: 3, serverArgs: () => [...persistent, '--cluster-node-timeout', '60000'] })
+  const cluster: RedisClusterHandle = await startRedisCluster({
+    masters: 3,
+    serverArgs: () => [...persistent, '--cluster-node-timeout', '60000'],
+  })
   const slot = keySlot(new KeyLayout('out:').group('news').key('log'))
-  const ranges = (await import('@rediware/test-utils')).rawCommand(cluster.nodes[0] ?? { host: '', port: 0 }, ['CLUSTER', 'SLOTS'])
-  const owner = ((await ranges) as [number, number, [string, number]][]).find(([from, to]) => slot >= from && slot <= to)?.[2][1]
+  const ranges = (await import('@rediware/test-utils')).rawCommand(cluster.nodes[0] ?? { host: '', port: 0 }, [
+    'CLUSTER',
+    'SLOTS',
+  ])
+  const owner = ((await ranges) as [number, number, [string, number]][]).find(
+    ([from, to]) => slot >= from && slot <= to,
+  )?.[2][1]
   const node = cluster.servers.find((server) => server.port === owner)
   if (!node) throw new Error('no node owns the slot of the news log')
   const one = new Cluster([...cluster.nodes], { redisOptions: { maxRetriesPerRequest: 1 } })
@@ -142,13 +167,20 @@ describe.each([
     expect(stream.ended).toBe(false)
     await backend.restart()
     // Probe until a publish goes through (a retried probe may land twice: probes are left out below).
-    await waitFor(async () => (await backend.publisher.publish('news', { type: 'probe', data: null }).catch(() => '')) !== '', {
-      description: 'a publish after the restart',
+    await waitFor(
+      async () => (await backend.publisher.publish('news', { type: 'probe', data: null }).catch(() => '')) !== '',
+      {
+        description: 'a publish after the restart',
+        timeout: 20_000,
+      },
+    )
+    const after: string[] = []
+    for (let index = 2; index <= 4; index += 1)
+      after.push(await backend.publisher.publish('news', { type: 'n', data: index }))
+    await waitFor(() => stream.of().some((event) => event.id === after.at(-1)), {
+      description: 'the last event',
       timeout: 20_000,
     })
-    const after: string[] = []
-    for (let index = 2; index <= 4; index += 1) after.push(await backend.publisher.publish('news', { type: 'n', data: index }))
-    await waitFor(() => stream.of().some((event) => event.id === after.at(-1)), { description: 'the last event', timeout: 20_000 })
     // A publish that timed out may still reach Redis later (a Cluster client retries a command while
     // a node is down): then it is in the log, and delivered in its place like any other event.
     const events = stream.of().filter((event) => event.data !== '"lost"' && event.event !== 'probe')
@@ -184,10 +216,13 @@ describe('Redis restarted without persistence mid-stream (ioredis)', () => {
       await backend.stop()
       await backend.restart()
       let next = ''
-      await waitFor(async () => {
-        next = await backend.publisher.publish('news', { type: 'n', data: 2 }).catch(() => '')
-        return next !== ''
-      }, { description: 'a publish after the restart', timeout: 20_000 })
+      await waitFor(
+        async () => {
+          next = await backend.publisher.publish('news', { type: 'n', data: 2 }).catch(() => '')
+          return next !== ''
+        },
+        { description: 'a publish after the restart', timeout: 20_000 },
+      )
       await stream.until(1, 'reset', 20_000)
       const third = await backend.publisher.publish('news', { type: 'n', data: 3 })
       await waitFor(() => stream.of().some((event) => event.id === third), { description: 'the event after the reset' })

@@ -4,7 +4,8 @@ import { describeInstalledTarballs } from '@rediware/test-utils'
 describeInstalledTarballs('@rediware/realtime', {
   packages: ['packages/redis', 'packages/realtime'],
   imports: {
-    commonjs: "const { createRealtime } = require('@rediware/realtime')\nconst { memoryClient } = require('@rediware/redis')",
+    commonjs:
+      "const { createRealtime } = require('@rediware/realtime')\nconst { memoryClient } = require('@rediware/redis')",
     module: "import { createRealtime } from '@rediware/realtime'\nimport { memoryClient } from '@rediware/redis'",
   },
   smoke: `

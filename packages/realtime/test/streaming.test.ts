@@ -41,7 +41,9 @@ describeBackends('realtime across two processes', (backend) => {
       expect(stream.headers['x-accel-buffering']).toBe('no')
       const ids: string[] = []
       for (let index = 0; index < 5; index += 1) {
-        ids.push(await pair.a.publish('news', { type: 'stock', data: { id: index, stock: 10 - index, text: 'é\n"x"' } }))
+        ids.push(
+          await pair.a.publish('news', { type: 'stock', data: { id: index, stock: 10 - index, text: 'é\n"x"' } }),
+        )
       }
       const events = await stream.until(5)
       expect(events.map((event) => event.id)).toEqual(ids)
@@ -56,7 +58,10 @@ describeBackends('realtime across two processes', (backend) => {
 
     it('resumes with Last-Event-ID on the other process: nothing missed, nothing twice, then live', async () => {
       const first = await live(await open(appA.url))
-      const before = [await pair.a.publish('news', { type: 'n', data: 1 }), await pair.a.publish('news', { type: 'n', data: 2 })]
+      const before = [
+        await pair.a.publish('news', { type: 'n', data: 1 }),
+        await pair.a.publish('news', { type: 'n', data: 2 }),
+      ]
       await first.until(2)
       const resumeFrom = first.lastEventId
       expect(resumeFrom).toBe(before[1])
@@ -141,11 +146,17 @@ describeBackends('realtime across two processes', (backend) => {
       await pair.a.publish('other', { type: 'o', data: 'shown' })
       const single = await pair.b.position('news')
       const both = await pair.b.position(['news', 'other'])
-      const next = [await pair.a.publish('news', { type: 'n', data: 'next' }), await pair.a.publish('other', { type: 'o', data: 'next' })]
+      const next = [
+        await pair.a.publish('news', { type: 'n', data: 'next' }),
+        await pair.a.publish('other', { type: 'o', data: 'next' }),
+      ]
       const one = await open(`${appA.url}?lastEventId=${encodeURIComponent(single)}`)
       const two = await open(`${appA.url}?channels=other,news&lastEventId=${encodeURIComponent(both)}`)
       expect((await one.until(1)).map((event) => event.id)).toEqual([next[0]])
-      expect((await two.until(2)).map((event) => `${event.event}:${event.data}`).sort()).toEqual(['n:"next"', 'o:"next"'])
+      expect((await two.until(2)).map((event) => `${event.event}:${event.data}`).sort()).toEqual([
+        'n:"next"',
+        'o:"next"',
+      ])
       expect(next).toHaveLength(2)
       expect([...one.of('reset'), ...two.of('reset')]).toEqual([])
       await expect(pair.b.position('')).rejects.toThrow(TypeError)
@@ -169,7 +180,10 @@ describeBackends('realtime across two processes', (backend) => {
     })
 
     it('frees everything of a stream when its client disconnects', async () => {
-      const streamsOpen = await Promise.all([live(await open(appB.url)), live(await open(`${appB.url}?channels=news,other`), 2)])
+      const streamsOpen = await Promise.all([
+        live(await open(appB.url)),
+        live(await open(`${appB.url}?channels=news,other`), 2),
+      ])
       expect(pair.b.stats()).toMatchObject({ connections: 2, channels: 2 })
       for (const stream of streamsOpen) stream.close()
       const { waitFor } = await import('@rediware/test-utils')

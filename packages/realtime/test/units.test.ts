@@ -17,7 +17,8 @@ describe('event ids', () => {
 
   it('accepts only stream ids', () => {
     expect(isEventId('1712345678901-0')).toBe(true)
-    for (const bad of ['', '1', '01-0', '1-01', '1-0-0', 'x-1', '1-', '-1', `${'9'.repeat(21)}-0`]) expect(isEventId(bad)).toBe(false)
+    for (const bad of ['', '1', '01-0', '1-01', '1-0-0', 'x-1', '1-', '-1', `${'9'.repeat(21)}-0`])
+      expect(isEventId(bad)).toBe(false)
   })
 })
 
@@ -27,15 +28,30 @@ describe('the stream cursor (Last-Event-ID)', () => {
 
   it('is the event id itself for one channel, and tag:id pairs for several', () => {
     expect(encodeCursor([{ tag: a, position: '5-1' }])).toBe('5-1')
-    expect(encodeCursor([{ tag: a, position: '5-1' }, { tag: b, position: undefined }])).toBe(`${a}:5-1`)
-    expect(encodeCursor([{ tag: a, position: '5-1' }, { tag: b, position: '7-0' }])).toBe(`${a}:5-1,${b}:7-0`)
+    expect(
+      encodeCursor([
+        { tag: a, position: '5-1' },
+        { tag: b, position: undefined },
+      ]),
+    ).toBe(`${a}:5-1`)
+    expect(
+      encodeCursor([
+        { tag: a, position: '5-1' },
+        { tag: b, position: '7-0' },
+      ]),
+    ).toBe(`${a}:5-1,${b}:7-0`)
   })
 
   it('reads back the positions it names, whatever the order of the channels', () => {
     expect(decodeCursor(undefined, [a])).toBeUndefined()
     expect(decodeCursor('', [a])).toBeUndefined()
     expect(decodeCursor('5-1', [a])).toEqual(new Map([[a, '5-1']]))
-    expect(decodeCursor(`${b}:7-0,${a}:5-1`, [a, b])).toEqual(new Map([[a, '5-1'], [b, '7-0']]))
+    expect(decodeCursor(`${b}:7-0,${a}:5-1`, [a, b])).toEqual(
+      new Map([
+        [a, '5-1'],
+        [b, '7-0'],
+      ]),
+    )
   })
 
   it('reads a malformed, foreign or oversized cursor as "no known position" (a reset, never a guess)', () => {
@@ -52,11 +68,13 @@ describe('LogFollower (the order and gap logic of every reader)', () => {
   async function setup() {
     const client = memoryClient()
     const history = new History(client, undefined)
-    const append = (data: number) => client.runScript(appendScript, [keys.log, keys.live], ['n', String(data), 1000, 0, 'PUBLISH'])
+    const append = (data: number) =>
+      client.runScript(appendScript, [keys.log, keys.live], ['n', String(data), 1000, 0, 'PUBLISH'])
     const seen: string[] = []
     const sink: FollowerSink = {
       deliver: (entry) => seen.push(entry.data),
-      reset: (from, tail) => seen.push(`reset ${from === ORIGIN ? 'origin' : 'from'}→${tail === ORIGIN ? 'origin' : 'tail'}`),
+      reset: (from, tail) =>
+        seen.push(`reset ${from === ORIGIN ? 'origin' : 'from'}→${tail === ORIGIN ? 'origin' : 'tail'}`),
       failed: (error) => seen.push(`failed ${String(error)}`),
       synced: () => undefined,
       overflow: () => seen.push('overflow'),

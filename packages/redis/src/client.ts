@@ -78,18 +78,29 @@ export class ManagedClient implements RedisClient {
     return this.#breaker.onChange(listener)
   }
 
-  #guarded<R, T>(options: CallOptions | undefined, operation: (deadline: Deadline) => Promise<R>, parse: (value: R) => T): Promise<T> {
+  #guarded<R, T>(
+    options: CallOptions | undefined,
+    operation: (deadline: Deadline) => Promise<R>,
+    parse: (value: R) => T,
+  ): Promise<T> {
     if (this.#closed) return Promise.reject(new RedisClientError('ERR_REDIS_CLOSED', 'This Redis client was closed.'))
     if (!this.#breaker.allow()) {
       return Promise.reject(
-        new RedisClientError('ERR_REDIS_CIRCUIT_OPEN', 'Redis is marked down after repeated failures; retrying after the cool-down.'),
+        new RedisClientError(
+          'ERR_REDIS_CIRCUIT_OPEN',
+          'Redis is marked down after repeated failures; retrying after the cool-down.',
+        ),
       )
     }
     return this.#deadlines.run(options?.timeout ?? this.#options.timeout, operation, parse)
   }
 
   #run<T>(command: Command<T>, options?: CallOptions): Promise<T> {
-    return this.#guarded(options, (deadline) => this.#transport.send(command, deadline), (reply) => command.parse(reply))
+    return this.#guarded(
+      options,
+      (deadline) => this.#transport.send(command, deadline),
+      (reply) => command.parse(reply),
+    )
   }
 
   get = (key: string, options?: CallOptions) => this.#run(commands.get(key), options)
@@ -107,7 +118,8 @@ export class ManagedClient implements RedisClient {
   exists = (keys: string | readonly string[], options?: CallOptions) =>
     keys.length === 0 ? Promise.resolve(0) : this.#run(commands.exists(keys), options)
   incr = (key: string, options?: CallOptions) => this.#run(commands.incr(key), options)
-  incrBy = (key: string, increment: number, options?: CallOptions) => this.#run(commands.incrBy(key, increment), options)
+  incrBy = (key: string, increment: number, options?: CallOptions) =>
+    this.#run(commands.incrBy(key, increment), options)
   pexpire = (key: string, milliseconds: number, options?: Parameters<typeof commands.pexpire>[2]) =>
     this.#run(commands.pexpire(key, milliseconds, options), options)
   pexpireAt = (key: string, unixMilliseconds: number, options?: Parameters<typeof commands.pexpireAt>[2]) =>
@@ -129,8 +141,12 @@ export class ManagedClient implements RedisClient {
     members.length === 0 ? Promise.resolve(0) : this.#run(commands.zrem(key, members), options)
   zcard = (key: string, options?: CallOptions) => this.#run(commands.zcard(key), options)
   zscore = (key: string, member: string, options?: CallOptions) => this.#run(commands.zscore(key, member), options)
-  zrangeByScore = (key: string, min: number | string, max: number | string, options?: Parameters<typeof commands.zrangeByScore>[3]) =>
-    this.#run(commands.zrangeByScore(key, min, max, options), options)
+  zrangeByScore = (
+    key: string,
+    min: number | string,
+    max: number | string,
+    options?: Parameters<typeof commands.zrangeByScore>[3],
+  ) => this.#run(commands.zrangeByScore(key, min, max, options), options)
   zremRangeByScore = (key: string, min: number | string, max: number | string, options?: CallOptions) =>
     this.#run(commands.zremRangeByScore(key, min, max), options)
   sadd = (key: string, members: readonly string[], options?: CallOptions) =>
@@ -162,7 +178,11 @@ export class ManagedClient implements RedisClient {
         new TypeError(`Script "${script.name}" takes ${script.keys} key(s); it was given ${keys.length}.`),
       )
     }
-    return this.#guarded(options, (deadline) => this.#transport.runScript(script, keys, args, deadline), (reply) => script.parse(reply))
+    return this.#guarded(
+      options,
+      (deadline) => this.#transport.runScript(script, keys, args, deadline),
+      (reply) => script.parse(reply),
+    )
   }
 
   publish(channel: string, message: string, options?: CallOptions): Promise<number> {
@@ -172,14 +192,20 @@ export class ManagedClient implements RedisClient {
     if (typeof message !== 'string') return Promise.reject(new TypeError('publish: message must be a string.'))
     if (this.#transport.lineMessages && /[\r\n]/.test(message)) {
       return Promise.reject(
-        new TypeError('publish: Upstash delivers messages as Server-Sent-Events lines, so a message cannot contain a line break; encode it (JSON does).'),
+        new TypeError(
+          'publish: Upstash delivers messages as Server-Sent-Events lines, so a message cannot contain a line break; encode it (JSON does).',
+        ),
       )
     }
     const command = this.capabilities.shardedPubSub ? 'SPUBLISH' : 'PUBLISH'
     return this.runScript(publishScript, [channel], [command, message], options)
   }
 
-  subscribe(channels: string | readonly string[], listener: MessageListener, options: SubscribeOptions = {}): Subscription {
+  subscribe(
+    channels: string | readonly string[],
+    listener: MessageListener,
+    options: SubscribeOptions = {},
+  ): Subscription {
     if (this.#closed) throw new RedisClientError('ERR_REDIS_CLOSED', 'This Redis client was closed.')
     const transport = this.#transport
     const registry = registryFor(transport.connection, (events) => transport.openWire(events))
@@ -188,7 +214,10 @@ export class ManagedClient implements RedisClient {
     return subscription
   }
 
-  batch<T extends readonly Command<unknown>[]>(list: readonly [...T], options?: CallOptions): Promise<CommandResults<T>> {
+  batch<T extends readonly Command<unknown>[]>(
+    list: readonly [...T],
+    options?: CallOptions,
+  ): Promise<CommandResults<T>> {
     if (list.length === 0) return Promise.resolve([] as unknown as CommandResults<T>)
     return this.#guarded(
       options,

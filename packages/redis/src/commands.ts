@@ -63,7 +63,9 @@ function expireFlags(options: ExpireOptions = {}): Arg[] {
 function trimArgs(trim: StreamTrim): Arg[] {
   const approximate = trim.approximate ?? true
   const args: Arg[] =
-    trim.maxLen !== undefined ? ['MAXLEN', approximate ? '~' : '=', trim.maxLen] : ['MINID', approximate ? '~' : '=', trim.minId]
+    trim.maxLen !== undefined
+      ? ['MAXLEN', approximate ? '~' : '=', trim.maxLen]
+      : ['MINID', approximate ? '~' : '=', trim.minId]
   if (trim.limit !== undefined && approximate) args.push('LIMIT', trim.limit)
   return args
 }
@@ -91,7 +93,8 @@ export const commands = {
   setGet: (key: string, value: string | Buffer, options?: SetOptions) =>
     command('SET', setArgs(key, value, options, true), [0], asNullableString),
   mget: (keys: readonly string[]) => command('MGET', [...keys], indexes(keys.length), asNullableStringArray),
-  del: (keys: string | readonly string[]) => command('DEL', [...toKeyList(keys)], indexes(toKeyList(keys).length), asInteger),
+  del: (keys: string | readonly string[]) =>
+    command('DEL', [...toKeyList(keys)], indexes(toKeyList(keys).length), asInteger),
   unlink: (keys: string | readonly string[]) =>
     command('UNLINK', [...toKeyList(keys)], indexes(toKeyList(keys).length), asInteger),
   exists: (keys: string | readonly string[]) =>
@@ -101,7 +104,12 @@ export const commands = {
   pexpire: (key: string, milliseconds: number, options?: ExpireOptions) =>
     command('PEXPIRE', [key, Math.ceil(milliseconds), ...expireFlags(options)], [0], (reply) => asInteger(reply) === 1),
   pexpireAt: (key: string, unixMilliseconds: number, options?: ExpireOptions) =>
-    command('PEXPIREAT', [key, Math.ceil(unixMilliseconds), ...expireFlags(options)], [0], (reply) => asInteger(reply) === 1),
+    command(
+      'PEXPIREAT',
+      [key, Math.ceil(unixMilliseconds), ...expireFlags(options)],
+      [0],
+      (reply) => asInteger(reply) === 1,
+    ),
   pttl: (key: string) => command('PTTL', [key], [0], asInteger),
   hget: (key: string, field: string) => command('HGET', [key, field], [0], asNullableString),
   hmget: (key: string, fields: readonly string[]) => command('HMGET', [key, ...fields], [0], asNullableStringArray),
@@ -146,7 +154,9 @@ export const commands = {
    * EVALSHA of a `defineScript` script, for a `batch`. Unlike `runScript` it has no EVAL fallback:
    * a NOSCRIPT reply comes back as the command's error.
    */
-  evalsha: (script: Script<unknown>, keys: readonly string[], args: readonly Arg[]) => scriptCommand('EVALSHA', script.sha, keys, args),
+  evalsha: (script: Script<unknown>, keys: readonly string[], args: readonly Arg[]) =>
+    scriptCommand('EVALSHA', script.sha, keys, args),
   /** Any other command, for what the typed builders do not cover. Keys are declared by index. */
-  raw: (name: string, args: readonly Arg[], keyIndexes: readonly number[] = []) => command(name, args, keyIndexes, identity),
+  raw: (name: string, args: readonly Arg[], keyIndexes: readonly number[] = []) =>
+    command(name, args, keyIndexes, identity),
 } as const

@@ -85,7 +85,8 @@ export function createClient(env: Environment = process.env, options: CreateClie
   if (env.UPSTASH_REDIS_REST_URL || env.UPSTASH_REDIS_REST_TOKEN) {
     const url = env.UPSTASH_REDIS_REST_URL
     const token = env.UPSTASH_REDIS_REST_TOKEN
-    if (!url || !token) throw new TypeError('Set both UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN to use Upstash.')
+    if (!url || !token)
+      throw new TypeError('Set both UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN to use Upstash.')
     const transport = new LazyTransport('upstash', httpCapabilities, async () => {
       const { Redis } = await importOptional<UpstashModule>('@upstash/redis')
       return new UpstashTransport(new Redis({ url, token, automaticDeserialization: false, enableTelemetry: false }))

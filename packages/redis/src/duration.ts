@@ -37,7 +37,9 @@ export function parseDuration(value: unknown, optionName: string, { allowZero = 
     )
   }
   if (!Number.isFinite(milliseconds) || milliseconds < 0 || (!allowZero && milliseconds === 0)) {
-    throw new RangeError(`${optionName} must be a ${allowZero ? 'non-negative' : 'positive'} duration; got ${String(value)}.`)
+    throw new RangeError(
+      `${optionName} must be a ${allowZero ? 'non-negative' : 'positive'} duration; got ${String(value)}.`,
+    )
   }
   return Math.round(milliseconds)
 }

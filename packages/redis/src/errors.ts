@@ -21,10 +21,11 @@ export class RedisClientError extends CodedError<RedisErrorCode> {
   override readonly name = 'RedisClientError'
 }
 
-export const isRedisClientError = (error: unknown): error is RedisClientError =>
-  error instanceof RedisClientError
+export const isRedisClientError = (error: unknown): error is RedisClientError => error instanceof RedisClientError
 
 /** True for failures that say nothing about the data: the backend could not be asked. */
 export const isUnavailableError = (error: unknown): boolean =>
   isRedisClientError(error) &&
-  (error.code === 'ERR_REDIS_TIMEOUT' || error.code === 'ERR_REDIS_UNAVAILABLE' || error.code === 'ERR_REDIS_CIRCUIT_OPEN')
+  (error.code === 'ERR_REDIS_TIMEOUT' ||
+    error.code === 'ERR_REDIS_UNAVAILABLE' ||
+    error.code === 'ERR_REDIS_CIRCUIT_OPEN')

@@ -37,7 +37,12 @@ export class LazyTransport implements Transport {
     return (await this.#get()).sendBatch(list, deadline)
   }
 
-  async runScript(script: Script<unknown>, keys: readonly string[], args: readonly Arg[], deadline: Deadline): Promise<Reply> {
+  async runScript(
+    script: Script<unknown>,
+    keys: readonly string[],
+    args: readonly Arg[],
+    deadline: Deadline,
+  ): Promise<Reply> {
     return (await this.#get()).runScript(script, keys, args, deadline)
   }
 

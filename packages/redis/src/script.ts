@@ -36,14 +36,20 @@ function keyIndexesFor(count: number): number[] {
 }
 
 /** EVALSHA or EVAL of a script, keys declared where they sit (for Cluster routing). */
-export const scriptCommand = (name: 'EVALSHA' | 'EVAL', body: string, keys: readonly string[], args: readonly Arg[]): Command<Reply> => ({
+export const scriptCommand = (
+  name: 'EVALSHA' | 'EVAL',
+  body: string,
+  keys: readonly string[],
+  args: readonly Arg[],
+): Command<Reply> => ({
   name,
   args: [body, keys.length, ...keys, ...args],
   keyIndexes: keyIndexesFor(keys.length),
   parse: identity,
 })
 
-export const isNoScript = (error: unknown): boolean => error instanceof ServerReplyError && error.message.startsWith('NOSCRIPT')
+export const isNoScript = (error: unknown): boolean =>
+  error instanceof ServerReplyError && error.message.startsWith('NOSCRIPT')
 
 /** EVALSHA, and EVAL only when the server answers NOSCRIPT (after SCRIPT FLUSH or a restart). */
 export function evalWithFallback(

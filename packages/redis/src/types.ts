@@ -194,7 +194,12 @@ export interface RedisClient {
   zrem(key: string, members: readonly string[], options?: CallOptions): Promise<number>
   zcard(key: string, options?: CallOptions): Promise<number>
   zscore(key: string, member: string, options?: CallOptions): Promise<number | null>
-  zrangeByScore(key: string, min: number | string, max: number | string, options?: RangeByScoreOptions): Promise<string[]>
+  zrangeByScore(
+    key: string,
+    min: number | string,
+    max: number | string,
+    options?: RangeByScoreOptions,
+  ): Promise<string[]>
   zremRangeByScore(key: string, min: number | string, max: number | string, options?: CallOptions): Promise<number>
 
   sadd(key: string, members: readonly string[], options?: CallOptions): Promise<number>
@@ -242,7 +247,10 @@ export interface RedisClient {
    * results in order. Build commands with the `commands` helpers. On Cluster the commands are
    * grouped per slot.
    */
-  batch<T extends readonly Command<unknown>[]>(commands: readonly [...T], options?: CallOptions): Promise<CommandResults<T>>
+  batch<T extends readonly Command<unknown>[]>(
+    commands: readonly [...T],
+    options?: CallOptions,
+  ): Promise<CommandResults<T>>
 
   /**
    * Closes the subscriptions made through this client (and with the last of them, the subscriber

@@ -14,7 +14,8 @@ function collector() {
     listener: (message: string, channel: string) => {
       received.push({ channel, message })
     },
-    until: (count: number) => waitFor(() => received.length >= count, { description: `${count} message(s)`, timeout: 5000 }),
+    until: (count: number) =>
+      waitFor(() => received.length >= count, { description: `${count} message(s)`, timeout: 5000 }),
   }
 }
 
@@ -54,7 +55,9 @@ describeBackends('RedisClient pub/sub', (backend) => {
     const a = channel('a')
     const b = channel('b')
     const subscribed: string[] = []
-    const subscription = track(client.subscribe([a, b], () => undefined, { onSubscribe: (list) => subscribed.push(...list) }))
+    const subscription = track(
+      client.subscribe([a, b], () => undefined, { onSubscribe: (list) => subscribed.push(...list) }),
+    )
     await subscription.ready({ timeout: 5000 })
     expect(new Set(subscribed)).toEqual(new Set([a, b]))
   })

@@ -41,7 +41,8 @@ describeBackends('RedisClient streams', (backend) => {
   it('appends with server ids in order and reads them back both ways', async () => {
     const k = key('log')
     const ids: string[] = []
-    for (let index = 0; index < 5; index += 1) ids.push((await client.xadd(k, { i: String(index), text: 'héllo, "x"' })) ?? '')
+    for (let index = 0; index < 5; index += 1)
+      ids.push((await client.xadd(k, { i: String(index), text: 'héllo, "x"' })) ?? '')
     for (const id of ids) expect(id).toMatch(idPattern)
     expect([...ids].sort(compare)).toEqual(ids)
     const all = await client.xrange(k, '-', '+')
@@ -49,7 +50,9 @@ describeBackends('RedisClient streams', (backend) => {
     expect(all[2]?.fields).toEqual({ i: '2', text: 'héllo, "x"' })
     expect((await client.xrevrange(k, '+', '-', { count: 2 })).map((entry) => entry.id)).toEqual([ids[4], ids[3]])
     expect((await client.xrange(k, `(${ids[1]}`, '+', { count: 2 })).map((entry) => entry.id)).toEqual([ids[2], ids[3]])
-    expect((await client.xrange(k, ids[1] as string, ids[3] as string)).map((entry) => entry.id)).toEqual(ids.slice(1, 4))
+    expect((await client.xrange(k, ids[1] as string, ids[3] as string)).map((entry) => entry.id)).toEqual(
+      ids.slice(1, 4),
+    )
     expect(await client.xlen(k)).toBe(5)
   })
 
@@ -93,12 +96,19 @@ describeBackends('RedisClient streams', (backend) => {
     expect(await client.xrange(k, '-', '+')).toEqual([])
     const text = key('text')
     await client.set(text, 'x')
-    await expect(client.xadd(text, { a: '1' })).rejects.toMatchObject({ code: 'ERR_REDIS_REPLY', message: expect.stringMatching(/WRONGTYPE/) })
+    await expect(client.xadd(text, { a: '1' })).rejects.toMatchObject({
+      code: 'ERR_REDIS_REPLY',
+      message: expect.stringMatching(/WRONGTYPE/),
+    })
   })
 
   it('batches stream commands with the rest', async () => {
     const k = key('batch')
-    const [id, length, entries] = await client.batch([commands.xadd(k, { a: '1' }, { id: '1-1' }), commands.xlen(k), commands.xrange(k, '-', '+')])
+    const [id, length, entries] = await client.batch([
+      commands.xadd(k, { a: '1' }, { id: '1-1' }),
+      commands.xlen(k),
+      commands.xrange(k, '-', '+'),
+    ])
     expect(id).toBe('1-1')
     expect(length).toBe(1)
     expect(entries).toEqual([{ id: '1-1', fields: { a: '1' } }])
@@ -117,7 +127,8 @@ describeBackends('RedisClient streams', (backend) => {
     expect(entries).toHaveLength(3)
     expect(entries.map((entry) => entry.fields.v)).toEqual(['c1', 'c2', 'c3'])
     expect(compare(entries[0]?.fields.p ?? '', second)).toBeGreaterThan(0)
-    for (let index = 1; index < entries.length; index += 1) expect(entries[index]?.fields.p).toBe(entries[index - 1]?.id)
+    for (let index = 1; index < entries.length; index += 1)
+      expect(entries[index]?.fields.p).toBe(entries[index - 1]?.id)
   })
 })
 
@@ -154,7 +165,12 @@ describe('memory streams against real Redis (same commands, same replies)', () =
     const replies: unknown[] = []
     for (const [name, ...args] of script) {
       const keyed = args.map((arg, index) => (index === 0 ? `${prefix}${arg}` : arg))
-      replies.push(await client.batch([commands.raw(name, keyed, [0])]).then(([reply]) => reply, (error: Error) => `error: ${error.message.replace(/^.*?: /, '')}`))
+      replies.push(
+        await client.batch([commands.raw(name, keyed, [0])]).then(
+          ([reply]) => reply,
+          (error: Error) => `error: ${error.message.replace(/^.*?: /, '')}`,
+        ),
+      )
     }
     return replies
   }

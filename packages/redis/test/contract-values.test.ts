@@ -2,7 +2,18 @@ import { randomBytes } from 'node:crypto'
 import { commands, type RedisClient } from '@rediware/redis'
 import { describeBackends } from '@rediware/test-utils'
 
-const trickyStrings = ['123', 'true', 'null', '{"a":1}', '1.0', '', ' spaced ', 'héllo 👋 ñ 中文', 'line\nbreak', '"quoted"']
+const trickyStrings = [
+  '123',
+  'true',
+  'null',
+  '{"a":1}',
+  '1.0',
+  '',
+  ' spaced ',
+  'héllo 👋 ñ 中文',
+  'line\nbreak',
+  '"quoted"',
+]
 
 describeBackends('RedisClient values', (backend) => {
   let client: RedisClient
@@ -109,7 +120,13 @@ describeBackends('RedisClient values', (backend) => {
 
   it('works on sorted sets', async () => {
     const k = key('zset')
-    expect(await client.zadd(k, [{ score: 1, member: 'a' }, { score: 3, member: 'c' }, { score: 2, member: 'b' }])).toBe(3)
+    expect(
+      await client.zadd(k, [
+        { score: 1, member: 'a' },
+        { score: 3, member: 'c' },
+        { score: 2, member: 'b' },
+      ]),
+    ).toBe(3)
     expect(await client.zcard(k)).toBe(3)
     expect(await client.zscore(k, 'b')).toBe(2)
     expect(await client.zscore(k, 'nope')).toBeNull()
@@ -143,7 +160,9 @@ describeBackends('RedisClient values', (backend) => {
     expect(count).toBe(8)
     const text = key('batch-text')
     await client.set(text, 'abc')
-    await expect(client.batch([commands.get(text), commands.incr(text)])).rejects.toMatchObject({ code: 'ERR_REDIS_REPLY' })
+    await expect(client.batch([commands.get(text), commands.incr(text)])).rejects.toMatchObject({
+      code: 'ERR_REDIS_REPLY',
+    })
   })
 
   it('scans every key under a pattern on every node', async () => {

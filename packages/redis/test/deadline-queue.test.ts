@@ -37,7 +37,10 @@ describe('deadlines of many calls on one client (ioredis, dedicated server)', ()
     const calls: { expected: number; result: Promise<Outcome> }[] = []
     for (let index = 0; index < 30; index += 1) {
       const timeout = index % 3 === 0 ? 250 : undefined
-      calls.push({ expected: timeout ?? 100, result: outcome(client.get('k', timeout === undefined ? undefined : { timeout })) })
+      calls.push({
+        expected: timeout ?? 100,
+        result: outcome(client.get('k', timeout === undefined ? undefined : { timeout })),
+      })
     }
     const later = new Promise<void>((resolve) => setTimeout(resolve, 60)).then(() => outcome(client.get('k')))
     const patient = outcome(client.get('k', { timeout: 5000 }))
@@ -56,7 +59,9 @@ describe('deadlines of many calls on one client (ioredis, dedicated server)', ()
   })
 
   it('never rejects a call that was answered before its deadline', async () => {
-    const replies = await Promise.all(Array.from({ length: 200 }, (_, index) => client.incr(`n${index % 7}`, { timeout: 3000 })))
+    const replies = await Promise.all(
+      Array.from({ length: 200 }, (_, index) => client.incr(`n${index % 7}`, { timeout: 3000 })),
+    )
     expect([...replies].sort((a, b) => a - b).at(-1)).toBeGreaterThanOrEqual(29)
     // The queue's timer fires after every call was answered and must reject none of them.
     await new Promise((resolve) => setTimeout(resolve, 3100))

@@ -94,17 +94,26 @@ describe('a node-redis client that was never connected', () => {
   it('fails at once, saying to connect it', async () => {
     const redis = createClient({ url: 'redis://127.0.0.1:1' })
     const client = fromNodeRedis(redis, { timeout: 100 })
-    await expect(client.get('k')).rejects.toMatchObject({ code: 'ERR_REDIS_UNAVAILABLE', message: expect.stringMatching(/connect\(\)/) })
+    await expect(client.get('k')).rejects.toMatchObject({
+      code: 'ERR_REDIS_UNAVAILABLE',
+      message: expect.stringMatching(/connect\(\)/),
+    })
   })
 })
 
 describe('a client that never connected', () => {
   it('does not hang when the server does not exist', async () => {
-    const redis = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 1, retryStrategy: () => 100, lazyConnect: true })
+    const redis = new Redis('redis://127.0.0.1:1', {
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => 100,
+      lazyConnect: true,
+    })
     redis.on('error', () => undefined)
     const client = fromIoredis(redis, { timeout: 100 })
     const started = Date.now()
-    await expect(client.get('k')).rejects.toMatchObject({ code: expect.stringMatching(/ERR_REDIS_(TIMEOUT|UNAVAILABLE)/) })
+    await expect(client.get('k')).rejects.toMatchObject({
+      code: expect.stringMatching(/ERR_REDIS_(TIMEOUT|UNAVAILABLE)/),
+    })
     expect(Date.now() - started).toBeLessThan(300)
     redis.disconnect()
   })

@@ -11,7 +11,10 @@ const address = () => {
 const clusterNodes = () =>
   requireEnv(ENV.clusterNodes)
     .split(',')
-    .map((entry) => ({ host: entry.slice(0, entry.lastIndexOf(':')), port: Number(entry.slice(entry.lastIndexOf(':') + 1)) }))
+    .map((entry) => ({
+      host: entry.slice(0, entry.lastIndexOf(':')),
+      port: Number(entry.slice(entry.lastIndexOf(':') + 1)),
+    }))
 
 /** How many connections the server has open under this client name (`CLIENT SETNAME`). */
 async function connectionsNamed(name: string): Promise<number> {
@@ -20,7 +23,10 @@ async function connectionsNamed(name: string): Promise<number> {
 }
 
 const untilConnections = (name: string, count: number) =>
-  waitFor(async () => (await connectionsNamed(name)) === count, { description: `${count} connection(s) named ${name}`, timeout: 5000 })
+  waitFor(async () => (await connectionsNamed(name)) === count, {
+    description: `${count} connection(s) named ${name}`,
+    timeout: 5000,
+  })
 
 const uniqueName = () => `own-${randomUUID().slice(0, 8)}`
 
@@ -51,7 +57,7 @@ describe('who closes the connection', () => {
     expect(await connectionsNamed(name)).toBe(0)
   })
 
-  it('leaves a connection passed through toClient() (every middleware\'s `redis` option) open', async () => {
+  it("leaves a connection passed through toClient() (every middleware's `redis` option) open", async () => {
     const redis = new Redis(redisUrl())
     leftovers.push(redis)
     const client = toClient(redis)

@@ -34,7 +34,10 @@ function channelPerMaster(ranges: readonly SlotRange[], prefix: string): Map<str
 }
 
 const parseNodes = (text: string): Address[] =>
-  text.split(',').map((entry) => ({ host: entry.slice(0, entry.lastIndexOf(':')), port: Number(entry.slice(entry.lastIndexOf(':') + 1)) }))
+  text.split(',').map((entry) => ({
+    host: entry.slice(0, entry.lastIndexOf(':')),
+    port: Number(entry.slice(entry.lastIndexOf(':') + 1)),
+  }))
 
 describe('sharded pub/sub on Cluster', () => {
   it('subscribes each channel on the master that owns its slot (channels spread over the shards)', async () => {

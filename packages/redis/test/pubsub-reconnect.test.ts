@@ -7,7 +7,9 @@ import { Redis as UpstashRedis } from '@upstash/redis'
 /** Subscriber connections the server has (CLIENT LIST TYPE pubsub). */
 async function pubsubConnections(server: RedisServerHandle): Promise<number> {
   const list = await rawCommand(server, ['CLIENT', 'LIST', 'TYPE', 'pubsub'])
-  return String(list).split('\n').filter((line) => line.trim() !== '').length
+  return String(list)
+    .split('\n')
+    .filter((line) => line.trim() !== '').length
 }
 
 describe('pub/sub over ioredis (dedicated server)', () => {
@@ -49,7 +51,9 @@ describe('pub/sub over ioredis (dedicated server)', () => {
       description: 'e unsubscribed when its client closed',
     })
     await Promise.all(subscriptions.map((subscription) => subscription.close()))
-    await waitFor(async () => (await pubsubConnections(server)) === 0, { description: 'the subscriber connection closed' })
+    await waitFor(async () => (await pubsubConnections(server)) === 0, {
+      description: 'the subscriber connection closed',
+    })
     expect(redis.status).toBe('ready')
   })
 
@@ -67,7 +71,9 @@ describe('pub/sub over ioredis (dedicated server)', () => {
     expect(subscribed[0]).toEqual(['x', 'y'])
     expect(subscribed.flat().sort()).toEqual(['x', 'x', 'y', 'y'])
     expect(errors.length).toBeGreaterThanOrEqual(1)
-    await waitFor(async () => (await client.publish('y', 'after').catch(() => 0)) === 1, { description: 'a receiver for y' })
+    await waitFor(async () => (await client.publish('y', 'after').catch(() => 0)) === 1, {
+      description: 'a receiver for y',
+    })
     await waitFor(() => messages.includes('after'), { description: 'the message after the restart' })
     await subscription.close()
   })
@@ -78,7 +84,9 @@ describe('pub/sub over ioredis (dedicated server)', () => {
     await server.kill()
     try {
       const started = Date.now()
-      await expect(client.publish('z', 'lost')).rejects.toMatchObject({ code: expect.stringMatching(/ERR_REDIS_(TIMEOUT|UNAVAILABLE)/) })
+      await expect(client.publish('z', 'lost')).rejects.toMatchObject({
+        code: expect.stringMatching(/ERR_REDIS_(TIMEOUT|UNAVAILABLE)/),
+      })
       expect(Date.now() - started).toBeLessThan(1000)
       const closing = Date.now()
       await client.close()
@@ -93,7 +101,9 @@ describe('pub/sub over ioredis (dedicated server)', () => {
     const prefixedClient = fromIoredis(prefixed)
     try {
       const messages: string[] = []
-      const subscription = prefixedClient.subscribe('room', (message, channel) => messages.push(`${channel}=${message}`))
+      const subscription = prefixedClient.subscribe('room', (message, channel) =>
+        messages.push(`${channel}=${message}`),
+      )
       await subscription.ready({ timeout: 5000 })
       expect(await rawCommand(server, ['PUBSUB', 'CHANNELS', '*room'])).toEqual(['app:room'])
       expect(await prefixedClient.publish('room', 'hi')).toBe(1)
@@ -121,7 +131,9 @@ describe('pub/sub over Upstash REST (dedicated server and upstash-local)', () =>
   })
 
   it('reopens the stream when Redis restarts under upstash-local, and calls onSubscribe again', async () => {
-    const client = fromUpstash(new UpstashRedis({ url: local.url, token: 'token', enableTelemetry: false }), { timeout: 2000 })
+    const client = fromUpstash(new UpstashRedis({ url: local.url, token: 'token', enableTelemetry: false }), {
+      timeout: 2000,
+    })
     const messages: string[] = []
     let subscribed = 0
     const subscription = client.subscribe('feed', (message) => messages.push(message), {
@@ -133,7 +145,9 @@ describe('pub/sub over Upstash REST (dedicated server and upstash-local)', () =>
       await subscription.ready({ timeout: 5000 })
       await server.restart()
       await waitFor(() => subscribed >= 2, { description: 'the second onSubscribe', timeout: 15_000 })
-      await waitFor(async () => (await client.publish('feed', 'back').catch(() => 0)) === 1, { description: 'a receiver' })
+      await waitFor(async () => (await client.publish('feed', 'back').catch(() => 0)) === 1, {
+        description: 'a receiver',
+      })
       await waitFor(() => messages.includes('back'), { description: 'the message after the restart' })
     } finally {
       await client.close()

@@ -31,7 +31,9 @@ describe('SubscriberRegistry (the subscriptions sharing one subscriber connectio
     const wire = scriptedWire()
     const registry = new SubscriberRegistry(wire.open)
     const seen: string[] = []
-    registry.subscribe('news', (message) => seen.push(`message ${message}`), { onSubscribe: () => seen.push('subscribed') })
+    registry.subscribe('news', (message) => seen.push(`message ${message}`), {
+      onSubscribe: () => seen.push('subscribed'),
+    })
     wire.emit().message('news', 'early')
     wire.emit().subscribed(['news'])
     wire.emit().message('news', 'live')
@@ -49,6 +51,14 @@ describe('SubscriberRegistry (the subscriptions sharing one subscriber connectio
     await one.close()
     two.remove('c')
     await two.close()
-    expect(wire.calls).toEqual(['open', 'subscribe a,b', 'subscribe c', 'unsubscribe a', 'unsubscribe c', 'unsubscribe b', 'close'])
+    expect(wire.calls).toEqual([
+      'open',
+      'subscribe a,b',
+      'subscribe c',
+      'unsubscribe a',
+      'unsubscribe c',
+      'unsubscribe b',
+      'close',
+    ])
   })
 })

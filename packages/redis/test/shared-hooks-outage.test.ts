@@ -46,7 +46,10 @@ describe('resolveHooks', () => {
 describe('OutageReporter', () => {
   it('reports once per outage and once on recovery', () => {
     const log: string[] = []
-    const outage = new OutageReporter({ onOutage: (error) => log.push(`down: ${error.message}`), onRecovery: () => log.push('up') })
+    const outage = new OutageReporter({
+      onOutage: (error) => log.push(`down: ${error.message}`),
+      onRecovery: () => log.push('up'),
+    })
     expect(outage.failed(new Error('a'))).toBe(true)
     expect(outage.failed(new Error('b'))).toBe(false)
     expect(outage.inOutage).toBe(true)
@@ -91,7 +94,10 @@ describe('OutageReporter', () => {
       await client.ping({ timeout: 2000 })
       const log: string[] = []
       const unscoped = new OutageReporter({ onOutage: () => log.push('down'), onRecovery: () => log.push('up') })
-      const scoped = new OutageReporter({ onOutage: () => log.push('writes down'), onRecovery: () => log.push('writes up') })
+      const scoped = new OutageReporter({
+        onOutage: () => log.push('writes down'),
+        onRecovery: () => log.push('writes up'),
+      })
       const stops = [unscoped.follow(client), scoped.follow(client)]
       await server.pause(400)
       const error = await client.get('k').catch((caught: unknown) => caught)
@@ -99,10 +105,13 @@ describe('OutageReporter', () => {
       expect(client.state).toBe('down')
       unscoped.failed(error)
       scoped.failed(error, 'write')
-      await waitFor(async () => {
-        await client.ping().catch(() => undefined)
-        return client.state === 'ready'
-      }, { description: 'the breaker to close after the pause' })
+      await waitFor(
+        async () => {
+          await client.ping().catch(() => undefined)
+          return client.state === 'ready'
+        },
+        { description: 'the breaker to close after the pause' },
+      )
       expect(unscoped.inOutage).toBe(false)
       expect(scoped.inOutage).toBe(true)
       expect(log).toEqual(['down', 'writes down', 'up'])

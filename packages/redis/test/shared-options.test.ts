@@ -46,9 +46,15 @@ describe('OptionReader', () => {
   it('reads integers and numbers within bounds (never rounding)', () => {
     expect(reader.integer(undefined, 'count', 3)).toBe(3)
     expect(reader.integer(7, 'count', 3)).toBe(7)
-    expect(() => reader.integer('7', 'count', 3)).toThrow(new TypeError('@rediware/demo: count must be a whole number of at least 1; got the string "7".'))
-    expect(() => reader.integer(1.5, 'count', 3)).toThrow(new RangeError('@rediware/demo: count must be a whole number of at least 1; got 1.5.'))
-    expect(() => reader.integer(0, 'count', 3)).toThrow(new RangeError('@rediware/demo: count must be a whole number of at least 1; got 0.'))
+    expect(() => reader.integer('7', 'count', 3)).toThrow(
+      new TypeError('@rediware/demo: count must be a whole number of at least 1; got the string "7".'),
+    )
+    expect(() => reader.integer(1.5, 'count', 3)).toThrow(
+      new RangeError('@rediware/demo: count must be a whole number of at least 1; got 1.5.'),
+    )
+    expect(() => reader.integer(0, 'count', 3)).toThrow(
+      new RangeError('@rediware/demo: count must be a whole number of at least 1; got 0.'),
+    )
     expect(() => reader.integer(11, 'count', 3, { min: 0, max: 10 })).toThrow(RangeError)
     expect(reader.number(0.5, 'jitter', 0.1, { min: 0, max: 1 })).toBe(0.5)
     expect(() => reader.number(Number.NaN, 'jitter', 0.1)).toThrow(TypeError)
@@ -61,12 +67,16 @@ describe('OptionReader', () => {
     const fn = () => 1
     expect(reader.fn(fn, 'key', '(req) => string')).toBe(fn)
     expect(reader.fn(undefined, 'key', '(req) => string')).toBeUndefined()
-    expect(() => reader.fn(1, 'key', '(req) => string')).toThrow(new TypeError('@rediware/demo: key must be a function (req) => string; got number 1.'))
+    expect(() => reader.fn(1, 'key', '(req) => string')).toThrow(
+      new TypeError('@rediware/demo: key must be a function (req) => string; got number 1.'),
+    )
     expect(reader.string('x', 'name', 'd')).toBe('x')
     expect(() => reader.string('', 'name', 'd')).toThrow(TypeError)
     expect(() => reader.string('abcd', 'name', 'd', { maxLength: 3 })).toThrow(RangeError)
     expect(reader.oneOf('b', 'mode', ['a', 'b'] as const, 'a')).toBe('b')
-    expect(() => reader.oneOf('c', 'mode', ['a', 'b'] as const, 'a')).toThrow(/mode must be one of 'a', 'b'; got the string "c"/)
+    expect(() => reader.oneOf('c', 'mode', ['a', 'b'] as const, 'a')).toThrow(
+      /mode must be one of 'a', 'b'; got the string "c"/,
+    )
   })
 
   it('accepts the same prefixes in every package and refuses what breaks hash tags or SCAN', () => {
@@ -74,7 +84,9 @@ describe('OptionReader', () => {
     expect(reader.prefix('', 'prefix', 'demo:')).toBe('')
     expect(reader.prefix('app:v2.demo-x_', 'prefix', 'demo:')).toBe('app:v2.demo-x_')
     for (const bad of ['{x}', 'a*', 'a?', 'a[b]', 'a b', 'a\nb', 'a\u0000', 'x'.repeat(65)]) {
-      expect(() => reader.prefix(bad, 'prefix', 'demo:')).toThrow(/^@rediware\/demo: prefix must be at most 64 characters/)
+      expect(() => reader.prefix(bad, 'prefix', 'demo:')).toThrow(
+        /^@rediware\/demo: prefix must be at most 64 characters/,
+      )
     }
     expect(() => reader.prefix(5, 'prefix', 'demo:')).toThrow(TypeError)
   })

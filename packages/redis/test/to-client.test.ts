@@ -25,7 +25,11 @@ describe('toClient', () => {
     expect(toClient(nodeRedis5({ url })).kind).toBe('node-redis')
     expect(toClient(nodeRedisCluster6({ rootNodes: [{ url }] })).kind).toBe('node-redis-cluster')
     expect(toClient(nodeRedisCluster5({ rootNodes: [{ url }] })).kind).toBe('node-redis-cluster')
-    expect(toClient(nodeRedis6({ url })).capabilities).toEqual({ shardedKeys: false, shardedPubSub: false, requestPerCall: false })
+    expect(toClient(nodeRedis6({ url })).capabilities).toEqual({
+      shardedKeys: false,
+      shardedPubSub: false,
+      requestPerCall: false,
+    })
     expect(toClient(nodeRedisCluster6({ rootNodes: [{ url }] })).capabilities).toEqual({
       shardedKeys: true,
       shardedPubSub: true,

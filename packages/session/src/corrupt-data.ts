@@ -6,7 +6,13 @@ export const isWrongType = (error: unknown): boolean =>
   isRedisClientError(error) && error.code === 'ERR_REDIS_REPLY' && error.message.includes('WRONGTYPE')
 
 /** Reports an unreadable session and deletes it (the request goes on logged out). */
-export async function removeCorrupt(client: RedisClient, events: StoreEvents, member: string, key: string, error: unknown): Promise<null> {
+export async function removeCorrupt(
+  client: RedisClient,
+  events: StoreEvents,
+  member: string,
+  key: string,
+  error: unknown,
+): Promise<null> {
   events.corrupt(member, error)
   try {
     await client.del(key)

@@ -17,7 +17,7 @@ export function mergeSessions(
   names.delete('__rw')
   for (const name of names) {
     if (name === 'cookie') continue
-    const changedByMe = (name in own) !== (name in base) || !same(own[name], base[name])
+    const changedByMe = name in own !== name in base || !same(own[name], base[name])
     const source = changedByMe ? own : theirs
     if (name in source) merged[name] = source[name]
   }

@@ -1,4 +1,12 @@
-import { type Duration, describeValue, type OptionNames, parseDuration, type RedisClient, type RedisInput, toClient } from '@rediware/redis'
+import {
+  type Duration,
+  describeValue,
+  type OptionNames,
+  parseDuration,
+  type RedisClient,
+  type RedisInput,
+  toClient,
+} from '@rediware/redis'
 import type { SessionData } from 'express-session'
 import { type EncryptionOptions, SessionCipher } from './session-cipher.js'
 
@@ -111,17 +119,21 @@ const knownOptions: OptionNames<RedisStoreOptions> & { client: true } = {
 }
 
 /** The RedisStore options that `session()` passes through to the store it creates. */
-export const storeOptionNames: readonly string[] = Object.keys(knownOptions).filter((name) => name !== 'redis' && name !== 'client')
+export const storeOptionNames: readonly string[] = Object.keys(knownOptions).filter(
+  (name) => name !== 'redis' && name !== 'client',
+)
 
 function bool(value: unknown, name: string): boolean {
   if (value === undefined) return false
-  if (typeof value !== 'boolean') throw new TypeError(`RedisStore: ${name} must be true or false; got ${describeValue(value)}.`)
+  if (typeof value !== 'boolean')
+    throw new TypeError(`RedisStore: ${name} must be true or false; got ${describeValue(value)}.`)
   return value
 }
 
 function optionalFunction<T>(value: unknown, name: string, hint: string): T | undefined {
   if (value === undefined) return undefined
-  if (typeof value !== 'function') throw new TypeError(`RedisStore: ${name} must be a function (${hint}); got ${describeValue(value)}.`)
+  if (typeof value !== 'function')
+    throw new TypeError(`RedisStore: ${name} must be a function (${hint}); got ${describeValue(value)}.`)
   return value as T
 }
 
@@ -139,7 +151,9 @@ function ttlOption(value: unknown): { seconds: number; fn: ((session: SessionDat
   if (typeof value === 'function') return { seconds: 86_400, fn: value as (session: SessionData) => number }
   if (typeof value === 'number') {
     if (!Number.isFinite(value) || value <= 0) {
-      throw new RangeError(`RedisStore: ttl is in seconds (like connect-redis) and must be positive; got ${value}. Example: ttl: 86400 or ttl: '1 d'.`)
+      throw new RangeError(
+        `RedisStore: ttl is in seconds (like connect-redis) and must be positive; got ${value}. Example: ttl: 86400 or ttl: '1 d'.`,
+      )
     }
     return { seconds: value, fn: undefined }
   }
@@ -152,7 +166,9 @@ function ttlOption(value: unknown): { seconds: number; fn: ((session: SessionDat
 function serializerOption(value: unknown): Serializer {
   if (value === undefined) return JSON
   if (typeof value !== 'object' || value === null) {
-    throw new TypeError(`RedisStore: serializer must be an object with parse(text) and stringify(value), like JSON; got ${describeValue(value)}.`)
+    throw new TypeError(
+      `RedisStore: serializer must be an object with parse(text) and stringify(value), like JSON; got ${describeValue(value)}.`,
+    )
   }
   const candidate = value as Partial<Serializer>
   if (typeof candidate.parse !== 'function' || typeof candidate.stringify !== 'function') {
@@ -168,31 +184,43 @@ export function resolveStoreOptions(options: unknown): ResolvedStoreOptions {
   const input = options as Record<string, unknown>
   for (const name of Object.keys(input)) {
     if (!Object.hasOwn(knownOptions, name)) {
-      throw new TypeError(`RedisStore: unknown option "${name}". Known options: ${Object.keys(knownOptions).filter((n) => n !== 'client').join(', ')}.`)
+      throw new TypeError(
+        `RedisStore: unknown option "${name}". Known options: ${Object.keys(knownOptions)
+          .filter((n) => n !== 'client')
+          .join(', ')}.`,
+      )
     }
   }
   const redisInput = input.redis ?? input.client
   if (redisInput === undefined) {
-    throw new TypeError('RedisStore: redis is required: pass an ioredis Redis or Cluster, an @upstash/redis Redis, or memoryClient() from @rediware/redis.')
+    throw new TypeError(
+      'RedisStore: redis is required: pass an ioredis Redis or Cluster, an @upstash/redis Redis, or memoryClient() from @rediware/redis.',
+    )
   }
   const client = toClient(redisInput, undefined, 'RedisStore: redis')
 
   const prefix = input.prefix ?? 'sess:'
-  if (typeof prefix !== 'string') throw new TypeError(`RedisStore: prefix must be a string such as 'sess:'; got ${describeValue(prefix)}.`)
+  if (typeof prefix !== 'string')
+    throw new TypeError(`RedisStore: prefix must be a string such as 'sess:'; got ${describeValue(prefix)}.`)
   if (/[{}]/.test(prefix)) {
     throw new TypeError(`RedisStore: prefix must not contain { or } (Redis Cluster hash tags); got "${prefix}".`)
   }
 
   const ttl = ttlOption(input.ttl)
-  const absoluteMs = input.absoluteTimeout === undefined ? 0 : parseDuration(input.absoluteTimeout, 'RedisStore: absoluteTimeout')
+  const absoluteMs =
+    input.absoluteTimeout === undefined ? 0 : parseDuration(input.absoluteTimeout, 'RedisStore: absoluteTimeout')
   const userId = optionalFunction<ResolvedStoreOptions['userId']>(input.userId, 'userId', 'session => session.userId')
   const maxSessionsPerUser = positiveInteger(input.maxSessionsPerUser, 'maxSessionsPerUser', Number.POSITIVE_INFINITY)
   if (input.maxSessionsPerUser !== undefined && userId === undefined) {
-    throw new TypeError('RedisStore: maxSessionsPerUser needs the userId option (e.g. userId: s => s.userId) to know whose sessions to count.')
+    throw new TypeError(
+      'RedisStore: maxSessionsPerUser needs the userId option (e.g. userId: s => s.userId) to know whose sessions to count.',
+    )
   }
   const userIndexPrefix = input.userIndexPrefix ?? `${prefix.replace(/:$/, '') || 'sess'}-user:`
   if (typeof userIndexPrefix !== 'string' || userIndexPrefix === '' || /[{}]/.test(userIndexPrefix)) {
-    throw new TypeError(`RedisStore: userIndexPrefix must be a non-empty string without { or }; got ${describeValue(userIndexPrefix)}.`)
+    throw new TypeError(
+      `RedisStore: userIndexPrefix must be a non-empty string without { or }; got ${describeValue(userIndexPrefix)}.`,
+    )
   }
   if (userId !== undefined && userIndexPrefix.startsWith(prefix)) {
     throw new RangeError(
@@ -201,19 +229,27 @@ export function resolveStoreOptions(options: unknown): ResolvedStoreOptions {
   }
   const onStoreError = input.onStoreError ?? 'fail'
   if (onStoreError !== 'fail' && onStoreError !== 'anonymous') {
-    throw new TypeError(`RedisStore: onStoreError must be 'fail' (503 error) or 'anonymous' (proceed logged out); got ${describeValue(onStoreError)}.`)
+    throw new TypeError(
+      `RedisStore: onStoreError must be 'fail' (503 error) or 'anonymous' (proceed logged out); got ${describeValue(onStoreError)}.`,
+    )
   }
 
   const concurrency = input.concurrency ?? 'lww'
   if (concurrency !== 'lww' && concurrency !== 'merge') {
-    throw new TypeError(`RedisStore: concurrency must be 'lww' (last write wins) or 'merge'; got ${describeValue(concurrency)}.`)
+    throw new TypeError(
+      `RedisStore: concurrency must be 'lww' (last write wins) or 'merge'; got ${describeValue(concurrency)}.`,
+    )
   }
   const keySecret = input.keySecret
   if (keySecret !== undefined && !(Buffer.isBuffer(keySecret) || typeof keySecret === 'string')) {
-    throw new TypeError(`RedisStore: keySecret must be a string or Buffer of 32+ random bytes; got ${describeValue(keySecret)}.`)
+    throw new TypeError(
+      `RedisStore: keySecret must be a string or Buffer of 32+ random bytes; got ${describeValue(keySecret)}.`,
+    )
   }
   if (keySecret !== undefined && Buffer.byteLength(keySecret) < 16) {
-    throw new RangeError('RedisStore: keySecret is too short; use 32 random bytes (e.g. crypto.randomBytes(32).toString("base64")).')
+    throw new RangeError(
+      'RedisStore: keySecret is too short; use 32 random bytes (e.g. crypto.randomBytes(32).toString("base64")).',
+    )
   }
   return {
     client,

@@ -22,8 +22,6 @@ type StoreSession = ReturnType<expressSession.Store['createSession']>
 
 const { Store } = expressSession
 
-
-
 /**
  * An express-session store over Redis (ioredis, Cluster, @upstash/redis) or memory. Reads
  * connect-redis data; one Redis call per unchanged request; destroyed sessions stay dead.
@@ -59,7 +57,11 @@ export class RedisStore extends Store {
     this.#events = new StoreEvents(this.#options.onEvent)
     this.#outage = new StoreOutage(this.#events)
     this.#scan = new SessionScan(this.#client, this.#keys, this.#events, this.#options.scanCount)
-    this.#index = new UserIndex(this.#client, { keys: this.#keys, scan: this.#scan, events: this.#events, outage: this.#outage }, this.#options)
+    this.#index = new UserIndex(
+      this.#client,
+      { keys: this.#keys, scan: this.#scan, events: this.#events, outage: this.#outage },
+      this.#options,
+    )
     this.#writes = new SessionWrites({
       client: this.#client,
       options: this.#options,
@@ -72,7 +74,11 @@ export class RedisStore extends Store {
       tolerate: (error) => this.#tolerate(error),
     })
     const { absoluteMs, disableTouch, disableTTL, ttlFunction, ttlSeconds } = this.#options
-    this.#readArgs = [absoluteMs, disableTouch || disableTTL ? '0' : '1', ttlFunction === undefined ? Math.round(ttlSeconds * 1000) : 0]
+    this.#readArgs = [
+      absoluteMs,
+      disableTouch || disableTTL ? '0' : '1',
+      ttlFunction === undefined ? Math.round(ttlSeconds * 1000) : 0,
+    ]
     if (this.#options.userId !== undefined && this.#options.absoluteMs === 0) {
       this.#events.report({
         type: 'config-warning',
@@ -198,7 +204,8 @@ export class RedisStore extends Store {
 
   /** Destroys every session of a user (except `except`, e.g. `req.sessionID`). Resolves to how many. */
   revokeUser(userId: string | number, options: { except?: string | readonly string[] } = {}): Promise<number> {
-    const except = options.except === undefined ? [] : typeof options.except === 'string' ? [options.except] : options.except
+    const except =
+      options.except === undefined ? [] : typeof options.except === 'string' ? [options.except] : options.except
     return settle(this.#index.revoke(userId, new Set(except)))
   }
 
@@ -210,7 +217,13 @@ export class RedisStore extends Store {
    */
   prepareRotation(req: object, sid: string): boolean {
     const previous = this.#states.get(req)
-    this.#states.set(req, { sid: undefined, slid: 0, created: 0, carryCreated: previous?.created || previous?.carryCreated || 0, raw: undefined })
+    this.#states.set(req, {
+      sid: undefined,
+      slid: 0,
+      created: 0,
+      carryCreated: previous?.created || previous?.carryCreated || 0,
+      raw: undefined,
+    })
     return previous?.sid === sid
   }
 
@@ -287,7 +300,12 @@ export class RedisStore extends Store {
     if (session === null) return null
     const expires = (session.cookie as SessionData['cookie'] | undefined)?.expires
     // With disableTTL the read does not slide, so it always answers the Redis clock.
-    if (disableTTL && expires !== undefined && expires !== null && new Date(expires).getTime() <= (result.now ?? Date.now())) {
+    if (
+      disableTTL &&
+      expires !== undefined &&
+      expires !== null &&
+      new Date(expires).getTime() <= (result.now ?? Date.now())
+    ) {
       await this.#outage
         .call(() => this.#client.del(key))
         .catch((error: unknown) => {
@@ -295,9 +313,13 @@ export class RedisStore extends Store {
         })
       return null
     }
-    const loaded: LoadedSession = { slid: result.slid, created: meta?.created ?? 0, raw: result.value, legacy: meta === undefined }
+    const loaded: LoadedSession = {
+      slid: result.slid,
+      created: meta?.created ?? 0,
+      raw: result.value,
+      legacy: meta === undefined,
+    }
     Object.defineProperty(session, this.#loadedKey, { value: loaded, configurable: true })
     return session
   }
-
 }

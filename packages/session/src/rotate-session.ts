@@ -26,7 +26,9 @@ function carryOver(req: Request, data: Record<string, unknown>, originalMaxAge: 
 export async function rotateSession(req: Request): Promise<void> {
   const session = req.session as LiveSession | undefined
   if (session === undefined || session === null || typeof session.regenerate !== 'function') {
-    throw new TypeError('rotateSession(req): req.session is missing; mount session() or express-session before this route.')
+    throw new TypeError(
+      'rotateSession(req): req.session is missing; mount session() or express-session before this route.',
+    )
   }
   const data: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(session)) if (name !== 'cookie') data[name] = value
@@ -46,7 +48,9 @@ export async function rotateSession(req: Request): Promise<void> {
     return
   }
   await new Promise<void>((resolve, reject) => {
-    session.regenerate((error: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()))
+    session.regenerate((error: unknown) =>
+      error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
+    )
   })
   carryOver(req, data, originalMaxAge)
 }

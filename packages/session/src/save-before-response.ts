@@ -64,7 +64,8 @@ export function saveBeforeResponse(): RouteHandler {
     res.end = function endAfterSave(this: Response, ...args: EndArgs): Response {
       res.end = end
       const session = req.session
-      const unchanged = session === undefined || (req.sessionID === loadedId && fingerprint(session) === loadedFingerprint)
+      const unchanged =
+        session === undefined || (req.sessionID === loadedId && fingerprint(session) === loadedFingerprint)
       if (unchanged || res.headersSent) return end.apply(this, args)
       // As express-session does at the end: the stored expiry counts from now.
       session.touch()

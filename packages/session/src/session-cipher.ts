@@ -12,9 +12,12 @@ const MARK = 'enc1.'
 function parseKey(key: unknown, index: number): Buffer {
   let bytes: Buffer | undefined
   if (Buffer.isBuffer(key)) bytes = key
-  else if (typeof key === 'string') bytes = /^[0-9a-f]{64}$/i.test(key) ? Buffer.from(key, 'hex') : Buffer.from(key, 'base64')
+  else if (typeof key === 'string')
+    bytes = /^[0-9a-f]{64}$/i.test(key) ? Buffer.from(key, 'hex') : Buffer.from(key, 'base64')
   if (bytes === undefined) {
-    throw new TypeError(`RedisStore: encryption.keys[${index}] must be a 32-byte Buffer, base64 or hex string; got ${describeValue(key)}.`)
+    throw new TypeError(
+      `RedisStore: encryption.keys[${index}] must be a 32-byte Buffer, base64 or hex string; got ${describeValue(key)}.`,
+    )
   }
   if (bytes.length !== 32) {
     throw new RangeError(
@@ -32,9 +35,13 @@ export class SessionCipher {
   readonly #keys: { id: string; key: Buffer }[]
 
   constructor(options: unknown) {
-    const keys = (typeof options === 'object' && options !== null ? (options as { keys?: unknown }).keys : undefined) as unknown
+    const keys = (
+      typeof options === 'object' && options !== null ? (options as { keys?: unknown }).keys : undefined
+    ) as unknown
     if (!Array.isArray(keys) || keys.length === 0) {
-      throw new TypeError('RedisStore: encryption must be { keys: [currentKey, ...olderKeys] } with at least one 32-byte key.')
+      throw new TypeError(
+        'RedisStore: encryption must be { keys: [currentKey, ...olderKeys] } with at least one 32-byte key.',
+      )
     }
     this.#keys = keys.map((key, index) => {
       const bytes = parseKey(key, index)

@@ -3,7 +3,8 @@ import type { ResolvedStoreOptions } from './options.js'
 import { cookieProblem } from './session-cookie.js'
 import { decodeStored, type StoredValue } from './stored-value.js'
 
-export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null
 
 export const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   isObject(value) && typeof (value as { then?: unknown }).then === 'function'

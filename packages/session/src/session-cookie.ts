@@ -5,7 +5,8 @@
  * serialise, so anything else ends in a hung or failed request instead of an answer.
  */
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 const absent = (value: unknown): boolean => value === undefined || value === null
 
@@ -19,18 +20,22 @@ const sameSites = new Set(['', 'lax', 'strict', 'none'])
 
 type FieldCheck = (value: unknown) => boolean
 
-const fields = new Map<string, FieldCheck>(Object.entries({
-  originalMaxAge: (value: unknown) => absent(value) || (typeof value === 'number' && Number.isFinite(value)),
-  expires: (value: unknown) =>
-    absent(value) || (typeof value === 'string' && !Number.isNaN(Date.parse(value))) || (value instanceof Date && !Number.isNaN(value.getTime())),
-  secure: (value: unknown) => isFlag(value) || value === 'auto',
-  httpOnly: isFlag,
-  partitioned: isFlag,
-  domain: (value: unknown) => absent(value) || value === '' || (typeof value === 'string' && domainValue.test(value)),
-  path: (value: unknown) => absent(value) || (typeof value === 'string' && pathValue.test(value)),
-  priority: (value: unknown) => absent(value) || (typeof value === 'string' && priorities.has(value.toLowerCase())),
-  sameSite: (value: unknown) => isFlag(value) || (typeof value === 'string' && sameSites.has(value.toLowerCase())),
-} satisfies Record<string, FieldCheck>))
+const fields = new Map<string, FieldCheck>(
+  Object.entries({
+    originalMaxAge: (value: unknown) => absent(value) || (typeof value === 'number' && Number.isFinite(value)),
+    expires: (value: unknown) =>
+      absent(value) ||
+      (typeof value === 'string' && !Number.isNaN(Date.parse(value))) ||
+      (value instanceof Date && !Number.isNaN(value.getTime())),
+    secure: (value: unknown) => isFlag(value) || value === 'auto',
+    httpOnly: isFlag,
+    partitioned: isFlag,
+    domain: (value: unknown) => absent(value) || value === '' || (typeof value === 'string' && domainValue.test(value)),
+    path: (value: unknown) => absent(value) || (typeof value === 'string' && pathValue.test(value)),
+    priority: (value: unknown) => absent(value) || (typeof value === 'string' && priorities.has(value.toLowerCase())),
+    sameSite: (value: unknown) => isFlag(value) || (typeof value === 'string' && sameSites.has(value.toLowerCase())),
+  } satisfies Record<string, FieldCheck>),
+)
 
 /** The JSON form of a cookie: what express-session's `Cookie#toJSON` returns, else the value itself. */
 export function cookieData(cookie: unknown): unknown {
@@ -43,7 +48,8 @@ export function cookieProblem(cookie: unknown): string | undefined {
   if (!isObject(cookie)) return 'the stored cookie is not an object'
   for (const name of Object.keys(cookie)) {
     const check = fields.get(name)
-    if (check === undefined) return `the stored cookie has a field express-session does not write (${JSON.stringify(name).slice(0, 40)})`
+    if (check === undefined)
+      return `the stored cookie has a field express-session does not write (${JSON.stringify(name).slice(0, 40)})`
     if (!check(cookie[name])) return `the stored cookie's ${name} is not a value express-session writes`
   }
   return undefined

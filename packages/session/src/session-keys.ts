@@ -32,7 +32,9 @@ export class SessionKeys {
   /** The key of a session id; throws a TypeError for an id that is not a bounded, non-empty string. */
   key(sid: string): string {
     if (typeof sid !== 'string' || sid.length === 0 || sid.length > MAX_SID_LENGTH) {
-      throw new TypeError(`RedisStore: session id must be a non-empty string of at most ${MAX_SID_LENGTH} characters; got ${typeof sid}.`)
+      throw new TypeError(
+        `RedisStore: session id must be a non-empty string of at most ${MAX_SID_LENGTH} characters; got ${typeof sid}.`,
+      )
     }
     return this.memberKey(this.member(sid))
   }

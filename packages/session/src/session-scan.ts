@@ -26,7 +26,9 @@ export class SessionScan {
   }
 
   /** Every readable session as `{ ...session, id }`; `decode` answers null for corrupt data (and removes it). */
-  async all(decode: (member: string, key: string, value: string) => SessionData | null | Promise<SessionData | null>): Promise<(SessionData & { id: string })[]> {
+  async all(
+    decode: (member: string, key: string, value: string) => SessionData | null | Promise<SessionData | null>,
+  ): Promise<(SessionData & { id: string })[]> {
     const sessions = new Map<string, SessionData & { id: string }>()
     for await (const keys of this.pages()) {
       const values = await this.values(keys)
@@ -44,7 +46,9 @@ export class SessionScan {
   /** Deletes every session key, one batch per page. Refuses an empty prefix. */
   async clear(): Promise<void> {
     if (this.#keys.prefix === '') {
-      throw new RangeError('RedisStore.clear() refuses to run with an empty prefix: it would delete every key in the database.')
+      throw new RangeError(
+        'RedisStore.clear() refuses to run with an empty prefix: it would delete every key in the database.',
+      )
     }
     for await (const keys of this.pages()) await this.#client.batch(keys.map((key) => commands.unlink(key)))
   }

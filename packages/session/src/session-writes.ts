@@ -86,7 +86,11 @@ export class SessionWrites {
       const check = attempt < MERGE_ATTEMPTS ? expected : ''
       try {
         result = await this.#parts.outage.call(() =>
-          this.#parts.client.runScript(writeSession, [key], [head, tail, writeModeArg(mode), disableTTL ? 0 : ttl, absoluteMs, carried, check]),
+          this.#parts.client.runScript(
+            writeSession,
+            [key],
+            [head, tail, writeModeArg(mode), disableTTL ? 0 : ttl, absoluteMs, carried, check],
+          ),
         )
       } catch (error) {
         if (this.#parts.tolerate(error)) return 'skipped'
@@ -102,11 +106,18 @@ export class SessionWrites {
       if (state !== undefined) state.raw = result.current
     }
     if (result.kind === 'written' && req !== undefined && concurrency === 'merge') {
-      this.#parts.states.set(req, { sid, slid: -1, created: result.created, carryCreated: 0, raw: encodeStored(payload, { created: result.created, idle, user }) })
+      this.#parts.states.set(req, {
+        sid,
+        slid: -1,
+        created: result.created,
+        carryCreated: 0,
+        raw: encodeStored(payload, { created: result.created, idle, user }),
+      })
     }
     switch (result.kind) {
       case 'written':
-        if (req !== undefined && concurrency !== 'merge') this.#parts.states.set(req, { sid, slid: -1, created: result.created, carryCreated: 0, raw: undefined })
+        if (req !== undefined && concurrency !== 'merge')
+          this.#parts.states.set(req, { sid, slid: -1, created: result.created, carryCreated: 0, raw: undefined })
         if (this.#parts.index.enabled && user !== result.previousUser) {
           await this.#parts.index.add(sid, user, result.previousUser, result.created, result.now)
         }
@@ -156,7 +167,12 @@ export class SessionWrites {
     // The read already slid the TTL by this idle time (or this request wrote the session): no call.
     // express-session recomputes `originalMaxAge` from the clock on every touch, so it can be a
     // millisecond or two off the stored value; only a real change ("remember me") needs a call.
-    if (state !== undefined && state.sid === sid && (state.slid === -1 || (state.slid > 0 && Math.abs(state.slid - idle) <= IDLE_TOLERANCE_MS))) return
+    if (
+      state !== undefined &&
+      state.sid === sid &&
+      (state.slid === -1 || (state.slid > 0 && Math.abs(state.slid - idle) <= IDLE_TOLERANCE_MS))
+    )
+      return
     if (state !== undefined && state.sid === sid && state.slid > 0 && idle > 0) {
       // A new idle time for a loaded session ("remember me"): rewritten, so the stored cookie carries
       // it too; moving only the TTL would be undone by the next request, which revives the old one.
@@ -168,7 +184,9 @@ export class SessionWrites {
     if (idle <= 0 && !(fixed > 0)) return
     let touched: 'touched' | 'missing' | 'corrupt'
     try {
-      touched = await this.#parts.outage.call(() => this.#parts.client.runScript(touchSession, [key], [idle, absoluteMs, fixed]))
+      touched = await this.#parts.outage.call(() =>
+        this.#parts.client.runScript(touchSession, [key], [idle, absoluteMs, fixed]),
+      )
     } catch (error) {
       if (this.#parts.tolerate(error)) return
       throw error

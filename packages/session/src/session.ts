@@ -11,7 +11,9 @@ import { saveBeforeResponse } from './save-before-response.js'
 type ExpressSessionOptions = expressSession.SessionOptions
 
 /** `session()` options: express-session's (minus `store`) plus the store's, and `redis`. */
-export interface SessionOptions extends Omit<ExpressSessionOptions, 'store' | 'secret' | 'cookie'>, Omit<RedisStoreOptions, 'redis'> {
+export interface SessionOptions
+  extends Omit<ExpressSessionOptions, 'store' | 'secret' | 'cookie'>,
+    Omit<RedisStoreOptions, 'redis'> {
   redis: RedisInput
   /** Cookie options, merged over the safe defaults. */
   cookie?: expressSession.CookieOptions
@@ -25,7 +27,6 @@ export interface SessionOptions extends Omit<ExpressSessionOptions, 'store' | 's
 export interface SessionMiddleware extends RouteHandler {
   store: RedisStore
 }
-
 
 function checkSecret(secret: unknown): string[] {
   const list = Array.isArray(secret) ? secret : [secret]
@@ -41,15 +42,33 @@ function checkSecret(secret: unknown): string[] {
 function riskyWarnings(options: SessionOptions, secrets: readonly string[], production: boolean): string[] {
   const warnings: string[] = []
   const cookie = options.cookie ?? {}
-  if (production && cookie.secure === false) warnings.push('cookie.secure is false in production: the session cookie is sent over plain HTTP. Remove it (the default is secure in production).')
-  if (cookie.sameSite === 'none' && cookie.secure !== true) warnings.push("cookie.sameSite 'none' needs cookie.secure: true, and weakens CSRF protection; prefer 'lax'.")
-  if (cookie.sameSite === 'none') warnings.push("cookie.sameSite 'none' sends the cookie on cross-site requests (CSRF); use it only with CSRF tokens.")
-  if (cookie.httpOnly === false) warnings.push('cookie.httpOnly is false: scripts (and XSS) can read the session cookie.')
-  if (options.resave === true) warnings.push('resave: true writes every session on every request and lets slow requests overwrite newer changes; use resave: false.')
-  if (options.saveUninitialized === true) warnings.push('saveUninitialized: true stores a session for every visitor and bot; use false (sessions are created when something is stored).')
-  if (secrets[0] !== undefined && secrets[0].length < 32) warnings.push('secret is shorter than 32 characters; use 32+ random bytes.')
+  if (production && cookie.secure === false)
+    warnings.push(
+      'cookie.secure is false in production: the session cookie is sent over plain HTTP. Remove it (the default is secure in production).',
+    )
+  if (cookie.sameSite === 'none' && cookie.secure !== true)
+    warnings.push("cookie.sameSite 'none' needs cookie.secure: true, and weakens CSRF protection; prefer 'lax'.")
+  if (cookie.sameSite === 'none')
+    warnings.push(
+      "cookie.sameSite 'none' sends the cookie on cross-site requests (CSRF); use it only with CSRF tokens.",
+    )
+  if (cookie.httpOnly === false)
+    warnings.push('cookie.httpOnly is false: scripts (and XSS) can read the session cookie.')
+  if (options.resave === true)
+    warnings.push(
+      'resave: true writes every session on every request and lets slow requests overwrite newer changes; use resave: false.',
+    )
+  if (options.saveUninitialized === true)
+    warnings.push(
+      'saveUninitialized: true stores a session for every visitor and bot; use false (sessions are created when something is stored).',
+    )
+  if (secrets[0] !== undefined && secrets[0].length < 32)
+    warnings.push('secret is shorter than 32 characters; use 32+ random bytes.')
   const name = options.name ?? 'connect.sid'
-  if (name.startsWith('__Host-') && (cookie.secure === false || cookie.domain !== undefined || (cookie.path ?? '/') !== '/')) {
+  if (
+    name.startsWith('__Host-') &&
+    (cookie.secure === false || cookie.domain !== undefined || (cookie.path ?? '/') !== '/')
+  ) {
     warnings.push("a '__Host-' cookie name requires secure: true, path '/' and no domain; browsers drop it otherwise.")
   }
   return warnings
@@ -63,10 +82,14 @@ function riskyWarnings(options: SessionOptions, secrets: readonly string[], prod
  */
 export function session(options: SessionOptions): SessionMiddleware {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`session(): options must be an object such as { redis, secret }; got ${describeValue(options)}.`)
+    throw new TypeError(
+      `session(): options must be an object such as { redis, secret }; got ${describeValue(options)}.`,
+    )
   }
   if ('store' in options && options.store !== undefined) {
-    throw new TypeError('session(): do not pass store; pass redis (and store options) and session() builds the RedisStore. Use express-session directly to bring your own store.')
+    throw new TypeError(
+      'session(): do not pass store; pass redis (and store options) and session() builds the RedisStore. Use express-session directly to bring your own store.',
+    )
   }
   const secrets = checkSecret(options.secret)
   const production = process.env.NODE_ENV === 'production'
@@ -80,12 +103,18 @@ export function session(options: SessionOptions): SessionMiddleware {
   }
   const store = new RedisStore(storeOptions as unknown as RedisStoreOptions)
   if (options.cookie !== undefined && (typeof options.cookie !== 'object' || options.cookie === null)) {
-    throw new TypeError(`session(): cookie must be an object of cookie options such as { maxAge: 86400000 }; got ${describeValue(options.cookie)}.`)
+    throw new TypeError(
+      `session(): cookie must be an object of cookie options such as { maxAge: 86400000 }; got ${describeValue(options.cookie)}.`,
+    )
   }
   const cookie = { httpOnly: true, sameSite: 'lax' as const, secure: production, ...(options.cookie ?? {}) }
   const warnings = riskyWarnings(options, secrets, production)
   if (warnings.length > 0) {
-    warnOnce(`rediware-session-risky:${warnings.join('|')}`, `@rediware/session: risky settings:\n- ${warnings.join('\n- ')}`, warn)
+    warnOnce(
+      `rediware-session-risky:${warnings.join('|')}`,
+      `@rediware/session: risky settings:\n- ${warnings.join('\n- ')}`,
+      warn,
+    )
   }
   const inner = expressSession({
     ...(rest as unknown as ExpressSessionOptions),
@@ -98,7 +127,12 @@ export function session(options: SessionOptions): SessionMiddleware {
   const saveFirst = saveBeforeResponse()
   let proxyReported = false
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
-    if (cookie.secure === true && !req.secure && !req.app.get('trust proxy') && /https/i.test(String(req.get('x-forwarded-proto') ?? ''))) {
+    if (
+      cookie.secure === true &&
+      !req.secure &&
+      !req.app.get('trust proxy') &&
+      /https/i.test(String(req.get('x-forwarded-proto') ?? ''))
+    ) {
       const error = new SessionTrustProxyError()
       if (!proxyReported) {
         proxyReported = true

@@ -11,7 +11,9 @@ export const wrongTypeSession = (): Error =>
 export function defaultReport(event: SessionStoreEvent): void {
   switch (event.type) {
     case 'store-unavailable':
-      console.warn(`@rediware/session: Redis is unavailable (${event.error.message}); session requests fail until it is back.`)
+      console.warn(
+        `@rediware/session: Redis is unavailable (${event.error.message}); session requests fail until it is back.`,
+      )
       return
     case 'store-recovered':
       console.warn('@rediware/session: Redis is reachable again.')

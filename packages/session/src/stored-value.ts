@@ -33,7 +33,10 @@ export function decodeStored(value: string): StoredValue {
   }
   const raw = rawHeader.exec(value)
   if (raw) {
-    return { meta: { created: Number(raw[1]), idle: Number(raw[2]), user: raw[3] ?? '' }, payload: value.slice(raw[0].length) }
+    return {
+      meta: { created: Number(raw[1]), idle: Number(raw[2]), user: raw[3] ?? '' },
+      payload: value.slice(raw[0].length),
+    }
   }
   return { meta: undefined, payload: value }
 }

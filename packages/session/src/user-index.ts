@@ -59,7 +59,9 @@ export class UserIndex {
 
   require(method: string): void {
     if (!this.enabled) {
-      throw new TypeError(`RedisStore.${method} needs the userId option, e.g. new RedisStore({ redis, userId: s => s.userId }).`)
+      throw new TypeError(
+        `RedisStore.${method} needs the userId option, e.g. new RedisStore({ redis, userId: s => s.userId }).`,
+      )
     }
   }
 
@@ -107,7 +109,9 @@ export class UserIndex {
         await this.#client.zadd(indexKey, entry)
       }
       const members = await this.#members(indexKey, user)
-      const exists = await this.#client.batch(members.map(({ sid: member }) => commands.exists(this.#keys.memberKey(member))))
+      const exists = await this.#client.batch(
+        members.map(({ sid: member }) => commands.exists(this.#keys.memberKey(member))),
+      )
       const alive = members.filter((_, index) => exists[index] === 1)
       const dead = members.filter((_, index) => exists[index] !== 1).map(({ sid: member }) => member)
       const evicted: string[] = []
@@ -117,7 +121,8 @@ export class UserIndex {
           if (evicted.length >= excess) break
           if (member.sid !== self) evicted.push(member.sid)
         }
-        if (evicted.length > 0) await this.#client.batch(evicted.map((member) => commands.unlink(this.#keys.memberKey(member))))
+        if (evicted.length > 0)
+          await this.#client.batch(evicted.map((member) => commands.unlink(this.#keys.memberKey(member))))
       }
       if (dead.length + evicted.length > 0) await this.#client.zrem(indexKey, [...dead, ...evicted])
       if (absoluteMs > 0) {
@@ -138,7 +143,10 @@ export class UserIndex {
       const read = () =>
         this.#client.batch([
           commands.time(),
-          ...members.flatMap(({ sid }) => [commands.get(this.#keys.memberKey(sid)), commands.pttl(this.#keys.memberKey(sid))]),
+          ...members.flatMap(({ sid }) => [
+            commands.get(this.#keys.memberKey(sid)),
+            commands.pttl(this.#keys.memberKey(sid)),
+          ]),
         ])
       let replies: Awaited<ReturnType<typeof read>>
       try {
@@ -163,7 +171,8 @@ export class UserIndex {
         const meta = decodeStored(value).meta
         const expiresAt = typeof pttl === 'number' && pttl >= 0 ? now + pttl : null
         const idle = meta?.idle ?? 0
-        const lastSeenAt = expiresAt !== null && idle > 0 ? Math.min(now, expiresAt - idle) : (meta?.created ?? member.created)
+        const lastSeenAt =
+          expiresAt !== null && idle > 0 ? Math.min(now, expiresAt - idle) : (meta?.created ?? member.created)
         list.push({
           idHash: hashKeyPart(member.sid),
           createdAt: meta?.created ?? member.created,
@@ -224,7 +233,9 @@ export class UserIndex {
     this.#events.report({
       type: 'corrupt-session',
       idHash: userKey,
-      error: new TypeError('a per-user index key held another Redis type than a sorted set; it was deleted and rebuilt from the sessions'),
+      error: new TypeError(
+        'a per-user index key held another Redis type than a sorted set; it was deleted and rebuilt from the sessions',
+      ),
     })
     const { absoluteMs } = this.#options
     const found: IndexMember[] = []
@@ -233,7 +244,8 @@ export class UserIndex {
       for (const [index, key] of keys.entries()) {
         const value = values[index]
         const meta = typeof value === 'string' ? decodeStored(value).meta : undefined
-        if (meta !== undefined && meta.user === userKey) found.push({ sid: this.#keys.memberOf(key), created: meta.created })
+        if (meta !== undefined && meta.user === userKey)
+          found.push({ sid: this.#keys.memberOf(key), created: meta.created })
       }
     }
     found.sort((a, b) => a.created - b.created)
@@ -242,7 +254,8 @@ export class UserIndex {
         indexKey,
         found.map(({ sid, created }) => ({ score: created, member: sid })),
       )
-      if (absoluteMs > 0) await this.#client.pexpireAt(indexKey, Math.max(...found.map(({ created }) => created)) + absoluteMs)
+      if (absoluteMs > 0)
+        await this.#client.pexpireAt(indexKey, Math.max(...found.map(({ created }) => created)) + absoluteMs)
     }
     return found
   }

@@ -8,10 +8,21 @@ import { newGate } from './app.js'
 describeBackends('concurrent requests', (backend) => {
   describeExpress('app', (createApp, version) => {
     const build = (concurrency: 'lww' | 'merge', suffix: string) => {
-      const store = new RedisStore({ redis: backend.client(), prefix: `${backend.prefix}m${version}${suffix}:`, concurrency })
+      const store = new RedisStore({
+        redis: backend.client(),
+        prefix: `${backend.prefix}m${version}${suffix}:`,
+        concurrency,
+      })
       const gates = { a: newGate(), b: newGate() }
       const app = createApp()
-      app.use(expressSession({ store, secret: 'merge-secret-merge-secret-merge-secret', resave: false, saveUninitialized: false }))
+      app.use(
+        expressSession({
+          store,
+          secret: 'merge-secret-merge-secret-merge-secret',
+          resave: false,
+          saveUninitialized: false,
+        }),
+      )
       app.post('/start', (req: Request, res: Response) => {
         req.session.views = 0
         req.session.note = 'keep me'

@@ -17,7 +17,14 @@ describeBackends('migrating from connect-redis', (backend) => {
     const serializer = { parse: JSON.parse, stringify: JSON.stringify }
     const ttl = (session: SessionData) => (session.cookie.originalMaxAge ?? 1000) / 1000
     const store = newStore({ prefix: 'app:', ttl, scanCount: 7, serializer, disableTouch: true, disableTTL: true })
-    expect({ prefix: store.prefix, ttl: store.ttl, scanCount: store.scanCount, serializer: store.serializer, disableTouch: store.disableTouch, disableTTL: store.disableTTL }).toEqual({
+    expect({
+      prefix: store.prefix,
+      ttl: store.ttl,
+      scanCount: store.scanCount,
+      serializer: store.serializer,
+      disableTouch: store.disableTouch,
+      disableTTL: store.disableTTL,
+    }).toEqual({
       prefix: 'app:',
       ttl,
       scanCount: 7,
@@ -26,7 +33,14 @@ describeBackends('migrating from connect-redis', (backend) => {
       disableTTL: true,
     })
     const defaults = newStore({ prefix: undefined })
-    expect({ prefix: defaults.prefix, ttl: defaults.ttl, scanCount: defaults.scanCount, serializer: defaults.serializer, disableTouch: defaults.disableTouch, disableTTL: defaults.disableTTL }).toEqual({
+    expect({
+      prefix: defaults.prefix,
+      ttl: defaults.ttl,
+      scanCount: defaults.scanCount,
+      serializer: defaults.serializer,
+      disableTouch: defaults.disableTouch,
+      disableTTL: defaults.disableTTL,
+    }).toEqual({
       prefix: 'sess:',
       ttl: 86_400,
       scanCount: 100,
@@ -71,7 +85,9 @@ describeBackends('migrating from connect-redis', (backend) => {
 
   test('a cookie express-session could not use is refused by set(), not stored and deleted later', async () => {
     const store = newStore()
-    await expect(store.set('bad', { cookie: { originalMaxAge: 'abc' } } as unknown as SessionData)).rejects.toThrow(TypeError)
+    await expect(store.set('bad', { cookie: { originalMaxAge: 'abc' } } as unknown as SessionData)).rejects.toThrow(
+      TypeError,
+    )
     expect(await backend.client().exists([`${store.prefix}bad`])).toBe(0)
   })
 
@@ -79,7 +95,8 @@ describeBackends('migrating from connect-redis', (backend) => {
     const { events, onEvent } = eventLog()
     const store = newStore({ onEvent })
     const corrupt = ['{not json', '[]', 'null', '42', '"text"', '{"__rw":"1.1.u"']
-    for (const [index, value] of corrupt.entries()) await backend.client().set(`${store.prefix}c${index}`, value, { px: 60_000 })
+    for (const [index, value] of corrupt.entries())
+      await backend.client().set(`${store.prefix}c${index}`, value, { px: 60_000 })
     for (const index of corrupt.keys()) expect(await store.get(`c${index}`)).toBeNull()
     expect(events.filter((event) => event.type === 'corrupt-session')).toHaveLength(corrupt.length)
   })
@@ -88,7 +105,14 @@ describeBackends('migrating from connect-redis', (backend) => {
     test('a session stored without a cookie reads as no session over HTTP (an answer, never a 500 or a hang)', async () => {
       const store = newStore()
       const app = createApp()
-      app.use(expressSession({ store, secret: 'a-no-cookie-secret-a-no-cookie-secret', resave: false, saveUninitialized: false }))
+      app.use(
+        expressSession({
+          store,
+          secret: 'a-no-cookie-secret-a-no-cookie-secret',
+          resave: false,
+          saveUninitialized: false,
+        }),
+      )
       app.post('/login', (req: Request, res: Response) => {
         req.session.userId = `u${version}`
         res.json({ sid: req.sessionID })
@@ -110,7 +134,16 @@ describeBackends('migrating from connect-redis', (backend) => {
     test('disableTTL with rolling: an active user stays logged in past the first maxAge', async () => {
       const store = newStore({ disableTTL: true })
       const app = createApp()
-      app.use(expressSession({ store, secret: 'a-rolling-secret-a-rolling-secret-0', resave: false, saveUninitialized: false, rolling: true, cookie: { maxAge: 2500 } }))
+      app.use(
+        expressSession({
+          store,
+          secret: 'a-rolling-secret-a-rolling-secret-0',
+          resave: false,
+          saveUninitialized: false,
+          rolling: true,
+          cookie: { maxAge: 2500 },
+        }),
+      )
       app.post('/login', (req: Request, res: Response) => {
         req.session.userId = 'active'
         res.json({ ok: true })

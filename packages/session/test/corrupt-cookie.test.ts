@@ -41,7 +41,11 @@ describeBackends('corrupt cookie fields in a stored session (issue 14 item 9)', 
   describeExpress('app', (createApp, version) => {
     const build = () => {
       const log = eventLog()
-      const store = new RedisStore({ redis: backend.client(), prefix: `${backend.prefix}cc${version}:`, onEvent: log.onEvent })
+      const store = new RedisStore({
+        redis: backend.client(),
+        prefix: `${backend.prefix}cc${version}:`,
+        onEvent: log.onEvent,
+      })
       const app = createApp()
       app.use(expressSession({ store, secret, resave: false, saveUninitialized: false, cookie: { maxAge: 3_600_000 } }))
       app.get('/me', (req: Request, res: Response) => {
@@ -50,22 +54,35 @@ describeBackends('corrupt cookie fields in a stored session (issue 14 item 9)', 
       return { app, store, log }
     }
 
-    test.each(corruptCookies)('%s: answered within the deadline, with no session, and removed', async (_name, cookieJson) => {
-      const { app, store, log } = build()
-      const sid = `c${version}${Math.random().toString(36).slice(2)}`
-      const key = `${store.prefix}${sid}`
-      await backend.client().set(key, `{"userId":"mallory","cookie":${cookieJson}}`, { px: 60_000 })
-      const me = await request(app).get('/me').set('Cookie', signed(sid)).timeout({ response: 3000 })
-      expect(me.status).toBe(200)
-      expect(me.body).toEqual({ userId: null })
-      expect(await backend.client().exists([key])).toBe(0)
-      expect(log.events.map((event) => event.type)).toContain('corrupt-session')
-    })
+    test.each(corruptCookies)(
+      '%s: answered within the deadline, with no session, and removed',
+      async (_name, cookieJson) => {
+        const { app, store, log } = build()
+        const sid = `c${version}${Math.random().toString(36).slice(2)}`
+        const key = `${store.prefix}${sid}`
+        await backend.client().set(key, `{"userId":"mallory","cookie":${cookieJson}}`, { px: 60_000 })
+        const me = await request(app).get('/me').set('Cookie', signed(sid)).timeout({ response: 3000 })
+        expect(me.status).toBe(200)
+        expect(me.body).toEqual({ userId: null })
+        expect(await backend.client().exists([key])).toBe(0)
+        expect(log.events.map((event) => event.type)).toContain('corrupt-session')
+      },
+    )
 
     test('valid cookie fields in every spelling express-session accepts are still read', async () => {
       const { app, store } = build()
       const sid = `v${version}`
-      const cookie = { originalMaxAge: 3_600_000, expires: future, path: '/', httpOnly: true, secure: false, domain: 'example.com', sameSite: 'Lax', priority: 'High', partitioned: false }
+      const cookie = {
+        originalMaxAge: 3_600_000,
+        expires: future,
+        path: '/',
+        httpOnly: true,
+        secure: false,
+        domain: 'example.com',
+        sameSite: 'Lax',
+        priority: 'High',
+        partitioned: false,
+      }
       await backend.client().set(`${store.prefix}${sid}`, JSON.stringify({ userId: 'ok', cookie }), { px: 60_000 })
       const me = await request(app).get('/me').set('Cookie', signed(sid)).timeout({ response: 3000 })
       expect(me.body).toEqual({ userId: 'ok' })

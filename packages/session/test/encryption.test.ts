@@ -11,7 +11,10 @@ describeBackends('encryption at rest', (backend) => {
     const prefix = `${backend.prefix}enc:`
     const client = backend.client()
     const before = new RedisStore({ redis: client, prefix, encryption: { keys: [oldKey] } })
-    const data = sessionData({ secret: 'card-4242' }, { originalMaxAge: 60_000, expires: new Date(Date.now() + 60_000).toISOString() })
+    const data = sessionData(
+      { secret: 'card-4242' },
+      { originalMaxAge: 60_000, expires: new Date(Date.now() + 60_000).toISOString() },
+    )
     await before.set('e1', data)
     const raw = await client.get(`${prefix}e1`)
     expect(raw).not.toContain('card-4242')
@@ -41,6 +44,8 @@ describeBackends('encryption at rest', (backend) => {
 
   test('bad keys are rejected at construction', () => {
     expect(() => new RedisStore({ redis: backend.client(), encryption: { keys: [] } })).toThrow(TypeError)
-    expect(() => new RedisStore({ redis: backend.client(), encryption: { keys: [randomBytes(16)] } })).toThrow(/32 bytes/)
+    expect(() => new RedisStore({ redis: backend.client(), encryption: { keys: [randomBytes(16)] } })).toThrow(
+      /32 bytes/,
+    )
   })
 })

@@ -25,13 +25,20 @@ describe("a failed save reaches the app's error handler, never Express's default
   afterEach(async () => {
     if (redis.raw.status !== 'ready') {
       await redis.server.restart()
-      await new Promise<void>((resolve) => (redis.raw.status === 'ready' ? resolve() : redis.raw.once('ready', () => resolve())))
+      await new Promise<void>((resolve) =>
+        redis.raw.status === 'ready' ? resolve() : redis.raw.once('ready', () => resolve()),
+      )
     }
     await redis.raw.config('SET', 'maxmemory', '0')
   })
 
   const expectAppAnswer = (failed: request.Response) => {
-    expect({ status: failed.status, type: failed.headers['content-type'], retryAfter: failed.headers['retry-after'], text: failed.text }).toEqual({
+    expect({
+      status: failed.status,
+      type: failed.headers['content-type'],
+      retryAfter: failed.headers['retry-after'],
+      text: failed.text,
+    }).toEqual({
       status: 503,
       type: expect.stringMatching(/^application\/json/),
       retryAfter: '5',
@@ -44,7 +51,14 @@ describe("a failed save reaches the app's error handler, never Express's default
     const gate = newGate()
     const count = { handled: 0 }
     const client = fromIoredis(redis.raw, { timeout: 300 })
-    app.use(session({ redis: client, secret: 'an-error-handler-test-secret-0123456', prefix: `eh2:${name}:`, onEvent: () => undefined }))
+    app.use(
+      session({
+        redis: client,
+        secret: 'an-error-handler-test-secret-0123456',
+        prefix: `eh2:${name}:`,
+        onEvent: () => undefined,
+      }),
+    )
     app.post('/login/:user', (req: Request, res: Response, next) => {
       rotateSession(req)
         .then(() => {
@@ -98,32 +112,42 @@ describe("a failed save reaches the app's error handler, never Express's default
     expect(count.handled).toBe(1)
   })
 
-  test.each(expressVersions)('writes refused during an outage: the JSON 503 with Retry-After, once ($name)', async ({ create, name }) => {
-    const { raw, unhandled } = redis
-    const app = create()
-    let handled = 0
-    app.use(session({ redis: fromIoredis(raw), secret: 'an-error-handler-test-secret-0123456', prefix: `eh:${name}:`, onEvent: () => undefined }))
-    app.post('/views', (req: Request, res: Response) => {
-      req.session.views = (req.session.views ?? 0) + 1
-      res.json({ views: req.session.views })
-    })
-    app.use(((error, req, res, next) => {
-      handled += 1
-      errors(error, req, res, next)
-    }) satisfies ErrorRequestHandler)
-    const agent = request.agent(app)
-    await agent.post('/views').expect(200, { views: 1 })
+  test.each(expressVersions)(
+    'writes refused during an outage: the JSON 503 with Retry-After, once ($name)',
+    async ({ create, name }) => {
+      const { raw, unhandled } = redis
+      const app = create()
+      let handled = 0
+      app.use(
+        session({
+          redis: fromIoredis(raw),
+          secret: 'an-error-handler-test-secret-0123456',
+          prefix: `eh:${name}:`,
+          onEvent: () => undefined,
+        }),
+      )
+      app.post('/views', (req: Request, res: Response) => {
+        req.session.views = (req.session.views ?? 0) + 1
+        res.json({ views: req.session.views })
+      })
+      app.use(((error, req, res, next) => {
+        handled += 1
+        errors(error, req, res, next)
+      }) satisfies ErrorRequestHandler)
+      const agent = request.agent(app)
+      await agent.post('/views').expect(200, { views: 1 })
 
-    await raw.config('SET', 'maxmemory-policy', 'noeviction')
-    await raw.config('SET', 'maxmemory', '1')
-    const failed = await agent.post('/views')
-    expect(failed.status).toBe(503)
-    expect(failed.headers['content-type']).toMatch(/^application\/json/)
-    expect(failed.headers['retry-after']).toBe('5')
-    expect(failed.body).toEqual({ error: 'the session store is unavailable' })
-    expect(failed.text).not.toMatch(/<html|<pre>|at /i)
-    await new Promise((resolve) => setImmediate(resolve))
-    expect(handled).toBe(1)
-    expect(unhandled).toEqual([])
-  })
+      await raw.config('SET', 'maxmemory-policy', 'noeviction')
+      await raw.config('SET', 'maxmemory', '1')
+      const failed = await agent.post('/views')
+      expect(failed.status).toBe(503)
+      expect(failed.headers['content-type']).toMatch(/^application\/json/)
+      expect(failed.headers['retry-after']).toBe('5')
+      expect(failed.body).toEqual({ error: 'the session store is unavailable' })
+      expect(failed.text).not.toMatch(/<html|<pre>|at /i)
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(handled).toBe(1)
+      expect(unhandled).toEqual([])
+    },
+  )
 })

@@ -29,7 +29,9 @@ describeBackends("express-session's store scenarios", (backend) => {
       const app = buildApp(createApp, store)
       const first = await request(app).post('/cart/fig').expect(200)
       const sid: string = first.body.sid
-      const forged = await request(app).get('/me').set('Cookie', `connect.sid=${encodeURIComponent(`s:${sid}.forged`)}`)
+      const forged = await request(app)
+        .get('/me')
+        .set('Cookie', `connect.sid=${encodeURIComponent(`s:${sid}.forged`)}`)
       expect(forged.body.cart).toEqual([])
       const raw = await request(app).get('/me').set('Cookie', `connect.sid=${sid}`)
       expect(raw.body.cart).toEqual([])

@@ -130,7 +130,13 @@ describeBackends("express-session's behaviours with our store", (backend) => {
       const { app, store } = setup()
       const agent = request.agent(app)
       const { sid } = (await agent.post('/views').expect(200)).body as { sid: string }
-      await store.set(sid, { views: 7, save: 'nope', regenerate: 1, id: 'forged', cookie: { originalMaxAge: null, path: '/', httpOnly: true } } as never)
+      await store.set(sid, {
+        views: 7,
+        save: 'nope',
+        regenerate: 1,
+        id: 'forged',
+        cookie: { originalMaxAge: null, path: '/', httpOnly: true },
+      } as never)
       const response = await agent.post('/views').expect(200)
       expect(response.body).toEqual({ views: 8, sid })
     })

@@ -11,7 +11,13 @@ describeBackends('sessions over HTTP', (backend) => {
     let counter = 0
     const newStore = (extra: Record<string, unknown> = {}, redis = backend.client()) => {
       counter += 1
-      return new RedisStore({ redis, prefix: `${backend.prefix}h${version}${counter}:`, userId: (s) => s.userId, absoluteTimeout: '30 d', ...extra })
+      return new RedisStore({
+        redis,
+        prefix: `${backend.prefix}h${version}${counter}:`,
+        userId: (s) => s.userId,
+        absoluteTimeout: '30 d',
+        ...extra,
+      })
     }
 
     test('login, read, logout', async () => {
@@ -54,11 +60,19 @@ describeBackends('sessions over HTTP', (backend) => {
       const sid = `legacy${version}`
       const maxAge = 3_600_000
       const legacy = {
-        cookie: { originalMaxAge: maxAge, expires: new Date(Date.now() + maxAge).toISOString(), httpOnly: true, path: '/' },
+        cookie: {
+          originalMaxAge: maxAge,
+          expires: new Date(Date.now() + maxAge).toISOString(),
+          httpOnly: true,
+          path: '/',
+        },
         userId: 'old-timer',
       }
       await backend.client().set(`${store.prefix}${sid}`, JSON.stringify(legacy), { px: 1000 })
-      const signature = createHmac('sha256', 'a-test-secret-that-is-long-enough-123').update(sid).digest('base64').replace(/=+$/, '')
+      const signature = createHmac('sha256', 'a-test-secret-that-is-long-enough-123')
+        .update(sid)
+        .digest('base64')
+        .replace(/=+$/, '')
       const cookie = `connect.sid=${encodeURIComponent(`s:${sid}.${signature}`)}`
       const before = counting.calls()
       const me = await request(app).get('/me').set('Cookie', cookie).expect(200)

@@ -21,7 +21,12 @@ describe('bad options are rejected at construction', () => {
     ['absoluteTimeout garbage', { redis, absoluteTimeout: 'forever' }, TypeError, /absoluteTimeout/],
     ['userId not a function', { redis, userId: 'userId' }, TypeError, /userId must be a function/],
     ['max sessions without userId', { redis, maxSessionsPerUser: 2 }, TypeError, /needs the userId option/],
-    ['index inside the session prefix', { redis, userId: () => 'u', userIndexPrefix: 'sess:users:' }, RangeError, /userIndexPrefix/],
+    [
+      'index inside the session prefix',
+      { redis, userId: () => 'u', userIndexPrefix: 'sess:users:' },
+      RangeError,
+      /userIndexPrefix/,
+    ],
     ['bad onStoreError', { redis, onStoreError: 'ignore' }, TypeError, /onStoreError must be 'fail'/],
     ['bad serializer', { redis, serializer: { parse: JSON.parse } }, TypeError, /serializer must have parse/],
     ['keySecret too short', { redis, keySecret: 'short' }, RangeError, /keySecret is too short/],

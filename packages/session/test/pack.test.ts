@@ -4,8 +4,10 @@ import { describeInstalledTarballs } from '@rediware/test-utils'
 describeInstalledTarballs('@rediware/session', {
   packages: ['packages/redis', 'packages/session'],
   imports: {
-    commonjs: "const { memoryClient } = require('@rediware/redis')\nconst { RedisStore, rotateSession, session: session_ } = require('@rediware/session')",
-    module: "import { memoryClient } from '@rediware/redis'\nimport { RedisStore, rotateSession, session as session_ } from '@rediware/session'",
+    commonjs:
+      "const { memoryClient } = require('@rediware/redis')\nconst { RedisStore, rotateSession, session: session_ } = require('@rediware/session')",
+    module:
+      "import { memoryClient } from '@rediware/redis'\nimport { RedisStore, rotateSession, session as session_ } from '@rediware/session'",
   },
   smoke: `
   const store = new RedisStore({ redis: memoryClient() })

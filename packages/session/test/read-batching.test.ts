@@ -21,7 +21,11 @@ describeBackends('concurrent reads share the transport', (backend) => {
   }
 
   const readAll = (store: RedisStore) =>
-    Promise.all([...Array.from({ length: 10 }, (_, index) => store.get(`s${index}`)), store.get('missing'), store.get('bad')])
+    Promise.all([
+      ...Array.from({ length: 10 }, (_, index) => store.get(`s${index}`)),
+      store.get('missing'),
+      store.get('bad'),
+    ])
 
   const expectAnswers = (answers: Awaited<ReturnType<typeof readAll>>) => {
     for (let index = 0; index < 10; index += 1) expect(answers[index]).toMatchObject({ n: index })

@@ -22,7 +22,14 @@ describeBackends('rotateSession() after the session ended (issue 14 item 8)', (b
       })
       const gate = newGate()
       const app: Application = createApp()
-      app.use(expressSession({ store, secret: 'rotation-race-secret-rotation-race', resave: false, saveUninitialized: false }))
+      app.use(
+        expressSession({
+          store,
+          secret: 'rotation-race-secret-rotation-race',
+          resave: false,
+          saveUninitialized: false,
+        }),
+      )
       app.post('/login/:user', (req: Request, res: Response, next: NextFunction) => {
         rotateSession(req)
           .then(() => {
@@ -112,7 +119,11 @@ describeBackends('rotateSession() after the session ended (issue 14 item 8)', (b
       gate.release()
       expect((await elevated).body).toEqual({ userId: 'dana' })
       expect((await agent.get('/me')).body).toEqual({ userId: 'dana' })
-      const old = (await request(app).get('/me').set('Cookie', `connect.sid=${encodeURIComponent(`s:${sid}`)}`)).body
+      const old = (
+        await request(app)
+          .get('/me')
+          .set('Cookie', `connect.sid=${encodeURIComponent(`s:${sid}`)}`)
+      ).body
       expect(old).toEqual({ userId: null })
     })
   })

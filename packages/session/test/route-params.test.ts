@@ -9,7 +9,12 @@ describeBackends('session() keeps the route parameters Express infers from the p
   describeExpress('route', (createApp, version) => {
     test('handlers after session() and saveBeforeResponse() read req.params.id as a string', async () => {
       const app = createApp()
-      const sessions = session({ redis: backend.client(), prefix: `${backend.prefix}params-${version}:`, secret: 'route-params-secret-that-is-long-enough-0123', warn: () => undefined })
+      const sessions = session({
+        redis: backend.client(),
+        prefix: `${backend.prefix}params-${version}:`,
+        secret: 'route-params-secret-that-is-long-enough-0123',
+        warn: () => undefined,
+      })
       app.get('/items/:id', sessions, saveBeforeResponse(), (req, res) => {
         const id: string = req.params.id
         req.session.note = id

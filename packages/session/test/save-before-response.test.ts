@@ -44,7 +44,13 @@ describeBackends('a changed session is saved before the response goes out', (bac
       return `${backend.prefix}sbr${version}${counter}:`
     }
     const viaSession = (redis = backend.client()) => {
-      const middleware = session({ redis, secret, prefix: prefix(), serializer: failingSerializer, cookie: { maxAge: 60_000 } })
+      const middleware = session({
+        redis,
+        secret,
+        prefix: prefix(),
+        serializer: failingSerializer,
+        cookie: { maxAge: 60_000 },
+      })
       const app = createApp()
       app.use(middleware)
       return { app: routes(app), store: middleware.store }

@@ -9,7 +9,11 @@ describeExpress('session() with safe defaults', (createApp) => {
   test('cookie is HttpOnly, SameSite=Lax; nothing stored until the session is used', async () => {
     const redis = memoryClient()
     const warnings: string[] = []
-    const middleware = session({ redis, secret: 'a-secret-of-at-least-thirty-two-chars!!', warn: (m) => warnings.push(m) })
+    const middleware = session({
+      redis,
+      secret: 'a-secret-of-at-least-thirty-two-chars!!',
+      warn: (m) => warnings.push(m),
+    })
     expect(middleware.store).toBeInstanceOf(RedisStore)
     const app = createApp()
     app.use(middleware)
@@ -36,7 +40,12 @@ describeExpress('session() with safe defaults', (createApp) => {
     const warnings: string[] = []
     const errors: unknown[] = []
     const app = createApp()
-    const middleware = session({ redis: memoryClient(), secret: 'b-secret-of-at-least-thirty-two-chars!!', cookie: { secure: true }, warn: (m) => warnings.push(m) })
+    const middleware = session({
+      redis: memoryClient(),
+      secret: 'b-secret-of-at-least-thirty-two-chars!!',
+      cookie: { secure: true },
+      warn: (m) => warnings.push(m),
+    })
     app.use(middleware)
     app.post('/login', (req: Request, res: Response) => {
       req.session.userId = 'lee'
@@ -85,7 +94,6 @@ describe('session() configuration warnings', () => {
     expect(warnings[0]).toMatch(/sameSite 'none'/)
     expect(warnings[0]).toMatch(/shorter than 32/)
   })
-
 })
 
 describe('store write rules', () => {
@@ -101,7 +109,10 @@ describe('store write rules', () => {
   test('touch applies a changed cookie maxAge ("remember me") and later reads slide by it', async () => {
     const redis = memoryClient()
     const store = new RedisStore({ redis })
-    await store.set('r', sessionData({}, { originalMaxAge: 60_000, expires: new Date(Date.now() + 60_000).toISOString() }))
+    await store.set(
+      'r',
+      sessionData({}, { originalMaxAge: 60_000, expires: new Date(Date.now() + 60_000).toISOString() }),
+    )
     expect(await redis.pttl('sess:r')).toBeLessThanOrEqual(60_000)
     await store.touch('r', sessionData({}, { originalMaxAge: 30 * 86_400_000 }))
     expect(await redis.pttl('sess:r')).toBeGreaterThan(29 * 86_400_000)

@@ -24,7 +24,10 @@ describeBackends('RedisStore contract', (backend) => {
     expect(ttl456).toBeLessThanOrEqual(60_000)
     expect(ttl456).toBeGreaterThan(50_000)
 
-    await store.touch('456', sessionData({ foo: 'bar' }, { expires: new Date(Date.now() + 90_000).toISOString(), originalMaxAge: 90_000 }))
+    await store.touch(
+      '456',
+      sessionData({ foo: 'bar' }, { expires: new Date(Date.now() + 90_000).toISOString(), originalMaxAge: 90_000 }),
+    )
     expect(await client.pttl(`${store.prefix}456`)).toBeGreaterThan(60_000)
 
     expect(await store.length()).toBe(2)
@@ -75,7 +78,12 @@ describeBackends('RedisStore contract', (backend) => {
     const store = newStore()
     const key = `${store.prefix}legacy`
     const legacy = {
-      cookie: { originalMaxAge: 3_600_000, expires: new Date(Date.now() + 3_600_000).toISOString(), httpOnly: true, path: '/' },
+      cookie: {
+        originalMaxAge: 3_600_000,
+        expires: new Date(Date.now() + 3_600_000).toISOString(),
+        httpOnly: true,
+        path: '/',
+      },
       userId: 'u1',
       cart: [1, 2],
     }
@@ -114,7 +122,10 @@ describeBackends('RedisStore contract', (backend) => {
     expect(await client.pttl(`${noTtl.prefix}n`)).toBe(-1)
     // expiry is still enforced on read
     await noTtl.set('old', sessionData({}, { expires: new Date(Date.now() + 50).toISOString() }))
-    await client.set(`${noTtl.prefix}old`, JSON.stringify(sessionData({}, { expires: new Date(Date.now() - 1000).toISOString() })))
+    await client.set(
+      `${noTtl.prefix}old`,
+      JSON.stringify(sessionData({}, { expires: new Date(Date.now() - 1000).toISOString() })),
+    )
     expect(await noTtl.get('old')).toBeNull()
 
     const noTouch = newStore({ disableTouch: true, ttl: 100 })
@@ -128,7 +139,10 @@ describeBackends('RedisStore contract', (backend) => {
   test('get slides the TTL by the stored idle time in the same call', async () => {
     const store = newStore()
     const client = backend.client()
-    await store.set('slide', sessionData({}, { originalMaxAge: 600_000, expires: new Date(Date.now() + 600_000).toISOString() }))
+    await store.set(
+      'slide',
+      sessionData({}, { originalMaxAge: 600_000, expires: new Date(Date.now() + 600_000).toISOString() }),
+    )
     await client.pexpire(`${store.prefix}slide`, 5000)
     await store.get('slide')
     expect(await client.pttl(`${store.prefix}slide`)).toBeGreaterThan(590_000)
@@ -146,8 +160,16 @@ describeBackends('RedisStore with a non-JSON serializer', (backend) => {
       stringify: (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64'),
       parse: async (text: string) => JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as unknown,
     }
-    const store = new RedisStore({ redis: backend.client(), prefix: `${backend.prefix}b64:`, serializer, absoluteTimeout: '1 d' })
-    const data = sessionData({ n: 7 }, { originalMaxAge: 600_000, expires: new Date(Date.now() + 600_000).toISOString() })
+    const store = new RedisStore({
+      redis: backend.client(),
+      prefix: `${backend.prefix}b64:`,
+      serializer,
+      absoluteTimeout: '1 d',
+    })
+    const data = sessionData(
+      { n: 7 },
+      { originalMaxAge: 600_000, expires: new Date(Date.now() + 600_000).toISOString() },
+    )
     await store.set('b', data)
     const raw = await backend.client().get(`${store.prefix}b`)
     expect(raw?.startsWith('~rw1|')).toBe(true)

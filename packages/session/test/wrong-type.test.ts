@@ -15,11 +15,13 @@ async function plant(client: RedisClient, key: string, type: WrongType): Promise
   else await client.batch([commands.raw('RPUSH', [key, 'a', 'b'], [0])])
 }
 
-const typeOf = async (client: RedisClient, key: string): Promise<unknown> => (await client.batch([commands.raw('TYPE', [key], [0])]))[0]
+const typeOf = async (client: RedisClient, key: string): Promise<unknown> =>
+  (await client.batch([commands.raw('TYPE', [key], [0])]))[0]
 
 describeBackends('wrong-type data at the store keys', (backend) => {
   // The memory backend has no lists; every other type is tried on every backend.
-  const sessionTypes: WrongType[] = backend.name === 'memory' ? ['hash', 'set', 'zset'] : ['hash', 'set', 'zset', 'list']
+  const sessionTypes: WrongType[] =
+    backend.name === 'memory' ? ['hash', 'set', 'zset'] : ['hash', 'set', 'zset', 'list']
   const indexTypes: WrongType[] = ['string', ...sessionTypes.filter((type) => type !== 'zset')]
   let counter = 0
   const newStore = (extra: Record<string, unknown> = {}) => {
@@ -100,7 +102,8 @@ describeBackends('wrong-type data at the store keys', (backend) => {
 
   describe.each(indexTypes)('a %s at a per-user index key', (type) => {
     // The default userIndexPrefix: the session prefix without its ':' plus '-user:'.
-    const indexKeyOf = (store: RedisStore, userId: string): string => `${store.prefix.slice(0, -1)}-user:${hashKeyPart(userId)}`
+    const indexKeyOf = (store: RedisStore, userId: string): string =>
+      `${store.prefix.slice(0, -1)}-user:${hashKeyPart(userId)}`
     const setup = async () => {
       const made = withUsers()
       const { store } = made

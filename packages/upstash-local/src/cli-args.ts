@@ -62,7 +62,8 @@ function describeParseError(error: unknown, argv: readonly string[]): string {
     const flag = /--[a-z-]+/.exec(message)?.[0] ?? 'an option'
     return `${flag} needs a value`
   }
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument ${message.replace(/^[^']*/, '')} (see --help)`
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+    return `unexpected argument ${message.replace(/^[^']*/, '')} (see --help)`
   return message
 }
 

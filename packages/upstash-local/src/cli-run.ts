@@ -26,7 +26,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<{ exit
     io.err(describeError(error))
     return { exitCode: 1 }
   }
-  io.out(`upstash-local listening on ${server.url} (Redis: ${parsed.options.redisUrl.replace(/\/\/[^@/]*@/, '//***@')})`)
+  io.out(
+    `upstash-local listening on ${server.url} (Redis: ${parsed.options.redisUrl.replace(/\/\/[^@/]*@/, '//***@')})`,
+  )
   if (parsed.tokenGenerated) io.out('No --token given: generated a random one.')
   io.out('')
   io.out(`UPSTASH_REDIS_REST_URL=${server.url}`)

@@ -57,7 +57,9 @@ export class CommandPolicy {
       if (args[0] === undefined) return `ERR wrong number of arguments for '${label}' command`
       if (!allowed.has(sub)) {
         const subLabel = `${label}|${shown(sub)}`
-        return facts.subcommands.has(sub) ? notAvailable(subLabel, 'not supported by Upstash') : `ERR unknown subcommand '${shown(sub)}' of '${label}'`
+        return facts.subcommands.has(sub)
+          ? notAvailable(subLabel, 'not supported by Upstash')
+          : `ERR unknown subcommand '${shown(sub)}' of '${label}'`
       }
     }
     if (access === 'read-write' || READ_ONLY_EXTRAS.has(upper)) return undefined
@@ -80,15 +82,21 @@ export class CommandPolicy {
 function narrow(upper: string, label: string, args: readonly Arg[]): string | undefined {
   if (upper === 'SELECT') {
     if (args.length !== 1) return `ERR wrong number of arguments for '${label}' command`
-    return args[0]?.toString() === '0' ? undefined : 'ERR DB index is out of range (Upstash has one database: SELECT 0 only)'
+    return args[0]?.toString() === '0'
+      ? undefined
+      : 'ERR DB index is out of range (Upstash has one database: SELECT 0 only)'
   }
   if (upper === 'COMMAND' && args.length > 0) {
     return notAvailable(`${label}|${shown(upperArg(args[0]))}`, 'Upstash answers only COMMAND without arguments')
   }
   if (upper === 'CONFIG' && upperArg(args[0]) === 'SET') {
     const pairs = args.slice(1)
-    const onlyNotify = pairs.length >= 2 && pairs.length % 2 === 0 && pairs.every((arg, i) => i % 2 === 1 || arg.toString().toLowerCase() === 'notify-keyspace-events')
-    if (!onlyNotify) return notAvailable(`${label}|set`, 'Upstash allows CONFIG SET notify-keyspace-events <flags> only')
+    const onlyNotify =
+      pairs.length >= 2 &&
+      pairs.length % 2 === 0 &&
+      pairs.every((arg, i) => i % 2 === 1 || arg.toString().toLowerCase() === 'notify-keyspace-events')
+    if (!onlyNotify)
+      return notAvailable(`${label}|set`, 'Upstash allows CONFIG SET notify-keyspace-events <flags> only')
   }
   return undefined
 }

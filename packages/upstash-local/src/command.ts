@@ -38,7 +38,8 @@ export function commandFromJson(value: unknown): RedisCommand | string {
 
 /** A JSON 2-D array (`/pipeline`, `/multi-exec`) → commands, or an error message. */
 export function commandsFromJson(value: unknown): RedisCommand[] | string {
-  if (!Array.isArray(value)) return 'ERR the body must be a JSON array of command arrays like [["SET","k","v"],["GET","k"]]'
+  if (!Array.isArray(value))
+    return 'ERR the body must be a JSON array of command arrays like [["SET","k","v"],["GET","k"]]'
   const commands: RedisCommand[] = []
   for (const [index, item] of (value as unknown[]).entries()) {
     const command = commandFromJson(item)

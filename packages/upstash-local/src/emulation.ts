@@ -48,7 +48,8 @@ export function planCommand(command: RedisCommand, scripts: ScriptRegistry): Pla
         kind: 'send',
         name: upper,
         args,
-        mapError: (message) => (message.startsWith('ERR source and destination objects are the same') ? '0' : undefined),
+        mapError: (message) =>
+          message.startsWith('ERR source and destination objects are the same') ? '0' : undefined,
       }
     case 'CONFIG':
       if (upperArg(args[0] ?? '') !== 'GET') break
@@ -62,7 +63,12 @@ export function planCommand(command: RedisCommand, scripts: ScriptRegistry): Pla
     }
   }
   const prepared = scripts.prepare(upper, args)
-  return { kind: 'send', name: upper, args: prepared.args, ...(prepared.mapReply ? { mapReply: prepared.mapReply } : {}) }
+  return {
+    kind: 'send',
+    name: upper,
+    args: prepared.args,
+    ...(prepared.mapReply ? { mapReply: prepared.mapReply } : {}),
+  }
 }
 
 function onlyNotifyKeyspaceEvents(reply: unknown): unknown {

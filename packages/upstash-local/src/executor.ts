@@ -51,7 +51,8 @@ export class Executor {
   private send(connection: Redis, plan: SendPlan): Promise<Outcome> {
     return connection.callBuffer(plan.name, ...plan.args).then(
       (reply: unknown): Outcome => resultOutcome(plan, reply),
-      (error: unknown): Outcome => (isReplyError(error) ? errorOutcome(plan, describeError(error)) : this.unavailable(error)),
+      (error: unknown): Outcome =>
+        isReplyError(error) ? errorOutcome(plan, describeError(error)) : this.unavailable(error),
     )
   }
 

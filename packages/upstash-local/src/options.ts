@@ -62,9 +62,7 @@ export function resolveOptions(input: UpstashLocalOptions): ResolvedOptions {
   }
   const { redisUrl } = input
   if (typeof redisUrl !== 'string' || !/^rediss?:\/\//.test(redisUrl)) {
-    throw new TypeError(
-      `upstash-local: option "redisUrl" must be a redis:// or rediss:// URL, got ${String(redisUrl)}`,
-    )
+    throw new TypeError(`upstash-local: option "redisUrl" must be a redis:// or rediss:// URL, got ${String(redisUrl)}`)
   }
   const token = tokenOption('token', input.token)
   const readonlyToken =

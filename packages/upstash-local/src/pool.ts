@@ -93,7 +93,10 @@ export class RedisPool {
 
   /** Opens every connection; rejects with a clear message when Redis cannot be reached. */
   static async open(settings: PoolSettings): Promise<RedisPool> {
-    const connections = Array.from({ length: settings.size }, () => new Redis(settings.redisUrl, connectionOptions(settings)))
+    const connections = Array.from(
+      { length: settings.size },
+      () => new Redis(settings.redisUrl, connectionOptions(settings)),
+    )
     const pool = new RedisPool(settings, connections)
     try {
       await Promise.all(connections.map((connection) => connectOrThrow(connection, settings)))
@@ -133,7 +136,9 @@ export class RedisPool {
         ? this.connections.find((candidate) => !this.leased.has(candidate))
         : undefined
     if (connection === undefined && this.waiting.length >= (this.settings.maxWaitingTransactions ?? 1000)) {
-      throw new Error(`upstash-local: too many transactions waiting for a connection (${this.waiting.length}); retry shortly`)
+      throw new Error(
+        `upstash-local: too many transactions waiting for a connection (${this.waiting.length}); retry shortly`,
+      )
     }
     const chosen = connection ?? (await new Promise<Redis>((resolve) => this.waiting.push(resolve)))
     this.leased.add(chosen)
@@ -152,7 +157,10 @@ export class RedisPool {
 
   /** A new dedicated connection (for a subscriber); closed with the pool. */
   async dedicated(): Promise<Redis> {
-    const connection = new Redis(this.settings.redisUrl, { ...connectionOptions(this.settings), commandTimeout: undefined })
+    const connection = new Redis(this.settings.redisUrl, {
+      ...connectionOptions(this.settings),
+      commandTimeout: undefined,
+    })
     this.watch(connection)
     this.extra.add(connection)
     connection.once('end', () => this.extra.delete(connection))

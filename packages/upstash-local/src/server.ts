@@ -61,7 +61,13 @@ export function createRouter(deps: RouterDeps): RequestListener {
     return parsed.value
   }
 
-  async function single(req: IncomingMessage, res: ServerResponse, command: RedisCommand, access: Access, base64: boolean) {
+  async function single(
+    req: IncomingMessage,
+    res: ServerResponse,
+    command: RedisCommand,
+    access: Access,
+    base64: boolean,
+  ) {
     const outcome = await deps.executor.runOne(command, access)
     sendJson(req, res, outcomeStatus(outcome), outcomeItem(outcome, base64))
   }
@@ -87,7 +93,12 @@ export function createRouter(deps: RouterDeps): RequestListener {
       if (value !== '') fullArgs.push(value)
     }
     if (name === '') {
-      sendJson(req, res, 400, errorBody('ERR no command given: POST a JSON array like ["PING"] or use /<command>/<arg>…'))
+      sendJson(
+        req,
+        res,
+        400,
+        errorBody('ERR no command given: POST a JSON array like ["PING"] or use /<command>/<arg>…'),
+      )
       return
     }
     await single(req, res, makeCommand(name, fullArgs), access, base64)
@@ -104,16 +115,29 @@ export function createRouter(deps: RouterDeps): RequestListener {
     const access = deps.auth.check(req.headers, url.searchParams)
     if (access === undefined) {
       req.resume()
-      sendJson(req, res, 401, errorBody('Unauthorized: missing or invalid REST token (send Authorization: Bearer <token>)'))
+      sendJson(
+        req,
+        res,
+        401,
+        errorBody('Unauthorized: missing or invalid REST token (send Authorization: Bearer <token>)'),
+      )
       return
     }
     const format = req.headers['upstash-response-format']
     if (format !== undefined && String(format).toLowerCase() !== 'json') {
       req.resume()
-      sendJson(req, res, 400, errorBody(`ERR Upstash-Response-Format "${String(format)}" is not supported by upstash-local (only json)`))
+      sendJson(
+        req,
+        res,
+        400,
+        errorBody(`ERR Upstash-Response-Format "${String(format)}" is not supported by upstash-local (only json)`),
+      )
       return
     }
-    const base64 = String(req.headers['upstash-encoding'] ?? '').trim().toLowerCase() === 'base64'
+    const base64 =
+      String(req.headers['upstash-encoding'] ?? '')
+        .trim()
+        .toLowerCase() === 'base64'
     res.setHeader('upstash-sync-token', String(++syncToken))
     const path = url.pathname
 
@@ -189,4 +213,3 @@ export function createRouter(deps: RouterDeps): RequestListener {
     })
   }
 }
-

@@ -80,7 +80,8 @@ export class Subscriptions {
       if (!res.writableEnded) res.end()
     })
     try {
-      const count: unknown = kind === 'subscribe' ? await connection.subscribe(target) : await connection.psubscribe(target)
+      const count: unknown =
+        kind === 'subscribe' ? await connection.subscribe(target) : await connection.psubscribe(target)
       send([kind, target, String(count)])
     } catch {
       res.end()

@@ -18,7 +18,10 @@ afterAll(async () => {
   await redis.stop()
 })
 
-const clientCount = async () => String(await observer.client('LIST')).trim().split('\n').length
+const clientCount = async () =>
+  String(await observer.client('LIST'))
+    .trim()
+    .split('\n').length
 
 async function commandInfoCalls(): Promise<number> {
   const stats = await observer.info('commandstats')
@@ -35,7 +38,12 @@ async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs 
 
 async function openStream(server: UpstashLocal, path: string, token = TOKEN) {
   const abort = new AbortController()
-  const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '[]', signal: abort.signal })
+  const res = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: '[]',
+    signal: abort.signal,
+  })
   const reader = res.status === 200 ? res.body?.getReader() : undefined
   const first = reader !== undefined ? new TextDecoder().decode((await reader.read()).value) : await res.text()
   return {
@@ -86,13 +94,19 @@ describe('rewritten scripts', () => {
     try {
       const scripts = Array.from({ length: 3000 }, (_, i) => `#!lua flags=allow-key-locking\nreturn ${i}`)
       for (let i = 0; i < scripts.length; i += 500) {
-        const reply = await rest(server.url, '/pipeline', scripts.slice(i, i + 500).map((script) => ['EVAL', script, 0]))
+        const reply = await rest(
+          server.url,
+          '/pipeline',
+          scripts.slice(i, i + 500).map((script) => ['EVAL', script, 0]),
+        )
         expect((reply.json as unknown[]).length).toBe(500)
       }
       const recent = scripts[2999] ?? ''
       expect((await rest(server.url, '/', ['EVALSHA', sha1Hex(Buffer.from(recent)), 0])).json).toEqual({ result: 2999 })
       const evicted = scripts[0] ?? ''
-      expect((await rest(server.url, '/', ['EVALSHA', sha1Hex(Buffer.from(evicted)), 0])).json).toEqual({ error: expect.stringMatching(/^NOSCRIPT/) })
+      expect((await rest(server.url, '/', ['EVALSHA', sha1Hex(Buffer.from(evicted)), 0])).json).toEqual({
+        error: expect.stringMatching(/^NOSCRIPT/),
+      })
       expect((await rest(server.url, '/', ['EVAL', evicted, 0])).json).toEqual({ result: 0 })
       expect((await rest(server.url, '/', ['EVALSHA', sha1Hex(Buffer.from(evicted)), 0])).json).toEqual({ result: 0 })
     } finally {
@@ -103,7 +117,13 @@ describe('rewritten scripts', () => {
 
 describe('transactions waiting for a connection', () => {
   test('at most maxWaitingTransactions wait; the next one is refused at once', async () => {
-    const pool = await RedisPool.open({ redisUrl: redis.url, size: 2, connectTimeoutMs: 1000, commandTimeoutMs: 1000, maxWaitingTransactions: 2 })
+    const pool = await RedisPool.open({
+      redisUrl: redis.url,
+      size: 2,
+      connectTimeoutMs: 1000,
+      commandTimeoutMs: 1000,
+      maxWaitingTransactions: 2,
+    })
     try {
       const held = await pool.lease()
       const waiters = [pool.lease(), pool.lease()]
@@ -126,7 +146,9 @@ describe('SSE subscriptions', () => {
       expect(stream.first).toBe('data: subscribe,ro-chan,1\n\n')
       const patterned = await openStream(server, '/psubscribe/ro-*', READONLY)
       expect(patterned.first).toBe('data: psubscribe,ro-*,1\n\n')
-      expect((await rest(server.url, '/', ['PUBLISH', 'ro-chan', 'x'], { token: READONLY })).json).toEqual({ error: expect.stringMatching(/^NOPERM/) })
+      expect((await rest(server.url, '/', ['PUBLISH', 'ro-chan', 'x'], { token: READONLY })).json).toEqual({
+        error: expect.stringMatching(/^NOPERM/),
+      })
       await stream.close()
       await patterned.close()
     } finally {
@@ -145,7 +167,10 @@ describe('SSE subscriptions', () => {
       expect(refused.first).toMatch(/too many open subscriptions \(at most 3 at once/)
       expect(await clientCount()).toBe(baseline + 2 + 3)
       await streams[0]?.close()
-      await waitUntil(async () => (await clientCount()) === baseline + 2 + 2, 'the closed stream to free its connection')
+      await waitUntil(
+        async () => (await clientCount()) === baseline + 2 + 2,
+        'the closed stream to free its connection',
+      )
       const again = await openStream(server, '/subscribe/c5')
       expect(again.status).toBe(200)
       await again.close()
@@ -163,17 +188,25 @@ describe('SSE subscriptions', () => {
       const { port } = new URL(server.url)
       const request = `POST /subscribe/leaver HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TOKEN}\r\ncontent-length: 2\r\n\r\n[]`
       await Promise.all(
-        Array.from({ length: 50 }, () => new Promise<void>((resolve) => {
-          const socket = connect(Number(port), '127.0.0.1', () => {
-            socket.write(request, () => {
-              socket.destroy()
-              resolve()
-            })
-          })
-          socket.on('error', () => resolve())
-        })),
+        Array.from(
+          { length: 50 },
+          () =>
+            new Promise<void>((resolve) => {
+              const socket = connect(Number(port), '127.0.0.1', () => {
+                socket.write(request, () => {
+                  socket.destroy()
+                  resolve()
+                })
+              })
+              socket.on('error', () => resolve())
+            }),
+        ),
       )
-      await waitUntil(async () => (await clientCount()) === baseline + 2, 'all 50 subscriber connections to close', 10_000)
+      await waitUntil(
+        async () => (await clientCount()) === baseline + 2,
+        'all 50 subscriber connections to close',
+        10_000,
+      )
     } finally {
       await server.close()
     }

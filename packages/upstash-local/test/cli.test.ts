@@ -16,25 +16,63 @@ describe('parseCliArgs', () => {
   test('all flags, both --flag value and --flag=value', () => {
     expect(
       parseCliArgs(
-        ['--redis', 'redis://h:1/2', '--port=0', '--token', 'dev', '--readonly-token=ro', '--host', '0.0.0.0', '--pool-size', '3', '--max-body-bytes=99', '--max-subscriptions', '7'],
+        [
+          '--redis',
+          'redis://h:1/2',
+          '--port=0',
+          '--token',
+          'dev',
+          '--readonly-token=ro',
+          '--host',
+          '0.0.0.0',
+          '--pool-size',
+          '3',
+          '--max-body-bytes=99',
+          '--max-subscriptions',
+          '7',
+        ],
         fixed,
       ),
     ).toEqual({
       kind: 'run',
       tokenGenerated: false,
-      options: { redisUrl: 'redis://h:1/2', token: 'dev', readonlyToken: 'ro', port: 0, host: '0.0.0.0', poolSize: 3, maxBodyBytes: 99, maxSubscriptions: 7 },
+      options: {
+        redisUrl: 'redis://h:1/2',
+        token: 'dev',
+        readonlyToken: 'ro',
+        port: 0,
+        host: '0.0.0.0',
+        poolSize: 3,
+        maxBodyBytes: 99,
+        maxSubscriptions: 7,
+      },
     })
   })
   test('help and errors', () => {
     expect(parseCliArgs(['--token', 'x', '--help'], fixed)).toEqual({ kind: 'help' })
     expect(parseCliArgs(['-h'], fixed)).toEqual({ kind: 'help' })
-    expect(parseCliArgs(['--nope'], fixed)).toMatchObject({ kind: 'error', message: expect.stringMatching(/unknown argument/) })
+    expect(parseCliArgs(['--nope'], fixed)).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/unknown argument/),
+    })
     expect(parseCliArgs(['--port'], fixed)).toMatchObject({ kind: 'error', message: '--port needs a value' })
-    expect(parseCliArgs(['--port', 'abc'], fixed)).toMatchObject({ kind: 'error', message: expect.stringMatching(/--port expects/) })
+    expect(parseCliArgs(['--port', 'abc'], fixed)).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/--port expects/),
+    })
     expect(parseCliArgs(['--port='], fixed)).toMatchObject({ kind: 'error', message: '--port needs a value' })
-    expect(parseCliArgs(['--token', '--port', '1'], fixed)).toMatchObject({ kind: 'error', message: '--token needs a value' })
-    expect(parseCliArgs(['stray'], fixed)).toMatchObject({ kind: 'error', message: expect.stringMatching(/unexpected argument 'stray'/) })
-    expect(parseCliArgs(['--max-subscriptions', '1.5'], fixed)).toMatchObject({ kind: 'error', message: expect.stringMatching(/--max-subscriptions expects/) })
+    expect(parseCliArgs(['--token', '--port', '1'], fixed)).toMatchObject({
+      kind: 'error',
+      message: '--token needs a value',
+    })
+    expect(parseCliArgs(['stray'], fixed)).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/unexpected argument 'stray'/),
+    })
+    expect(parseCliArgs(['--max-subscriptions', '1.5'], fixed)).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/--max-subscriptions expects/),
+    })
   })
 })
 

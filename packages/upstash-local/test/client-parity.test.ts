@@ -92,10 +92,18 @@ const steps: Step[] = [
   // sets
   { name: 'sadd', up: (r) => r.sadd('set', 'a', 'b', 'c'), io: (r) => r.sadd('set', 'a', 'b', 'c') },
   { name: 'sadd 2', up: (r) => r.sadd('set2', 'b', 'c', 'd'), io: (r) => r.sadd('set2', 'b', 'c', 'd') },
-  { name: 'smembers', up: async (r) => sorted(await r.smembers('set')), io: async (r) => sorted(await r.smembers('set')) },
+  {
+    name: 'smembers',
+    up: async (r) => sorted(await r.smembers('set')),
+    io: async (r) => sorted(await r.smembers('set')),
+  },
   { name: 'sismember', up: (r) => r.sismember('set', 'a'), io: (r) => r.sismember('set', 'a') },
   { name: 'scard', up: (r) => r.scard('set'), io: (r) => r.scard('set') },
-  { name: 'sinter', up: async (r) => sorted(await r.sinter('set', 'set2')), io: async (r) => sorted(await r.sinter('set', 'set2')) },
+  {
+    name: 'sinter',
+    up: async (r) => sorted(await r.sinter('set', 'set2')),
+    io: async (r) => sorted(await r.sinter('set', 'set2')),
+  },
   { name: 'srem', up: (r) => r.srem('set', 'a'), io: (r) => r.srem('set', 'a') },
   // sorted sets
   {
@@ -112,7 +120,11 @@ const steps: Step[] = [
     up: (r) => r.zrange('z', 0, -1, { withScores: true }),
     io: (r) => r.zrange('z', 0, -1, 'WITHSCORES'),
   },
-  { name: 'zrange byscore', up: (r) => r.zrange('z', 0, 3.2, { byScore: true }), io: (r) => r.zrangebyscore('z', 0, 3.2) },
+  {
+    name: 'zrange byscore',
+    up: (r) => r.zrange('z', 0, 3.2, { byScore: true }),
+    io: (r) => r.zrangebyscore('z', 0, 3.2),
+  },
   { name: 'zrem', up: (r) => r.zrem('z', 'm2'), io: (r) => r.zrem('z', 'm2') },
   // scripts
   { name: 'eval', up: (r) => r.eval(script, ['sk'], ['sv']), io: (r) => r.eval(script, 1, 'sk', 'sv') },
@@ -131,7 +143,8 @@ const steps: Step[] = [
   {
     name: 'pipeline',
     up: (r) => r.pipeline().set('p', '1').incr('p').get('p').lrange('l', 0, -1).exec(),
-    io: async (r) => ((await r.pipeline().set('p', '1').incr('p').get('p').lrange('l', 0, -1).exec()) ?? []).map(([, v]) => v),
+    io: async (r) =>
+      ((await r.pipeline().set('p', '1').incr('p').get('p').lrange('l', 0, -1).exec()) ?? []).map(([, v]) => v),
   },
   {
     name: 'multi',
@@ -163,7 +176,10 @@ const steps: Step[] = [
   { name: 'dbsize', up: (r) => r.dbsize(), io: (r) => r.dbsize() },
 ]
 
-async function runSteps<C>(client: C, pick: (step: Step) => (c: C) => Promise<unknown>): Promise<Array<[string, unknown]>> {
+async function runSteps<C>(
+  client: C,
+  pick: (step: Step) => (c: C) => Promise<unknown>,
+): Promise<Array<[string, unknown]>> {
   await h.io.flushdb()
   const results: Array<[string, unknown]> = []
   for (const step of steps) {

@@ -36,14 +36,17 @@ async function poolClients(): Promise<string[]> {
 }
 
 describe('unknown command names are refused, never forwarded', () => {
-  test.each([['POST'], ['host:'], ['Host:'], ['GET\r\nSET'], ['no-such-command'], ['x'.repeat(500)]])('%j, with either token', async (name) => {
-    for (const options of [{}, ro]) {
-      const reply = await post('/', [name, 'a'], options)
-      expect(reply.status).toBe(400)
-      expect(errorOf(reply.json)).toMatch(/^ERR unknown command '/)
-      expect(errorOf(reply.json).length).toBeLessThan(120)
-    }
-  })
+  test.each([['POST'], ['host:'], ['Host:'], ['GET\r\nSET'], ['no-such-command'], ['x'.repeat(500)]])(
+    '%j, with either token',
+    async (name) => {
+      for (const options of [{}, ro]) {
+        const reply = await post('/', [name, 'a'], options)
+        expect(reply.status).toBe(400)
+        expect(errorOf(reply.json)).toMatch(/^ERR unknown command '/)
+        expect(errorOf(reply.json).length).toBeLessThan(120)
+      }
+    },
+  )
 
   test('POST and Host: amid 500 concurrent writes: every write succeeds, no connection is dropped', async () => {
     const before = await connectionsReceived()
@@ -99,12 +102,24 @@ describe('commands that would change or hold a pooled connection are refused', (
       ] as const) {
         const reply = await post(path, body)
         const text = JSON.stringify(reply.json)
-        expect({ command, path, refused: /ERR (Command is not available|DB index|unknown)/.test(text) }).toEqual({ command, path, refused: true })
+        expect({ command, path, refused: /ERR (Command is not available|DB index|unknown)/.test(text) }).toEqual({
+          command,
+          path,
+          refused: true,
+        })
       }
       expect((await post('/', command, ro)).status).toBe(400)
     }
     // Commands keep working on every connection, each in its own state: db 0, no name, no flags.
-    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => post('/pipeline', [['SET', `p${i}`, 'v'], ['EVAL', 'return 1', 0], ['GET', `p${i}`]])))
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        post('/pipeline', [
+          ['SET', `p${i}`, 'v'],
+          ['EVAL', 'return 1', 0],
+          ['GET', `p${i}`],
+        ]),
+      ),
+    )
     for (const reply of replies) expect(reply.json).toEqual([{ result: 'OK' }, { result: 1 }, { result: 'v' }])
     const clients = await poolClients()
     expect(clients.length).toBeGreaterThanOrEqual(4)
@@ -164,13 +179,28 @@ describe('admin commands Upstash does not run are refused (the Redis is left as 
     expect((await post('/', ['SELECT', '0'], { b64: true })).json).toEqual({ result: 'OK' })
     expect((await post('/', ['ACL', 'WHOAMI'])).json).toEqual({ result: 'default' })
     expect((await post('/', ['ACL', 'CAT'])).json).toMatchObject({ result: expect.arrayContaining(['read', 'write']) })
-    expect((await post('/', ['INFO', 'server'])).json).toMatchObject({ result: expect.stringContaining('redis_version') })
-    expect((await post('/multi-exec', [['SELECT', '0'], ['SET', 'k', 'v'], ['COMMAND']])).json).toEqual([{ result: 'OK' }, { result: 'OK' }, { result: [] }])
+    expect((await post('/', ['INFO', 'server'])).json).toMatchObject({
+      result: expect.stringContaining('redis_version'),
+    })
+    expect((await post('/multi-exec', [['SELECT', '0'], ['SET', 'k', 'v'], ['COMMAND']])).json).toEqual([
+      { result: 'OK' },
+      { result: 'OK' },
+      { result: [] },
+    ])
   })
 
   test('read-only token: admin reads and CONFIG get NOPERM', async () => {
-    for (const command of [['CONFIG', 'GET', '*'], ['CONFIG', 'SET', 'notify-keyspace-events', 'KEA'], ['INFO'], ['FLUSHALL'], ['ACL', 'WHOAMI']]) {
-      expect({ command, error: errorOf((await post('/', command, ro)).json) }).toEqual({ command, error: expect.stringMatching(/^NOPERM /) })
+    for (const command of [
+      ['CONFIG', 'GET', '*'],
+      ['CONFIG', 'SET', 'notify-keyspace-events', 'KEA'],
+      ['INFO'],
+      ['FLUSHALL'],
+      ['ACL', 'WHOAMI'],
+    ]) {
+      expect({ command, error: errorOf((await post('/', command, ro)).json) }).toEqual({
+        command,
+        error: expect.stringMatching(/^NOPERM /),
+      })
     }
   })
 })
@@ -183,19 +213,36 @@ describe('Upstash behaviours stock Redis lacks', () => {
     const single = (await post('/', ['SCAN', '0', 'COUNT', '100', 'WITHTYPE'])).json as { result: [string, string[]] }
     expect(single.result[0]).toBe('0')
     const pairs = new Map<string, string>()
-    for (let i = 0; i < single.result[1].length; i += 2) pairs.set(single.result[1][i] ?? '', single.result[1][i + 1] ?? '')
+    for (let i = 0; i < single.result[1].length; i += 2)
+      pairs.set(single.result[1][i] ?? '', single.result[1][i + 1] ?? '')
     expect(Object.fromEntries(pairs)).toEqual({ s: 'string', z: 'zset', l: 'list' })
     const matched = (await post('/pipeline', [['scan', 0, 'match', 'z*', 'withtype']], { b64: true })).json
     expect(matched).toEqual([{ result: ['MA==', ['eg==', 'enNldA==']] }])
-    expect((await post('/multi-exec', [['SCAN', '0', 'MATCH', 'l', 'WITHTYPE']])).json).toEqual([{ result: ['0', ['l', 'list']] }])
+    expect((await post('/multi-exec', [['SCAN', '0', 'MATCH', 'l', 'WITHTYPE']])).json).toEqual([
+      { result: ['0', ['l', 'list']] },
+    ])
     expect((await post('/', ['SCAN', '0', 'WITHTYPE'], ro)).status).toBe(200)
   })
 
   test('COPY k k answers 0 (Redis: "source and destination objects are the same")', async () => {
     await h.io.set('k', 'v')
     expect((await post('/', ['COPY', 'k', 'k'])).json).toEqual({ result: 0 })
-    expect((await post('/pipeline', [['COPY', 'k', 'k', 'REPLACE'], ['COPY', 'k', 'k2']])).json).toEqual([{ result: 0 }, { result: 1 }])
-    expect((await post('/multi-exec', [['COPY', 'k', 'k'], ['GET', 'k']])).json).toEqual([{ result: 0 }, { result: 'v' }])
+    expect(
+      (
+        await post('/pipeline', [
+          ['COPY', 'k', 'k', 'REPLACE'],
+          ['COPY', 'k', 'k2'],
+        ])
+      ).json,
+    ).toEqual([{ result: 0 }, { result: 1 }])
+    expect(
+      (
+        await post('/multi-exec', [
+          ['COPY', 'k', 'k'],
+          ['GET', 'k'],
+        ])
+      ).json,
+    ).toEqual([{ result: 0 }, { result: 'v' }])
     expect(errorOf((await post('/', ['COPY', 'k', 'k', 'BOGUS'])).json)).toMatch(/^ERR syntax error/)
   })
 })

@@ -141,7 +141,15 @@ describe('authentication', () => {
 
 describe('pipeline and multi-exec', () => {
   test('#22 pipeline: 200, per-item errors without a result key', async () => {
-    const reply = await post('/pipeline', [['SET', 'k', 'v'], ['INCR', 'k'], ['GET', 'k']], { b64: true })
+    const reply = await post(
+      '/pipeline',
+      [
+        ['SET', 'k', 'v'],
+        ['INCR', 'k'],
+        ['GET', 'k'],
+      ],
+      { b64: true },
+    )
     expect(reply.status).toBe(200)
     expect(reply.json).toEqual([
       { result: 'OK' },
@@ -157,13 +165,26 @@ describe('pipeline and multi-exec', () => {
     })
   })
   test('#24 multi-exec', async () => {
-    expect(await post('/multi-exec', [['SET', 'm', '1'], ['INCR', 'm']])).toMatchObject({
+    expect(
+      await post('/multi-exec', [
+        ['SET', 'm', '1'],
+        ['INCR', 'm'],
+      ]),
+    ).toMatchObject({
       status: 200,
       json: [{ result: 'OK' }, { result: 2 }],
     })
   })
   test('#25 multi-exec: a runtime error stays in its slot', async () => {
-    const reply = await post('/multi-exec', [['SET', 'm', 'x'], ['INCR', 'm'], ['GET', 'm']], { b64: true })
+    const reply = await post(
+      '/multi-exec',
+      [
+        ['SET', 'm', 'x'],
+        ['INCR', 'm'],
+        ['GET', 'm'],
+      ],
+      { b64: true },
+    )
     expect(reply.status).toBe(200)
     expect(reply.json).toEqual([
       { result: 'OK' },
@@ -172,7 +193,10 @@ describe('pipeline and multi-exec', () => {
     ])
   })
   test('#26 multi-exec: a discarded transaction is a non-2xx object', async () => {
-    const reply = await post('/multi-exec', [['SET', 'm', 'x'], ['SET', 'm']])
+    const reply = await post('/multi-exec', [
+      ['SET', 'm', 'x'],
+      ['SET', 'm'],
+    ])
     expect(reply.status).toBe(400)
     expect(reply.json).toEqual({ error: 'EXECABORT Transaction discarded because of previous errors.' })
     expect(await h.io.exists('m')).toBe(0)
@@ -180,7 +204,8 @@ describe('pipeline and multi-exec', () => {
 })
 
 describe('scripts with Upstash-only shebang flags', () => {
-  const script = "#!lua flags=allow-key-locking\nlocal used = redis.call('INCR', KEYS[1])\nreturn {tonumber(ARGV[1]) - used, tonumber(ARGV[1])}"
+  const script =
+    "#!lua flags=allow-key-locking\nlocal used = redis.call('INCR', KEYS[1])\nreturn {tonumber(ARGV[1]) - used, tonumber(ARGV[1])}"
   const sha = sha1(script)
 
   test('#30 EVALSHA → NOSCRIPT, then EVAL runs (no "Unexpected flag")', async () => {
@@ -208,11 +233,17 @@ describe('scripts with Upstash-only shebang flags', () => {
 
 describe('path style, query token, headers, methods', () => {
   test('#33 GET /set/foo/bar then GET /get/foo', async () => {
-    expect(await post('/set/foo/bar', undefined, { method: 'GET' })).toMatchObject({ status: 200, json: { result: 'OK' } })
+    expect(await post('/set/foo/bar', undefined, { method: 'GET' })).toMatchObject({
+      status: 200,
+      json: { result: 'OK' },
+    })
     expect(await post('/get/foo', undefined, { method: 'GET' })).toMatchObject({ status: 200, json: { result: 'bar' } })
   })
   test('#34 POST /set/foo?EX=100 with a raw body', async () => {
-    expect(await post('/set/foo?EX=100', undefined, { raw: 'hello' })).toMatchObject({ status: 200, json: { result: 'OK' } })
+    expect(await post('/set/foo?EX=100', undefined, { raw: 'hello' })).toMatchObject({
+      status: 200,
+      json: { result: 'OK' },
+    })
     const ttl = (await post('/', ['TTL', 'foo'])).json as { result: number }
     expect(ttl.result).toBeGreaterThanOrEqual(1)
     expect(ttl.result).toBeLessThanOrEqual(100)
@@ -226,8 +257,12 @@ describe('path style, query token, headers, methods', () => {
     const resp2 = await post('/', ['SET', 'foo', 'bar'], { headers: { 'Upstash-Response-Format': 'resp2' } })
     expect(resp2.status).toBe(400)
     expect((resp2.json as { error: string }).error).toMatch(/not supported/)
-    expect((await post('/', ['SET', 'foo', 'bar'], { b64: true, headers: { 'Upstash-Response-Format': 'resp2' } })).status).toBe(400)
-    expect((await post('/', ['PING'], { headers: { 'Upstash-Response-Format': 'json' } })).json).toEqual({ result: 'PONG' })
+    expect(
+      (await post('/', ['SET', 'foo', 'bar'], { b64: true, headers: { 'Upstash-Response-Format': 'resp2' } })).status,
+    ).toBe(400)
+    expect((await post('/', ['PING'], { headers: { 'Upstash-Response-Format': 'json' } })).json).toEqual({
+      result: 'PONG',
+    })
   })
   test('#37 DELETE → 405', async () => {
     const reply = await post('/', undefined, { method: 'DELETE' })

@@ -53,7 +53,11 @@ export async function rest(base: string, path: string, body?: unknown, options: 
   if (options.b64) headers['upstash-encoding'] = 'base64'
   const method = options.method ?? 'POST'
   const payload = options.raw ?? (body === undefined ? undefined : JSON.stringify(body))
-  const res = await fetch(base + path, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : payload })
+  const res = await fetch(base + path, {
+    method,
+    headers,
+    body: method === 'GET' || method === 'HEAD' ? undefined : payload,
+  })
   const text = await res.text()
   let json: unknown
   try {

@@ -58,9 +58,13 @@ function exited(child: ChildProcess): Promise<void> {
 /** Spawns `redis-server --port N --save '' --appendonly no` and waits until PING answers. */
 export async function startRedis(port?: number): Promise<TestRedis> {
   const chosen = port ?? (await freePort())
-  const child = spawn('redis-server', ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  })
+  const child = spawn(
+    'redis-server',
+    ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  )
   const pid = child.pid
   if (pid === undefined) throw new Error('could not spawn redis-server (is it installed?)')
   const failed = new Promise<never>((_, reject) => {

@@ -81,7 +81,9 @@ describe('reply mapping', () => {
 
   test('simple strings other than OK are encoded with base64', async () => {
     await h.io.set('s', 'v')
-    expect((await post('/', ['TYPE', 's'], { b64: true })).json).toEqual({ result: Buffer.from('string').toString('base64') })
+    expect((await post('/', ['TYPE', 's'], { b64: true })).json).toEqual({
+      result: Buffer.from('string').toString('base64'),
+    })
     expect((await post('/', ['PING'], { b64: true })).json).toEqual({ result: 'UE9ORw==' })
   })
 
@@ -95,7 +97,15 @@ describe('read-only token and refused commands', () => {
   const ro = { token: READONLY }
   test('read-only: reads and SCAN pass; writes, scripts, KEYS and admin commands get NOPERM', async () => {
     await h.io.set('a', '1')
-    for (const command of [['GET', 'a'], ['SCAN', 0], ['PING'], ['EXISTS', 'a'], ['TYPE', 'a'], ['XINFO', 'STREAM', 'nope'], ['ECHO', 'x']]) {
+    for (const command of [
+      ['GET', 'a'],
+      ['SCAN', 0],
+      ['PING'],
+      ['EXISTS', 'a'],
+      ['TYPE', 'a'],
+      ['XINFO', 'STREAM', 'nope'],
+      ['ECHO', 'x'],
+    ]) {
       if (command[0] === 'XINFO') {
         // A read with a subcommand: allowed, so Redis answers (no such key), not NOPERM.
         expect(errorOf((await post('/', command, ro)).json)).toMatch(/^ERR no such key/)
@@ -122,17 +132,37 @@ describe('read-only token and refused commands', () => {
   })
 
   test('read-only: NOPERM is a pipeline item, and discards a transaction', async () => {
-    const pipeline = await post('/pipeline', [['GET', 'a'], ['SET', 'a', '1']], ro)
+    const pipeline = await post(
+      '/pipeline',
+      [
+        ['GET', 'a'],
+        ['SET', 'a', '1'],
+      ],
+      ro,
+    )
     expect(pipeline.status).toBe(200)
     expect((pipeline.json as Array<{ error?: string }>)[1]?.error).toMatch(/^NOPERM/)
-    const multi = await post('/multi-exec', [['GET', 'a'], ['INCR', 'a']], ro)
+    const multi = await post(
+      '/multi-exec',
+      [
+        ['GET', 'a'],
+        ['INCR', 'a'],
+      ],
+      ro,
+    )
     expect(multi.status).toBe(400)
     expect(errorOf(multi.json)).toMatch(/^NOPERM/)
     expect(await h.io.exists('a')).toBe(0)
   })
 
   test('refused commands: blocking XREAD, WATCH, CLIENT, SELECT other than 0; plain XREAD works', async () => {
-    for (const command of [['XREAD', 'BLOCK', 0, 'STREAMS', 's', '$'], ['WATCH', 'k'], ['CLIENT', 'LIST'], ['MONITOR'], ['BZPOPMIN', 'z', 0]]) {
+    for (const command of [
+      ['XREAD', 'BLOCK', 0, 'STREAMS', 's', '$'],
+      ['WATCH', 'k'],
+      ['CLIENT', 'LIST'],
+      ['MONITOR'],
+      ['BZPOPMIN', 'z', 0],
+    ]) {
       const reply = await post('/', command)
       expect({ command, status: reply.status }).toEqual({ command, status: 400 })
       expect(errorOf(reply.json)).toMatch(/^ERR Command is not available/)
@@ -143,10 +173,17 @@ describe('read-only token and refused commands', () => {
   })
 
   test('a refused command discards a whole transaction but is only an item error in a pipeline', async () => {
-    const multi = await post('/multi-exec', [['SET', 'k', '1'], ['BLPOP', 'l', 0]])
+    const multi = await post('/multi-exec', [
+      ['SET', 'k', '1'],
+      ['BLPOP', 'l', 0],
+    ])
     expect(multi.status).toBe(400)
     expect(await h.io.exists('k')).toBe(0)
-    const pipeline = await post('/pipeline', [['SET', 'k', '1'], ['WATCH', 'k'], ['GET', 'k']])
+    const pipeline = await post('/pipeline', [
+      ['SET', 'k', '1'],
+      ['WATCH', 'k'],
+      ['GET', 'k'],
+    ])
     expect(pipeline.status).toBe(200)
     const items = pipeline.json as Array<{ result?: unknown; error?: string }>
     expect(items[0]).toEqual({ result: 'OK' })
@@ -158,10 +195,20 @@ describe('read-only token and refused commands', () => {
 describe('connection pool', () => {
   test('concurrent transactions never share a connection mid-MULTI', async () => {
     const transactions = Array.from({ length: 40 }, (_, i) =>
-      post('/multi-exec', [['SET', `k${i}`, String(i)], ['INCR', 'total'], ['INCRBY', `k${i}`, 1000], ['GET', `k${i}`]]),
+      post('/multi-exec', [
+        ['SET', `k${i}`, String(i)],
+        ['INCR', 'total'],
+        ['INCRBY', `k${i}`, 1000],
+        ['GET', `k${i}`],
+      ]),
     )
     const singles = Array.from({ length: 80 }, () => post('/', ['INCR', 'plain']))
-    const pipelines = Array.from({ length: 20 }, () => post('/pipeline', [['INCR', 'piped'], ['INCR', 'piped']]))
+    const pipelines = Array.from({ length: 20 }, () =>
+      post('/pipeline', [
+        ['INCR', 'piped'],
+        ['INCR', 'piped'],
+      ]),
+    )
     const results = await Promise.all([...transactions, ...singles, ...pipelines])
     for (const [i, reply] of results.slice(0, 40).entries()) {
       expect(reply.status).toBe(200)
@@ -216,18 +263,26 @@ describe('Redis unavailable and shutdown', () => {
   test('startUpstashLocal rejects with a clear message when Redis cannot be reached', async () => {
     const redis = await startRedis()
     await redis.stop()
-    await expect(startUpstashLocal({ redisUrl: redis.url, token: TOKEN })).rejects.toThrow(/cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+/)
+    await expect(startUpstashLocal({ redisUrl: redis.url, token: TOKEN })).rejects.toThrow(
+      /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+/,
+    )
   })
 
   test('close() ends open streams, keep-alive sockets and every Redis connection', async () => {
     const redis = await startRedis()
     const observer = new Redis(redis.url)
-    const clientCount = async () => String(await observer.client('LIST')).trim().split('\n').length
+    const clientCount = async () =>
+      String(await observer.client('LIST'))
+        .trim()
+        .split('\n').length
     let server: UpstashLocal | undefined
     try {
       const before = await clientCount()
       server = await startUpstashLocal({ redisUrl: redis.url, token: TOKEN, poolSize: 3 })
-      const stream = await fetch(`${server.url}/subscribe/c`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })
+      const stream = await fetch(`${server.url}/subscribe/c`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      })
       const reader = stream.body?.getReader()
       await reader?.read()
       expect(await clientCount()).toBe(before + 4)
@@ -246,8 +301,14 @@ describe('options', () => {
   test('bad options throw a TypeError or RangeError naming the option', async () => {
     await expect(startUpstashLocal({ redisUrl: 'http://x', token: 't' })).rejects.toThrow(/redisUrl/)
     await expect(startUpstashLocal({ redisUrl: 'redis://127.0.0.1:1', token: '' })).rejects.toThrow(TypeError)
-    await expect(startUpstashLocal({ redisUrl: 'redis://127.0.0.1:1', token: 't', readonlyToken: 't' })).rejects.toThrow(/readonlyToken/)
-    await expect(startUpstashLocal({ redisUrl: 'redis://127.0.0.1:1', token: 't', port: 70000 })).rejects.toThrow(RangeError)
-    await expect(startUpstashLocal({ redisUrl: 'redis://127.0.0.1:1', token: 't', poolSize: 1 })).rejects.toThrow(/poolSize/)
+    await expect(
+      startUpstashLocal({ redisUrl: 'redis://127.0.0.1:1', token: 't', readonlyToken: 't' }),
+    ).rejects.toThrow(/readonlyToken/)
+    await expect(startUpstashLocal({ redisUrl: 'redis://127.0.0.1:1', token: 't', port: 70000 })).rejects.toThrow(
+      RangeError,
+    )
+    await expect(startUpstashLocal({ redisUrl: 'redis://127.0.0.1:1', token: 't', poolSize: 1 })).rejects.toThrow(
+      /poolSize/,
+    )
   })
 })

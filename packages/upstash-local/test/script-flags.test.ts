@@ -13,7 +13,9 @@ describe('stripUpstashFlags', () => {
   })
   test('keeps the flags Redis knows', () => {
     expect(strip('#!lua flags=no-writes,allow-key-locking\nreturn 1')).toBe('#!lua flags=no-writes\nreturn 1')
-    expect(strip('#!lua flags=allow-key-locking,allow-stale,no-cluster\nreturn 1')).toBe('#!lua flags=allow-stale,no-cluster\nreturn 1')
+    expect(strip('#!lua flags=allow-key-locking,allow-stale,no-cluster\nreturn 1')).toBe(
+      '#!lua flags=allow-stale,no-cluster\nreturn 1',
+    )
   })
   test('leaves other scripts alone', () => {
     expect(strip('return 1')).toBeUndefined()

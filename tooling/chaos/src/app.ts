@@ -29,12 +29,25 @@ const SECRET = 'chaos-run-secret-0123456789abcdef0123456789abcdef'
  * An app using all three packages. `/api/*` is what the load hits; `/probe/*` is what the
  * recovery checks use (a limiter keyed by the path, so a fresh key gets exactly `probeLimit`).
  */
-export function createChaosApp({ redis, prefix, probeLimit, selfTest = false, onServerError }: ChaosAppOptions): Express {
+export function createChaosApp({
+  redis,
+  prefix,
+  probeLimit,
+  selfTest = false,
+  onServerError,
+}: ChaosAppOptions): Express {
   const app = express()
   app.disable('x-powered-by')
   const quiet = (): undefined => undefined
   // High enough that the load itself is never limited: this limiter is there to be exercised.
-  const apiLimiter = rateLimit({ redis, prefix: `${prefix}rl:api:`, limit: 1_000_000, window: '1 m', warn: quiet, onError: quiet })
+  const apiLimiter = rateLimit({
+    redis,
+    prefix: `${prefix}rl:api:`,
+    limit: 1_000_000,
+    window: '1 m',
+    warn: quiet,
+    onError: quiet,
+  })
   const probeLimiter = rateLimit({
     redis,
     prefix: `${prefix}rl:probe:`,
@@ -45,7 +58,15 @@ export function createChaosApp({ redis, prefix, probeLimit, selfTest = false, on
     onError: quiet,
   })
   const cache = createCache({ redis, prefix: `${prefix}cache:`, onError: quiet })
-  const sessions = session({ redis, secret: SECRET, name: 'chaos.sid', prefix: `${prefix}sess:`, ttl: 3600, cookie: { secure: false }, warn: quiet })
+  const sessions = session({
+    redis,
+    secret: SECRET,
+    name: 'chaos.sid',
+    prefix: `${prefix}sess:`,
+    ttl: 3600,
+    cookie: { secure: false },
+    warn: quiet,
+  })
 
   app.get('/health', async (_req, res) => {
     const reachable = await redis.ping().then(

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { type RedisServerHandle, type ReplicatedClusterHandle, startRedisServer, startReplicatedCluster } from '@rediware/test-utils'
+import {
+  type RedisServerHandle,
+  type ReplicatedClusterHandle,
+  startRedisServer,
+  startReplicatedCluster,
+} from '@rediware/test-utils'
 import { startUpstashLocal, type UpstashLocal } from '@rediware/upstash-local'
 
 export type ChaosBackendName = 'ioredis' | 'cluster' | 'upstash'

@@ -17,7 +17,8 @@ export async function createSessions(ports: readonly number[], origin = 'fresh')
       const value = randomBytes(8).toString('hex')
       const answer = await request(port, 'POST', `/api/session?value=${value}`, CHECK_DEADLINE_MS)
       const cookie = sessionCookie(answer)
-      if (answer.status !== 200 || cookie === undefined) throw new Error(`could not create a session on :${port}: ${answer.status} ${answer.body}`)
+      if (answer.status !== 200 || cookie === undefined)
+        throw new Error(`could not create a session on :${port}: ${answer.status} ${answer.body}`)
       return { cookie, value, origin: `${origin} on :${port}` }
     }),
   )
@@ -50,10 +51,19 @@ export async function revivedAfterLogout(ports: readonly number[]): Promise<{ ch
   const revived = await Promise.all(
     sessions.map(async (tracked, index) => {
       const writes = ports.map((port) => request(port, 'POST', '/api/session/bump', CHECK_DEADLINE_MS, tracked.cookie))
-      const logout = request(ports[(index + 1) % ports.length] as number, 'POST', '/api/session/logout', CHECK_DEADLINE_MS, tracked.cookie)
+      const logout = request(
+        ports[(index + 1) % ports.length] as number,
+        'POST',
+        '/api/session/logout',
+        CHECK_DEADLINE_MS,
+        tracked.cookie,
+      )
       const [loggedOut] = await Promise.all([logout, ...writes])
-      if (loggedOut.status !== 200) throw new Error(`logout on another process answered ${loggedOut.status} ${loggedOut.body}`)
-      const reads = await Promise.all(ports.map((port) => request(port, 'GET', '/api/session', CHECK_DEADLINE_MS, tracked.cookie)))
+      if (loggedOut.status !== 200)
+        throw new Error(`logout on another process answered ${loggedOut.status} ${loggedOut.body}`)
+      const reads = await Promise.all(
+        ports.map((port) => request(port, 'GET', '/api/session', CHECK_DEADLINE_MS, tracked.cookie)),
+      )
       return reads.some((answer) => answer.status !== 401)
     }),
   )
@@ -64,7 +74,9 @@ export async function revivedAfterLogout(ports: readonly number[]): Promise<{ ch
 export async function admitsForFreshKey(ports: readonly number[], limit: number): Promise<number> {
   const key = randomBytes(6).toString('hex')
   const answers = await Promise.all(
-    Array.from({ length: 2 * limit }, (_, index) => request(ports[index % ports.length] as number, 'GET', `/probe/limit/${key}`, CHECK_DEADLINE_MS)),
+    Array.from({ length: 2 * limit }, (_, index) =>
+      request(ports[index % ports.length] as number, 'GET', `/probe/limit/${key}`, CHECK_DEADLINE_MS),
+    ),
   )
   return answers.filter((answer) => answer.status === 200).length
 }

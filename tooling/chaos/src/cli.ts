@@ -15,12 +15,19 @@ function list<T extends string>(raw: string | undefined, allowed: readonly T[], 
   if (raw === undefined) return undefined
   const items = raw.split(',').map((item) => item.trim())
   const unknown = items.filter((item) => !(allowed as readonly string[]).includes(item))
-  if (unknown.length > 0) throw new RangeError(`--${option}: unknown ${unknown.join(', ')}; choose from ${allowed.join(', ')}.`)
+  if (unknown.length > 0)
+    throw new RangeError(`--${option}: unknown ${unknown.join(', ')}; choose from ${allowed.join(', ')}.`)
   return items as T[]
 }
 
 const { values } = parseArgs({
-  options: { long: { type: 'boolean', default: false }, suite: { type: 'string' }, backend: { type: 'string' }, fault: { type: 'string' }, out: { type: 'string' } },
+  options: {
+    long: { type: 'boolean', default: false },
+    suite: { type: 'string' },
+    backend: { type: 'string' },
+    fault: { type: 'string' },
+    out: { type: 'string' },
+  },
 })
 // process.exit runs the 'exit' hooks that SIGKILL every redis-server this run started; the app
 // processes exit when their IPC channel closes.
@@ -36,7 +43,11 @@ if (suites.includes('app')) {
     entry: join(dirname(fileURLToPath(import.meta.url)), 'app-process.ts'),
     settings,
     backends,
-    faults: list<FaultName>(values.fault, faults.map((fault) => fault.name), 'fault'),
+    faults: list<FaultName>(
+      values.fault,
+      faults.map((fault) => fault.name),
+      'fault',
+    ),
     log: (line) => console.error(line),
   })
   tables.push(markdownTable(rows, settings))
@@ -46,20 +57,30 @@ if (suites.includes('queue')) {
   const queueRows: QueueChaosRow[] = []
   for (const backend of backends ?? chaosBackendNames) {
     queueRows.push(
-      await runQueueChaos(backend, values.long ? queueLongRun : queueShortRun, join(dirname(fileURLToPath(import.meta.url)), 'queue', 'worker-process.ts'), (line) =>
-        console.error(line),
+      await runQueueChaos(
+        backend,
+        values.long ? queueLongRun : queueShortRun,
+        join(dirname(fileURLToPath(import.meta.url)), 'queue', 'worker-process.ts'),
+        (line) => console.error(line),
       ),
     )
   }
   tables.push(queueMarkdownTable(queueRows))
-  failures.push(...queueRows.filter((row) => !queueRowPasses(row)).map((row) => `queue × ${row.backend}: ${row.problems.join('; ')}`))
+  failures.push(
+    ...queueRows
+      .filter((row) => !queueRowPasses(row))
+      .map((row) => `queue × ${row.backend}: ${row.problems.join('; ')}`),
+  )
 }
 if (suites.includes('realtime')) {
   const realtimeRows: RealtimeChaosRow[] = []
   for (const backend of backends ?? chaosBackendNames) {
     realtimeRows.push(
-      await runRealtimeChaos(backend, values.long ? realtimeLongRun : realtimeShortRun, join(dirname(fileURLToPath(import.meta.url)), 'realtime', 'app-process.ts'), (line) =>
-        console.error(line),
+      await runRealtimeChaos(
+        backend,
+        values.long ? realtimeLongRun : realtimeShortRun,
+        join(dirname(fileURLToPath(import.meta.url)), 'realtime', 'app-process.ts'),
+        (line) => console.error(line),
       ),
     )
   }
@@ -67,7 +88,10 @@ if (suites.includes('realtime')) {
   failures.push(
     ...realtimeRows
       .filter((row) => !realtimeRowPasses(row))
-      .map((row) => `realtime × ${row.backend}: missed ${row.missed}, duplicated ${row.duplicated}, out of order ${row.outOfOrder}, resets ${row.resets}; ${row.problems.join('; ')}`),
+      .map(
+        (row) =>
+          `realtime × ${row.backend}: missed ${row.missed}, duplicated ${row.duplicated}, out of order ${row.outOfOrder}, resets ${row.resets}; ${row.problems.join('; ')}`,
+      ),
   )
 }
 const table = tables.join('\n\n')

@@ -20,7 +20,13 @@ export interface Fleet {
   stop(): Promise<void>
 }
 
-const emptyEvents = (): FleetEvents => ({ unhandledRejections: 0, uncaughtExceptions: 0, serverErrors: 0, crashes: 0, details: [] })
+const emptyEvents = (): FleetEvents => ({
+  unhandledRejections: 0,
+  uncaughtExceptions: 0,
+  serverErrors: 0,
+  crashes: 0,
+  details: [],
+})
 
 function waitExit(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
@@ -38,7 +44,12 @@ function waitExit(child: ChildProcess, graceMs: number): Promise<void> {
  * resolves once all are listening. Each child exits when its IPC channel closes, so a runner that
  * dies leaves none behind.
  */
-export async function startFleet(entry: string, count: number, env: NodeJS.ProcessEnv, readyTimeout = 60_000): Promise<Fleet> {
+export async function startFleet(
+  entry: string,
+  count: number,
+  env: NodeJS.ProcessEnv,
+  readyTimeout = 60_000,
+): Promise<Fleet> {
   let events = emptyEvents()
   let stopping = false
   const children: ChildProcess[] = []
@@ -59,7 +70,10 @@ export async function startFleet(entry: string, count: number, env: NodeJS.Proce
       child.stderr?.on('data', (chunk: Buffer) => {
         stderr = (stderr + chunk.toString()).slice(-4000)
       })
-      const timer = setTimeout(() => reject(new Error(`app process ${index} not ready after ${readyTimeout} ms:\n${stderr}`)), readyTimeout)
+      const timer = setTimeout(
+        () => reject(new Error(`app process ${index} not ready after ${readyTimeout} ms:\n${stderr}`)),
+        readyTimeout,
+      )
       child.on('message', (message: unknown) => {
         if (!isAppMessage(message)) return
         if (message.type === 'ready') {

@@ -15,7 +15,13 @@ function describe(error: unknown): { name: string; text: string } {
 }
 
 /** One request to an app process on 127.0.0.1 with a hard deadline; never rejects. */
-export async function request(port: number, method: string, path: string, deadlineMs: number, cookie?: string): Promise<Answer> {
+export async function request(
+  port: number,
+  method: string,
+  path: string,
+  deadlineMs: number,
+  cookie?: string,
+): Promise<Answer> {
   const started = performance.now()
   try {
     const response = await fetch(`http://127.0.0.1:${port}${path}`, {

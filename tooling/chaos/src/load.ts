@@ -58,7 +58,8 @@ export function startLoad(options: LoadOptions): RunningLoad {
       figures.statuses[key] = (figures.statuses[key] ?? 0) + 1
       figures.slowestMs = Math.max(figures.slowestMs, answer.ms)
       if (answer.status === 'hung') figures.hung += 1
-      if (typeof answer.status !== 'number' && figures.failures.length < 3) figures.failures.push(`${method} ${path} on :${port}: ${answer.body.slice(0, 300)}`)
+      if (typeof answer.status !== 'number' && figures.failures.length < 3)
+        figures.failures.push(`${method} ${path} on :${port}: ${answer.body.slice(0, 300)}`)
       const left = period - (performance.now() - started)
       if (left > 0 && !stopped) await pause(left)
     }

@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { type ChaosBackend, type ChaosBackendName, chaosBackendNames, startChaosBackend } from './backends.js'
-import { admitsForFreshKey, cacheHitsEverywhere, createSessions, lostSessions, revivedAfterLogout, type TrackedSession, waitHealthy } from './checks.js'
+import {
+  admitsForFreshKey,
+  cacheHitsEverywhere,
+  createSessions,
+  lostSessions,
+  revivedAfterLogout,
+  type TrackedSession,
+  waitHealthy,
+} from './checks.js'
 import { type Fault, type FaultName, faults as allFaults } from './faults.js'
 import { type Fleet, startFleet } from './fleet.js'
 import { request, sessionCookie } from './http.js'
@@ -48,15 +56,25 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 async function loadCookie(port: number): Promise<string> {
   const answer = await request(port, 'POST', '/api/session?value=load', 10_000)
   const cookie = sessionCookie(answer)
-  if (answer.status !== 200 || cookie === undefined) throw new Error(`could not create the load session: ${answer.status} ${answer.body}`)
+  if (answer.status !== 200 || cookie === undefined)
+    throw new Error(`could not create the load session: ${answer.status} ${answer.body}`)
   return cookie
 }
 
 async function warmCache(ports: readonly number[]): Promise<void> {
-  for (let item = 1; item <= loadItemCount; item += 1) await request(ports[0] as number, 'GET', `/api/items/${item}`, 10_000)
+  for (let item = 1; item <= loadItemCount; item += 1)
+    await request(ports[0] as number, 'GET', `/api/items/${item}`, 10_000)
 }
 
-async function runFault(backend: ChaosBackend, fleet: Fleet, fault: Fault, round: number, sessions: TrackedSession[], cookie: string, settings: ChaosSettings): Promise<ChaosRow> {
+async function runFault(
+  backend: ChaosBackend,
+  fleet: Fleet,
+  fault: Fault,
+  round: number,
+  sessions: TrackedSession[],
+  cookie: string,
+  settings: ChaosSettings,
+): Promise<ChaosRow> {
   sessions.push(...(await createSessions(fleet.ports, `before ${fault.name} #${round}`)))
   await warmCache(fleet.ports)
   fleet.takeEvents()
@@ -64,7 +82,9 @@ async function runFault(backend: ChaosBackend, fleet: Fleet, fault: Fault, round
     ports: fleet.ports,
     rate: settings.rate,
     concurrency: settings.concurrency,
-    maxRequests: Math.ceil((settings.rate * (settings.loadBeforeMs + settings.loadAfterMs + settings.holdMs + 60_000)) / 1000),
+    maxRequests: Math.ceil(
+      (settings.rate * (settings.loadBeforeMs + settings.loadAfterMs + settings.holdMs + 60_000)) / 1000,
+    ),
     deadlineMs: settings.deadlineMs,
     cookie,
   })
@@ -81,7 +101,10 @@ async function runFault(backend: ChaosBackend, fleet: Fleet, fault: Fault, round
   if (failure !== undefined) throw failure
   const recoveryMs = await waitHealthy(fleet.ports, settings.recoveryTimeoutMs)
   const admitted = await admitsForFreshKey(fleet.ports, settings.probeLimit)
-  const cacheHits = await cacheHitsEverywhere(fleet.ports, `/api/items/check-${fault.name}-${round}-${randomBytes(4).toString('hex')}`)
+  const cacheHits = await cacheHitsEverywhere(
+    fleet.ports,
+    `/api/items/check-${fault.name}-${round}-${randomBytes(4).toString('hex')}`,
+  )
   const lost = await lostSessions(fleet.ports, sessions)
   const logouts = await revivedAfterLogout(fleet.ports)
   const events = fleet.takeEvents()

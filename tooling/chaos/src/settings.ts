@@ -63,7 +63,15 @@ export const queueShortRun = {
   timeoutMs: 120_000,
 }
 
-export const queueLongRun = { ...queueShortRun, jobs: 10_000, kills: 12, killEveryMs: 1000, backendFaults: 2, leaseMs: 10_000, timeoutMs: 300_000 }
+export const queueLongRun = {
+  ...queueShortRun,
+  jobs: 10_000,
+  kills: 12,
+  killEveryMs: 1000,
+  backendFaults: 2,
+  leaseMs: 10_000,
+  timeoutMs: 300_000,
+}
 
 /** The realtime chaos run: 2 app processes, 8 resuming SSE readers, Redis killed and an app process SIGKILLed meanwhile. */
 export const realtimeShortRun = {
@@ -77,4 +85,13 @@ export const realtimeShortRun = {
   settleMs: 20_000,
 }
 
-export const realtimeLongRun = { ...realtimeShortRun, apps: 4, readers: 40, publishMs: 30_000, redisDownMs: 5000, redisKillAtMs: 8000, appKillAtMs: 20_000, settleMs: 60_000 }
+export const realtimeLongRun = {
+  ...realtimeShortRun,
+  apps: 4,
+  readers: 40,
+  publishMs: 30_000,
+  redisDownMs: 5000,
+  redisKillAtMs: 8000,
+  appKillAtMs: 20_000,
+  settleMs: 60_000,
+}

@@ -7,13 +7,17 @@ import { shortRun } from '../src/settings.js'
 
 // The short chaos run (`pnpm chaos` with the short settings): every fault over every backend it
 // applies to, 4 app processes (the built packages: `pnpm build` first) under load.
-const combos = chaosBackendNames.flatMap((backend) => faults.filter((fault) => fault.appliesTo.includes(backend)).map((fault) => ({ backend, fault: fault.name })))
+const combos = chaosBackendNames.flatMap((backend) =>
+  faults.filter((fault) => fault.appliesTo.includes(backend)).map((fault) => ({ backend, fault: fault.name })),
+)
 let rows: ChaosRow[] = []
 
 beforeAll(async () => {
   const started = Date.now()
   rows = await runChaos({ entry: join(__dirname, '..', 'src', 'app-process.ts'), settings: shortRun })
-  console.log(`${markdownTable(rows, shortRun)}\n\n[chaos] short run: ${rows.length} runs in ${Math.round((Date.now() - started) / 1000)} s`)
+  console.log(
+    `${markdownTable(rows, shortRun)}\n\n[chaos] short run: ${rows.length} runs in ${Math.round((Date.now() - started) / 1000)} s`,
+  )
 }, 420_000)
 
 describe.each(combos)('$backend × $fault', ({ backend, fault }) => {

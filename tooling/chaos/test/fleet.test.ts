@@ -9,7 +9,13 @@ describe('fleet reporting', () => {
 
   beforeAll(async () => {
     // No backend variables: the memory backend is enough to misbehave on purpose.
-    fleet = await startFleet(join(__dirname, '..', 'src', 'app-process.ts'), 2, { CHAOS_SELF_TEST: '1', REDIS_URL: '', REDIS_CLUSTER_NODES: '', UPSTASH_REDIS_REST_URL: '', UPSTASH_REDIS_REST_TOKEN: '' })
+    fleet = await startFleet(join(__dirname, '..', 'src', 'app-process.ts'), 2, {
+      CHAOS_SELF_TEST: '1',
+      REDIS_URL: '',
+      REDIS_CLUSTER_NODES: '',
+      UPSTASH_REDIS_REST_URL: '',
+      UPSTASH_REDIS_REST_TOKEN: '',
+    })
   }, 60_000)
 
   afterAll(() => fleet?.stop())

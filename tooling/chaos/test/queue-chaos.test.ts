@@ -11,7 +11,12 @@ const rows: QueueChaosRow[] = []
 describe.each(chaosBackendNames)('queue chaos over %s', (backend) => {
   let row: QueueChaosRow
   beforeAll(async () => {
-    row = await runQueueChaos(backend, queueShortRun, join(__dirname, '..', 'src', 'queue', 'worker-process.ts'), (line) => console.log(line))
+    row = await runQueueChaos(
+      backend,
+      queueShortRun,
+      join(__dirname, '..', 'src', 'queue', 'worker-process.ts'),
+      (line) => console.log(line),
+    )
     rows.push(row)
     console.log(queueMarkdownTable([row]))
   }, 240_000)

@@ -9,7 +9,12 @@ import { realtimeShortRun } from '../src/settings.js'
 describe.each(chaosBackendNames)('realtime chaos over %s', (backend) => {
   let row: RealtimeChaosRow
   beforeAll(async () => {
-    row = await runRealtimeChaos(backend, realtimeShortRun, join(__dirname, '..', 'src', 'realtime', 'app-process.ts'), (line) => console.log(line))
+    row = await runRealtimeChaos(
+      backend,
+      realtimeShortRun,
+      join(__dirname, '..', 'src', 'realtime', 'app-process.ts'),
+      (line) => console.log(line),
+    )
     console.log(realtimeMarkdownTable([row]))
   }, 180_000)
 

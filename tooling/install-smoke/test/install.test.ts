@@ -9,12 +9,22 @@ import { expectedOutput, type Flavour, smokeSource } from './smoke-app.js'
 
 const run = promisify(execFile)
 
-const publishable = ['redis', 'rate-limit', 'cache', 'session', 'queue', 'realtime', 'upstash-local'].map((name) => `packages/${name}`)
+const publishable = ['redis', 'rate-limit', 'cache', 'session', 'queue', 'realtime', 'upstash-local'].map(
+  (name) => `packages/${name}`,
+)
 
 const files: Record<Flavour, string> = { commonjs: 'index.cjs', module: 'index.mjs', typescript: 'index.ts' }
 
 const tsconfig = {
-  compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    strict: true,
+    noEmit: true,
+    skipLibCheck: false,
+    types: ['node'],
+  },
   include: ['index.ts', 'shims.d.ts'],
 }
 
@@ -69,14 +79,21 @@ describe('our tarballs installed with npm beside the clients, as a user would', 
     }
     // Fetch the other Node majors while npm installs.
     const majors = new Set(rows.flatMap((row) => row.nodes).filter((major) => major !== currentMajor))
-    return Promise.all([...majors].map((major) => run(...commandWith(nodeCommand(major), ['--version']), { timeout: 600_000 })))
+    return Promise.all(
+      [...majors].map((major) => run(...commandWith(nodeCommand(major), ['--version']), { timeout: 600_000 })),
+    )
   }, 600_000)
 
   afterAll(async () => {
     const settled = await Promise.allSettled(installs.values())
-    const seconds = settled.map((result) => (result.status === 'fulfilled' ? result.value.seconds.toFixed(0) : 'failed'))
-    console.info(`install-smoke: ${rows.length} installs (${seconds.join(' s, ')} s, in parallel), ${((Date.now() - started) / 1000).toFixed(0)} s in all`)
-    for (const result of settled) if (result.status === 'fulfilled') rmSync(result.value.dir, { recursive: true, force: true })
+    const seconds = settled.map((result) =>
+      result.status === 'fulfilled' ? result.value.seconds.toFixed(0) : 'failed',
+    )
+    console.info(
+      `install-smoke: ${rows.length} installs (${seconds.join(' s, ')} s, in parallel), ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
+    )
+    for (const result of settled)
+      if (result.status === 'fulfilled') rmSync(result.value.dir, { recursive: true, force: true })
     rmSync(tarballDir, { recursive: true, force: true })
   })
 
@@ -100,7 +117,10 @@ describe('our tarballs installed with npm beside the clients, as a user would', 
       if (row.flavours.includes('typescript')) {
         it('type-checks under strict NodeNext', async () => {
           const { dir } = await installOf(installs, row)
-          const tsc = spawnSync(join(dir, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8' })
+          const tsc = spawnSync(join(dir, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'tsconfig.json'], {
+            cwd: dir,
+            encoding: 'utf8',
+          })
           expect(`${tsc.stdout}${tsc.stderr}`).toBe('')
           expect(tsc.status).toBe(0)
         }, 600_000)
@@ -113,7 +133,11 @@ describe('our tarballs installed with npm beside the clients, as a user would', 
             const { dir } = await installOf(installs, row)
             const file = files[flavour]
             const args = flavour === 'typescript' ? ['--import', 'tsx', file] : [file]
-            const { stdout } = await run(...commandWith(nodeCommand(major), args), { cwd: dir, env: smokeEnv(), timeout: 120_000 })
+            const { stdout } = await run(...commandWith(nodeCommand(major), args), {
+              cwd: dir,
+              env: smokeEnv(),
+              timeout: 120_000,
+            })
             const output: unknown = JSON.parse(stdout.trim().split('\n').pop() ?? '{}')
             expect(output).toEqual(expectedOutput(major, ['memory', 'ioredis', 'upstash']))
           }, 600_000)

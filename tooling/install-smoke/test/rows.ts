@@ -19,9 +19,26 @@ export type NodeMajor = 20 | 22 | 24
 const allFlavours: readonly Flavour[] = ['commonjs', 'module', 'typescript']
 
 /** What the TypeScript flavour needs besides the user's clients; pinned, since it is our tooling. */
-const tools = ['supertest@7.3.2', 'typescript@5.9.3', 'tsx@4.21.0', '@types/node@20.19.43', '@types/supertest@6.0.3', '@types/express-session@1.18.2']
+const tools = [
+  'supertest@7.3.2',
+  'typescript@5.9.3',
+  'tsx@4.21.0',
+  '@types/node@20.19.43',
+  '@types/supertest@6.0.3',
+  '@types/express-session@1.18.2',
+]
 
 export const rows: readonly InstallRow[] = [
-  { title: "today's latest: express, ioredis, @upstash/redis", install: ['express', '@types/express', 'ioredis', 'express-session', '@upstash/redis', ...tools], flavours: allFlavours, nodes: [20, 22, 24] },
-  { title: 'Express 4 and ioredis 5', install: ['express@4', '@types/express@4', 'ioredis@5', 'express-session', '@upstash/redis', ...tools], flavours: allFlavours, nodes: [20, 22, 24] },
+  {
+    title: "today's latest: express, ioredis, @upstash/redis",
+    install: ['express', '@types/express', 'ioredis', 'express-session', '@upstash/redis', ...tools],
+    flavours: allFlavours,
+    nodes: [20, 22, 24],
+  },
+  {
+    title: 'Express 4 and ioredis 5',
+    install: ['express@4', '@types/express@4', 'ioredis@5', 'express-session', '@upstash/redis', ...tools],
+    flavours: allFlavours,
+    nodes: [20, 22, 24],
+  },
 ]

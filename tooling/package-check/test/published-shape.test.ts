@@ -60,7 +60,9 @@ describe('the published shape of every package, checked on its packed tarball', 
       const tarball = () => tarballs[index] ?? ''
 
       it('publint reports nothing, not even a suggestion', () => {
-        const result = spawnSync(bin('publint'), ['run', tarball(), '--level', 'suggestion', '--strict'], { encoding: 'utf8' })
+        const result = spawnSync(bin('publint'), ['run', tarball(), '--level', 'suggestion', '--strict'], {
+          encoding: 'utf8',
+        })
         expect(`${result.stdout}${result.stderr}`).toContain('All good!')
         expect(result.status).toBe(0)
       }, 60_000)
@@ -83,7 +85,11 @@ describe('the published shape of every package, checked on its packed tarball', 
         expect(manifest.license).toBe('MIT')
         expect(manifest.author).toBeTruthy()
         expect(manifest.homepage).toMatch(new RegExp(`/tree/main/${packageDir}#readme$`))
-        expect(manifest.repository).toEqual({ type: 'git', url: expect.stringMatching(/^git\+https:\/\//), directory: packageDir })
+        expect(manifest.repository).toEqual({
+          type: 'git',
+          url: expect.stringMatching(/^git\+https:\/\//),
+          directory: packageDir,
+        })
         expect(manifest.bugs?.url).toMatch(/^https:\/\//)
         expect(manifest.keywords?.length).toBeGreaterThan(2)
         expect(manifest.publishConfig).toEqual({ access: 'public', provenance: true })

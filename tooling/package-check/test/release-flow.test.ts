@@ -37,11 +37,16 @@ describe('the release flow on a clean clone', () => {
     const version = (name: string) =>
       (JSON.parse(readFileSync(join(dir, 'packages', name, 'package.json'), 'utf8')) as { version: string }).version
     const before = { redis: version('redis'), cache: version('cache') }
-    writeFileSync(join(dir, '.changeset', 'release-flow-test.md'), '---\n"@rediware/redis": minor\n---\n\nA release-flow test change.\n')
+    writeFileSync(
+      join(dir, '.changeset', 'release-flow-test.md'),
+      '---\n"@rediware/redis": minor\n---\n\nA release-flow test change.\n',
+    )
     run('pnpm', ['changeset', 'version'])
     expect(version('redis')).not.toBe(before.redis)
     expect(version('cache')).not.toBe(before.cache)
     expect(readFileSync(join(dir, 'packages/redis/CHANGELOG.md'), 'utf8')).toContain('A release-flow test change.')
-    expect(readFileSync(join(dir, 'packages/cache/CHANGELOG.md'), 'utf8')).toContain(`@rediware/redis@${version('redis')}`)
+    expect(readFileSync(join(dir, 'packages/cache/CHANGELOG.md'), 'utf8')).toContain(
+      `@rediware/redis@${version('redis')}`,
+    )
   }, 120_000)
 })

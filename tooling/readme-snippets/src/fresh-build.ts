@@ -15,5 +15,6 @@ export function assertBuilt(root: string, packageDirs: readonly string[]): void 
     const dist = join(root, dir, 'dist')
     return !existsSync(dist) || newestMtime(join(root, dir, 'src')) > newestMtime(dist)
   })
-  if (stale.length > 0) throw new Error(`Run \`pnpm build\` first (\`pnpm test\` does): no fresh dist in ${stale.join(', ')}`)
+  if (stale.length > 0)
+    throw new Error(`Run \`pnpm build\` first (\`pnpm test\` does): no fresh dist in ${stale.join(', ')}`)
 }

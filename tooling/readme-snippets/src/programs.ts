@@ -20,8 +20,17 @@ export function buildPrograms(name: string, snippets: readonly Snippet[]): Progr
   for (const snippet of snippets) {
     let program = programs.at(-1)
     if (!snippet.continues || !program) {
-      if (snippet.continues) throw new SyntaxError(`${name} line ${snippet.line}: the first block cannot continue another`)
-      program = { file: `${name}-${programs.length + 1}.ts`, lines: [], source: '', lineMap: [], run: false, requests: [], prints: [] }
+      if (snippet.continues)
+        throw new SyntaxError(`${name} line ${snippet.line}: the first block cannot continue another`)
+      program = {
+        file: `${name}-${programs.length + 1}.ts`,
+        lines: [],
+        source: '',
+        lineMap: [],
+        run: false,
+        requests: [],
+        prints: [],
+      }
       programs.push(program)
     }
     const prelude = snippet.prelude === '' ? [] : snippet.prelude.split('\n')

@@ -14,7 +14,11 @@ export interface ProjectSpec {
  * The cache key: the tarballs' bytes, what else is installed, and the day, so that a bare name
  * follows npm's `latest` at most a day late.
  */
-export function projectKey(tarballs: readonly string[], spec: ProjectSpec, day = new Date().toISOString().slice(0, 10)): string {
+export function projectKey(
+  tarballs: readonly string[],
+  spec: ProjectSpec,
+  day = new Date().toISOString().slice(0, 10),
+): string {
   const hash = createHash('sha256')
   for (const tarball of [...tarballs].sort()) hash.update(readFileSync(tarball))
   hash.update(JSON.stringify([spec.packages, day]))
@@ -25,7 +29,11 @@ export function projectKey(tarballs: readonly string[], spec: ProjectSpec, day =
  * A fresh ESM npm project with the tarballs and the spec's packages installed by plain `npm install`,
  * as a user would; reused from `cacheRoot` while its key holds. Returns the project folder.
  */
-export function installedProject(cacheRoot: string, tarballs: readonly string[], spec: ProjectSpec): { dir: string; cached: boolean } {
+export function installedProject(
+  cacheRoot: string,
+  tarballs: readonly string[],
+  spec: ProjectSpec,
+): { dir: string; cached: boolean } {
   const key = projectKey(tarballs, spec)
   const dir = join(cacheRoot, key)
   if (existsSync(join(dir, '.installed'))) return { dir, cached: true }
@@ -36,7 +44,10 @@ export function installedProject(cacheRoot: string, tarballs: readonly string[],
   // Installed beside the final folder and renamed into place, so an interrupted install is never reused.
   const building = `${dir}.partial-${process.pid}`
   mkdirSync(building, { recursive: true })
-  writeFileSync(join(building, 'package.json'), JSON.stringify({ name: `readme-${spec.name}`, private: true, type: 'module' }, null, 2))
+  writeFileSync(
+    join(building, 'package.json'),
+    JSON.stringify({ name: `readme-${spec.name}`, private: true, type: 'module' }, null, 2),
+  )
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, ...spec.packages], {
     cwd: building,
     stdio: 'pipe',

@@ -40,7 +40,11 @@ export interface RunResult {
   output: string
 }
 
-function waitFor<T>(child: ChildProcess, pick: (message: ChildMessage) => T | undefined, timeoutMs: number): Promise<T | string> {
+function waitFor<T>(
+  child: ChildProcess,
+  pick: (message: ChildMessage) => T | undefined,
+  timeoutMs: number,
+): Promise<T | string> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => finish(`no answer within ${timeoutMs} ms`), timeoutMs)
     const onMessage = (message: ChildMessage) => {
@@ -61,10 +65,19 @@ function waitFor<T>(child: ChildProcess, pick: (message: ChildMessage) => T | un
 }
 
 /** Runs a compiled program with the given environment, then the HTTP checks against the port it listened on. */
-export async function runProgram(folder: string, compiledFile: string, env: NodeJS.ProcessEnv, expect: RunExpectations): Promise<RunResult> {
+export async function runProgram(
+  folder: string,
+  compiledFile: string,
+  env: NodeJS.ProcessEnv,
+  expect: RunExpectations,
+): Promise<RunResult> {
   const launcherFile = join(folder, 'launch.mjs')
   writeFileSync(launcherFile, launcher)
-  const child = fork(launcherFile, [pathToFileURL(join(folder, compiledFile)).href], { cwd: folder, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+  const child = fork(launcherFile, [pathToFileURL(join(folder, compiledFile)).href], {
+    cwd: folder,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  })
   let output = ''
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString()
@@ -82,19 +95,28 @@ export async function runProgram(folder: string, compiledFile: string, env: Node
     const done = await waitFor(child, (message) => (message.type === 'done' ? true : undefined), 20_000)
     if (done !== true) return { failures: [...failures, done], output }
     if (expect.requests.length > 0 && port === undefined) {
-      const listening = await waitFor(child, (message) => (message.type === 'listening' ? message.port : undefined), 5_000)
+      const listening = await waitFor(
+        child,
+        (message) => (message.type === 'listening' ? message.port : undefined),
+        5_000,
+      )
       if (typeof listening === 'string') return { failures: [...failures, `never listened: ${listening}`], output }
       port = listening
     }
     for (const check of expect.requests) {
-      const response = await fetch(`http://127.0.0.1:${port}${check.path}`, { method: check.method, signal: AbortSignal.timeout(10_000) })
+      const response = await fetch(`http://127.0.0.1:${port}${check.path}`, {
+        method: check.method,
+        signal: AbortSignal.timeout(10_000),
+      })
       // The status is the check; a stream (SSE) would never end.
       await response.body?.cancel()
-      if (response.status !== check.status) failures.push(`${check.method} ${check.path} answered ${response.status}, expected ${check.status}`)
+      if (response.status !== check.status)
+        failures.push(`${check.method} ${check.path} answered ${response.status}, expected ${check.status}`)
     }
     for (const text of expect.prints) {
       // The IPC message can overtake the last stdout chunk.
-      for (let waited = 0; !output.includes(text) && waited < 2_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50))
+      for (let waited = 0; !output.includes(text) && waited < 2_000; waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50))
       if (!output.includes(text)) failures.push(`did not print "${text}"`)
     }
     return { failures, output }

@@ -35,7 +35,10 @@ export interface Diagnostic {
  */
 export function writeCombinedConfig(folder: string, resolution: Resolution, readmeFolders: readonly string[]): string {
   const name = `tsconfig.all.${resolution}.json`
-  const tsconfig = { compilerOptions: { ...compilerOptions(resolution, 'dist'), noEmit: true }, include: readmeFolders.map((readme) => `${readme}/*.ts`) }
+  const tsconfig = {
+    compilerOptions: { ...compilerOptions(resolution, 'dist'), noEmit: true },
+    include: readmeFolders.map((readme) => `${readme}/*.ts`),
+  }
   writeFileSync(join(folder, name), JSON.stringify(tsconfig, null, 2))
   return name
 }
@@ -46,7 +49,10 @@ export function writePrograms(folder: string, programs: readonly Program[]): voi
   mkdirSync(folder, { recursive: true })
   for (const program of programs) writeFileSync(join(folder, program.file), program.source)
   for (const resolution of ['node16', 'bundler'] as const) {
-    const tsconfig = { compilerOptions: compilerOptions(resolution, 'dist'), include: programs.map((program) => program.file) }
+    const tsconfig = {
+      compilerOptions: compilerOptions(resolution, 'dist'),
+      include: programs.map((program) => program.file),
+    }
     writeFileSync(join(folder, `tsconfig.${resolution}.json`), JSON.stringify(tsconfig, null, 2))
   }
 }
@@ -69,7 +75,10 @@ export function parseDiagnostics(output: string, readmes: readonly ReadmeProgram
       const readme = readmes.find((candidate) => candidate.programs.some((program) => file.endsWith(program.file)))
       const program = readme?.programs.find((candidate) => file.endsWith(candidate.file))
       const readmeLine = program?.lineMap[Number(lineText) - 1]
-      const where = readme === undefined || readmeLine === undefined ? `${file}:${lineText}:${column} (hidden prelude)` : `${readme.file}:${readmeLine}:${column}`
+      const where =
+        readme === undefined || readmeLine === undefined
+          ? `${file}:${lineText}:${column} (hidden prelude)`
+          : `${readme.file}:${readmeLine}:${column}`
       diagnostics.push({ where, message })
     } else if (line.trim() !== '' && diagnostics.length > 0) {
       const last = diagnostics[diagnostics.length - 1]
@@ -84,10 +93,15 @@ export function parseDiagnostics(output: string, readmes: readonly ReadmeProgram
 /** Runs `tsc -p <config>` in the folder; resolves with its output (errors are output, not a rejection). */
 export function runTsc(tsc: string, folder: string, config: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(tsc, ['-p', config, '--pretty', 'false'], { cwd: folder, encoding: 'utf8', timeout: 120_000 }, (error, stdout, stderr) => {
-      // tsc exits non-zero when it reports errors: that is output. Anything else (not found, killed) is a failure.
-      if (error && typeof error.code !== 'number') reject(error)
-      else resolve(`${stdout}${stderr}`)
-    })
+    execFile(
+      tsc,
+      ['-p', config, '--pretty', 'false'],
+      { cwd: folder, encoding: 'utf8', timeout: 120_000 },
+      (error, stdout, stderr) => {
+        // tsc exits non-zero when it reports errors: that is output. Anything else (not found, killed) is a failure.
+        if (error && typeof error.code !== 'number') reject(error)
+        else resolve(`${stdout}${stderr}`)
+      },
+    )
   })
 }

@@ -25,7 +25,9 @@ const readme = [
 describe('README snippet extraction', () => {
   test('reads ts blocks with their directives and hidden preludes, and skips other languages', () => {
     const snippets = extractSnippets(readme)
-    expect(snippets.map((snippet) => [snippet.line, snippet.code, snippet.prelude, snippet.continues, snippet.run])).toEqual([
+    expect(
+      snippets.map((snippet) => [snippet.line, snippet.code, snippet.prelude, snippet.continues, snippet.run]),
+    ).toEqual([
       [7, "const a = 'x'", '', false, true],
       [15, 'const c: string = b', 'declare const b: number', true, false],
       [18, 'export const d = 1', '', false, false],
@@ -56,6 +58,8 @@ describe('README snippet extraction', () => {
     expect(() => extractSnippets('<!-- snippet: runn -->\n```ts\nx\n```')).toThrow('unknown snippet directive "runn"')
     expect(() => extractSnippets('<!-- snippet: run -->\ntext\n```ts\nx\n```')).toThrow('must sit right above')
     expect(() => extractSnippets('<!-- snippet: run -->\n```sh\nx\n```')).toThrow('not ```ts')
-    expect(() => buildPrograms('pkg', extractSnippets('<!-- snippet: continues -->\n```ts\nx\n```'))).toThrow('cannot continue')
+    expect(() => buildPrograms('pkg', extractSnippets('<!-- snippet: continues -->\n```ts\nx\n```'))).toThrow(
+      'cannot continue',
+    )
   })
 })

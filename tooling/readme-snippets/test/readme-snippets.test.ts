@@ -21,9 +21,19 @@ import {
 } from '../src/index.js'
 
 const root = resolve(__dirname, '../../..')
-const packageDirs = ['redis', 'rate-limit', 'cache', 'session', 'queue', 'realtime', 'upstash-local'].map((name) => `packages/${name}`)
+const packageDirs = ['redis', 'rate-limit', 'cache', 'session', 'queue', 'realtime', 'upstash-local'].map(
+  (name) => `packages/${name}`,
+)
 // Peers and types by bare name, as a user installs them today; Express pinned to a major only.
-const common = ['ioredis', '@upstash/redis', '@upstash/ratelimit', 'express-session', '@types/express-session', '@types/node', 'typescript']
+const common = [
+  'ioredis',
+  '@upstash/redis',
+  '@upstash/ratelimit',
+  'express-session',
+  '@types/express-session',
+  '@types/node',
+  'typescript',
+]
 const projects: ProjectSpec[] = [
   { name: 'express4', packages: ['express@4', '@types/express@4', ...common] },
   { name: 'express5', packages: ['express@5', '@types/express@5', ...common] },
@@ -38,7 +48,8 @@ const readmes = listReadmes(root).map((file) => {
   return { file, name, programs: buildPrograms(name, extractSnippets(readFileSync(join(root, file), 'utf8'))) }
 })
 
-const format = (diagnostics: readonly Diagnostic[]): string[] => diagnostics.map(({ where, message }) => `${where} ${message}`)
+const format = (diagnostics: readonly Diagnostic[]): string[] =>
+  diagnostics.map(({ where, message }) => `${where} ${message}`)
 
 describe('every README snippet, against the packed packages', () => {
   const folders = new Map<string, string>()
@@ -62,7 +73,11 @@ describe('every README snippet, against the packed packages', () => {
         }
       }
       const checked = readmes.filter((readme) => readme.programs.length > 0)
-      const config = writeCombinedConfig(join(dir, 'readmes'), 'node16', checked.map((readme) => readme.name))
+      const config = writeCombinedConfig(
+        join(dir, 'readmes'),
+        'node16',
+        checked.map((readme) => readme.name),
+      )
       const output = await runTsc(workspaceTsc, join(dir, 'readmes'), config)
       diagnostics.set(`${spec.name}/workspace-tsc`, parseDiagnostics(output, checked))
     }
@@ -73,18 +88,28 @@ describe('every README snippet, against the packed packages', () => {
   })
 
   it('finds the READMEs and their ts blocks', () => {
-    expect(readmes.map((readme) => readme.file)).toEqual(expect.arrayContaining(['README.md', 'packages/redis/README.md', 'examples/express-app/README.md']))
+    expect(readmes.map((readme) => readme.file)).toEqual(
+      expect.arrayContaining(['README.md', 'packages/redis/README.md', 'examples/express-app/README.md']),
+    )
     expect(readmes.flatMap((readme) => readme.programs).length).toBeGreaterThan(10)
   })
 
   for (const spec of projects) {
     it(`every README type-checks on ${spec.name} with the repo's TypeScript 5 too (node16, one program)`, () => {
-      expect(format(diagnostics.get(`${spec.name}/workspace-tsc`) ?? [{ where: 'test', message: 'not checked' }])).toEqual([])
+      expect(
+        format(diagnostics.get(`${spec.name}/workspace-tsc`) ?? [{ where: 'test', message: 'not checked' }]),
+      ).toEqual([])
     })
     for (const readme of readmes.filter((candidate) => candidate.programs.length > 0)) {
       for (const resolution of resolutions) {
         it(`${readme.file} type-checks on ${spec.name} with moduleResolution ${resolution}`, () => {
-          expect(format(diagnostics.get(`${spec.name}/${readme.name}/${resolution}`) ?? [{ where: 'test', message: 'not checked' }])).toEqual([])
+          expect(
+            format(
+              diagnostics.get(`${spec.name}/${readme.name}/${resolution}`) ?? [
+                { where: 'test', message: 'not checked' },
+              ],
+            ),
+          ).toEqual([])
         })
       }
       for (const program of readme.programs.filter((candidate: Program) => candidate.run)) {

@@ -26,7 +26,23 @@ export const ipish: fc.Arbitrary<string> = fc.oneof(
   fc.ipV4().map((ip) => `::ffff:${ip}`),
   fc.ipV4().map((ip) => `::FFFF:${ip}`),
   fc.array(hex4, { minLength: 1, maxLength: 12 }).map((groups) => groups.join(':')),
-  fc.constantFrom('unknown', '', ' ', '::', '[::]', '[]', '[::1', '::1]:80', '1.2.3.4.5', '256.1.1.1', '1.2.3', '0x7f.1', 'localhost', '_', '\u00ff'),
+  fc.constantFrom(
+    'unknown',
+    '',
+    ' ',
+    '::',
+    '[::]',
+    '[]',
+    '[::1',
+    '::1]:80',
+    '1.2.3.4.5',
+    '256.1.1.1',
+    '1.2.3',
+    '0x7f.1',
+    'localhost',
+    '_',
+    '\u00ff',
+  ),
   fc.string({ maxLength: 40 }),
 )
 
@@ -67,7 +83,23 @@ export const segment: fc.Arbitrary<string> = fc
   .map((text) => pathSafe(text).replace(/[/?#]/g, '') || 'x')
 
 const queryName = fc.oneof(
-  fc.constantFrom('a', 'q', 'utm_source', 'utm_', '__proto__', 'constructor', 'toString', 'a[]', 'a[b]', 'a[b][c][d][e][f][g]', 'a.b', '', '[', ']', 'hasOwnProperty'),
+  fc.constantFrom(
+    'a',
+    'q',
+    'utm_source',
+    'utm_',
+    '__proto__',
+    'constructor',
+    'toString',
+    'a[]',
+    'a[b]',
+    'a[b][c][d][e][f][g]',
+    'a.b',
+    '',
+    '[',
+    ']',
+    'hasOwnProperty',
+  ),
   fc.string({ maxLength: 10 }).map((text) => encodeURIComponent(text)),
   fc.array(percent, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('')),
 )
@@ -78,10 +110,18 @@ const queryValue = fc.oneof(
 )
 
 /** Query strings: duplicate keys, prototype names, bracket syntax, broken encodings, huge ones (~40 KB). */
-export const queryString: fc.Arbitrary<string> = fc.oneof(
-  fc.array(fc.tuple(queryName, queryValue), { maxLength: 30 }).map((pairs) => pairs.map(([name, value]) => `${name}=${value}`).join('&')),
-  fc.tuple(queryName, queryValue, fc.integer({ min: 2, max: 300 })).map(([name, value, times]) => Array(times).fill(`${name}=${value}`).join('&')),
-  fc.tuple(queryName, fc.integer({ min: 1_000, max: 40_000 })).map(([name, size]) => `${name}=${'x'.repeat(size)}`),
-  fc.integer({ min: 1_001, max: 3_000 }).map((count) => Array.from({ length: count }, (_, index) => `k${index}=${index}`).join('&')),
-  fc.string({ maxLength: 40 }).map(pathSafe),
-).map((query) => pathSafe(query).replace(/#/g, ''))
+export const queryString: fc.Arbitrary<string> = fc
+  .oneof(
+    fc
+      .array(fc.tuple(queryName, queryValue), { maxLength: 30 })
+      .map((pairs) => pairs.map(([name, value]) => `${name}=${value}`).join('&')),
+    fc
+      .tuple(queryName, queryValue, fc.integer({ min: 2, max: 300 }))
+      .map(([name, value, times]) => Array(times).fill(`${name}=${value}`).join('&')),
+    fc.tuple(queryName, fc.integer({ min: 1_000, max: 40_000 })).map(([name, size]) => `${name}=${'x'.repeat(size)}`),
+    fc
+      .integer({ min: 1_001, max: 3_000 })
+      .map((count) => Array.from({ length: count }, (_, index) => `k${index}=${index}`).join('&')),
+    fc.string({ maxLength: 40 }).map(pathSafe),
+  )
+  .map((query) => pathSafe(query).replace(/#/g, ''))

@@ -51,12 +51,23 @@ const wrap =
  * (shared, per-user scoped, vary on Authorization, and unsafe handlers that read personal data without
  * saying so, which the personalisation guard must catch).
  */
-export function buildSuiteApp(createApp: () => Application, client: RedisClient, prefix: string, options: SuiteAppOptions = {}): SuiteApp {
+export function buildSuiteApp(
+  createApp: () => Application,
+  client: RedisClient,
+  prefix: string,
+  options: SuiteAppOptions = {},
+): SuiteApp {
   const prefixes = { rl: `${prefix}rl:`, cache: `${prefix}c:`, sess: `${prefix}s:`, user: `${prefix}u:` }
   const app = createApp()
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy)
   const errors: RecordedError[] = []
-  const limiter = rateLimit({ redis: client, limit: options.limit ?? 1_000_000, window: '1 m', prefix: prefixes.rl, warn: () => undefined })
+  const limiter = rateLimit({
+    redis: client,
+    limit: options.limit ?? 1_000_000,
+    window: '1 m',
+    prefix: prefixes.rl,
+    warn: () => undefined,
+  })
   const sessions = session({
     redis: client,
     secret: SECRET,
@@ -74,13 +85,9 @@ export function buildSuiteApp(createApp: () => Application, client: RedisClient,
   app.use(sessions)
 
   // Shared content: may be cached for everyone.
-  app.all(
-    '/public',
-    cache.route({ ttl: '1 m' }),
-    (req, res) => {
-      res.json({ path: req.path, query: req.query, method: req.method })
-    },
-  )
+  app.all('/public', cache.route({ ttl: '1 m' }), (req, res) => {
+    res.json({ path: req.path, query: req.query, method: req.method })
+  })
   app.all('/item/:id', cache.route({ ttl: '1 m', query: { ignore: ['utm_*'] } }), (req, res) => {
     res.json({ id: req.params.id, q: req.query })
   })
@@ -200,7 +207,9 @@ export function send(
     const req = httpRequest({ host, port, method, path, headers, agent: false, timeout: 10_000 }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }))
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      )
       res.on('error', reject)
     })
     req.on('timeout', () => req.destroy(new Error(`request ${method} ${path} hung past 10 s`)))
@@ -252,7 +261,8 @@ export function badKeys(keys: readonly string[], prefix: string, inputs: Iterabl
   for (const key of keys) {
     if (Buffer.byteLength(key) > KEY_BOUND) bad.push(`${key.slice(0, 80)}… is ${Buffer.byteLength(key)} bytes`)
     const rest = key.slice(prefix.length)
-    for (const needle of needles) if (rest.includes(needle)) bad.push(`${key} contains the raw input ${JSON.stringify(needle)}`)
+    for (const needle of needles)
+      if (rest.includes(needle)) bad.push(`${key} contains the raw input ${JSON.stringify(needle)}`)
   }
   return bad
 }

@@ -45,7 +45,9 @@ describeBackends('hostile input', (backend) => {
   }
   const expectStatus = (answer: Answer, allowed: readonly number[], what: string) => {
     if (!allowed.includes(answer.status)) {
-      throw new Error(`${what}: status ${answer.status} (allowed ${allowed.join(', ')}); body ${answer.body.slice(0, 300)}`)
+      throw new Error(
+        `${what}: status ${answer.status} (allowed ${allowed.join(', ')}); body ${answer.body.slice(0, 300)}`,
+      )
     }
   }
 
@@ -130,7 +132,13 @@ describeBackends('hostile input', (backend) => {
         fc.nat(),
         fc.array(cookiePair, { minLength: 1, maxLength: 200 }),
         fc.boolean(),
-        fc.constantFrom<['GET' | 'POST', string]>(['GET', '/me'], ['POST', '/views'], ['GET', '/scoped'], ['GET', '/unsafe/cookie'], ['GET', '/public']),
+        fc.constantFrom<['GET' | 'POST', string]>(
+          ['GET', '/me'],
+          ['POST', '/views'],
+          ['GET', '/scoped'],
+          ['GET', '/unsafe/cookie'],
+          ['GET', '/public'],
+        ),
         async (which, pairs, withValid, [method, path]) => {
           const instance = pick(which)
           const all = withValid ? [...pairs, instance.cookie] : pairs
@@ -188,13 +196,26 @@ describeBackends('hostile input', (backend) => {
           fc.uint8Array({ maxLength: 2_000 }).map((bytes) => Buffer.from(bytes)),
           fc.integer({ min: 10_000, max: 300_000 }).map((size) => Buffer.alloc(size, 0x61)),
         ),
-        fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream', '\u00ff/\u00ff'),
+        fc.constantFrom(
+          'application/json',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=x',
+          'application/octet-stream',
+          '\u00ff/\u00ff',
+        ),
         fc.stringMatching(/^[a-z0-9]{16}$/),
         async (which, method, path, body, type, marker) => {
           const { http } = pick(which)
           count('bodies')
           const url = `${path}?marker=${marker}`
-          const answer = await send(http.port, method, url, { 'content-type': type, 'content-length': String(body.length) }, body)
+          const answer = await send(
+            http.port,
+            method,
+            url,
+            { 'content-type': type, 'content-length': String(body.length) },
+            body,
+          )
           expectStatus(answer, [200], `${method} ${url} with a ${body.length}-byte ${type} body`)
           const follow = await send(http.port, 'GET', url)
           expectStatus(follow, [200], `GET ${url} after ${method}`)

@@ -1,7 +1,19 @@
 import { describeBackends, expressVersions } from '@rediware/test-utils'
 import fc from 'fast-check'
 import { RUNS, xffList } from './arbitraries.js'
-import { badKeys, buildSuiteApp, type Listening, listen, processWatch, scanKeys, send, sessionCookie, sidOf, signedCookie, type SuiteApp } from './harness.js'
+import {
+  badKeys,
+  buildSuiteApp,
+  type Listening,
+  listen,
+  processWatch,
+  scanKeys,
+  send,
+  sessionCookie,
+  sidOf,
+  signedCookie,
+  type SuiteApp,
+} from './harness.js'
 
 // Property runs scale with RELIABILITY_RUNS and go over HTTP to every backend: allow them time on a
 // loaded 2-core machine (the assertions are per run, so a longer budget hides nothing).
@@ -34,7 +46,8 @@ describeBackends('security', (backend) => {
       const { http } = await open(index, { limit: 3 })
       const spoofs = fc.sample(xffList, 20)
       const statuses: number[] = []
-      for (const xff of spoofs) statuses.push((await send(http.port, 'GET', '/public', { 'x-forwarded-for': xff })).status)
+      for (const xff of spoofs)
+        statuses.push((await send(http.port, 'GET', '/public', { 'x-forwarded-for': xff })).status)
       expect(statuses.slice(0, 3)).toEqual([200, 200, 200])
       expect(statuses.slice(3)).toEqual(Array(17).fill(429))
     }
@@ -44,17 +57,24 @@ describeBackends('security', (backend) => {
     for (const index of [0, 1]) {
       const { http } = await open(index, { limit: 3, trustProxy: 'loopback' })
       const spellings = fc.sample(
-        fc.tuple(fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 4, maxLength: 4 }), fc.constantFrom('plain', 'upper', 'full', 'zone')).map(([low, form]) => {
-          const tail = low.map((group) => group.toString(16)).join(':')
-          if (form === 'upper') return `2001:DB8:AA:BB:${tail.toUpperCase()}`
-          if (form === 'full') return `2001:0db8:00aa:00bb:${low.map((group) => group.toString(16).padStart(4, '0')).join(':')}`
-          if (form === 'zone') return `2001:db8:aa:bb:${tail}%eth0`
-          return `2001:db8:aa:bb:${tail}`
-        }),
+        fc
+          .tuple(
+            fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 4, maxLength: 4 }),
+            fc.constantFrom('plain', 'upper', 'full', 'zone'),
+          )
+          .map(([low, form]) => {
+            const tail = low.map((group) => group.toString(16)).join(':')
+            if (form === 'upper') return `2001:DB8:AA:BB:${tail.toUpperCase()}`
+            if (form === 'full')
+              return `2001:0db8:00aa:00bb:${low.map((group) => group.toString(16).padStart(4, '0')).join(':')}`
+            if (form === 'zone') return `2001:db8:aa:bb:${tail}%eth0`
+            return `2001:db8:aa:bb:${tail}`
+          }),
         12,
       )
       const statuses: number[] = []
-      for (const address of spellings) statuses.push((await send(http.port, 'GET', '/public', { 'x-forwarded-for': address })).status)
+      for (const address of spellings)
+        statuses.push((await send(http.port, 'GET', '/public', { 'x-forwarded-for': address })).status)
       expect(statuses).toEqual([200, 200, 200, ...Array(9).fill(429)])
       const other = await send(http.port, 'GET', '/public', { 'x-forwarded-for': '2001:db8:aa:bc::1' })
       expect(other.status).toBe(200)
@@ -81,7 +101,12 @@ describeBackends('security', (backend) => {
           const answer = await send(http.port, 'GET', `${path}${query}`, { cookie, authorization: `Bearer ${user}` })
           expect(answer.status).toBe(200)
           const { user: seen } = JSON.parse(answer.body) as { user: string | null }
-          const expected = path === '/unsafe/cookie' ? cookie : path.endsWith('authorization') || path === '/auth' ? `Bearer ${user}` : user
+          const expected =
+            path === '/unsafe/cookie'
+              ? cookie
+              : path.endsWith('authorization') || path === '/auth'
+                ? `Bearer ${user}`
+                : user
           expect(seen).toBe(expected)
           served += 1
         },
@@ -112,7 +137,9 @@ describeBackends('security', (backend) => {
           if (session === undefined) break
           const deadBefore = killed.has(session.cookie)
           const method = count % 3 === 0 ? 'POST' : 'GET'
-          const answer = await send(port(worker + count), method, method === 'POST' ? '/views' : '/me', { cookie: session.cookie })
+          const answer = await send(port(worker + count), method, method === 'POST' ? '/views' : '/me', {
+            cookie: session.cookie,
+          })
           expect(answer.status).toBe(200)
           const { userId } = JSON.parse(answer.body) as { userId: string | null }
           if (deadBefore) expect(userId).toBeNull()
@@ -136,7 +163,9 @@ describeBackends('security', (backend) => {
     await load
     for (const session of sessions) {
       for (const index of [0, 1, 2, 3]) {
-        const { userId } = JSON.parse((await send(port(index), 'GET', '/me', { cookie: session.cookie })).body) as { userId: string | null }
+        const { userId } = JSON.parse((await send(port(index), 'GET', '/me', { cookie: session.cookie })).body) as {
+          userId: string | null
+        }
         expect(userId).toBe(killed.has(session.cookie) ? null : session.user)
       }
       const key = (apps[0]?.suite.prefixes.sess ?? '') + sidOf(session.cookie)
@@ -147,7 +176,12 @@ describeBackends('security', (backend) => {
   test('session fixation: a session id chosen by the client is never adopted', async () => {
     const { http, suite } = await open(1)
     const chosen = 'attacker-chosen-session-id-1234567890'
-    for (const cookie of [`connect.sid=${chosen}`, `connect.sid=s%3A${chosen}.bogus`, signedCookie(chosen, 'wrong-secret'), signedCookie(chosen)]) {
+    for (const cookie of [
+      `connect.sid=${chosen}`,
+      `connect.sid=s%3A${chosen}.bogus`,
+      signedCookie(chosen, 'wrong-secret'),
+      signedCookie(chosen),
+    ]) {
       const login = await send(http.port, 'POST', '/login/victim', { cookie })
       const issued = sessionCookie(login)
       expect(issued).toBeDefined()
@@ -169,7 +203,11 @@ describeBackends('security', (backend) => {
     const marker = 'MARKER-user-input-7f3a9c'
     const login = await send(http.port, 'POST', `/login/${marker}-user`)
     const cookie = sessionCookie(login) ?? ''
-    const headers = { cookie: `${cookie}; ${marker}=1`, authorization: `Bearer ${marker}`, 'x-forwarded-for': `${marker}, 10.0.0.1` }
+    const headers = {
+      cookie: `${cookie}; ${marker}=1`,
+      authorization: `Bearer ${marker}`,
+      'x-forwarded-for': `${marker}, 10.0.0.1`,
+    }
     for (const path of [`/public?${marker}=1`, `/item/${marker}`, '/scoped', '/auth', `/unsafe/session?q=${marker}`]) {
       expect((await send(http.port, 'GET', path, headers)).status).toBe(200)
     }

@@ -21,7 +21,14 @@ export const backendNames: readonly BackendName[] = [
   'memory',
 ]
 
-const knownBackendNames: readonly BackendName[] = ['ioredis', 'cluster', 'node-redis', 'node-redis-cluster', 'upstash', 'memory']
+const knownBackendNames: readonly BackendName[] = [
+  'ioredis',
+  'cluster',
+  'node-redis',
+  'node-redis-cluster',
+  'upstash',
+  'memory',
+]
 
 interface Backend<N extends BackendName, R> {
   readonly name: N
@@ -134,7 +141,11 @@ const memoryFactory: Factory<undefined> = {
  * Body of one backend's describe block: the suite client is opened in a `beforeAll` registered before
  * `fn`'s hooks and closed in an `afterAll` registered after them, so `fn`'s own hooks can use it.
  */
-function runBackend<N extends BackendName, R>(name: N, factory: Factory<R>, fn: (backend: Backend<N, R>) => void): void {
+function runBackend<N extends BackendName, R>(
+  name: N,
+  factory: Factory<R>,
+  fn: (backend: Backend<N, R>) => void,
+): void {
   let current: { client: RedisClient; raw: R } | undefined
   const need = () => {
     if (current === undefined) {
@@ -208,7 +219,9 @@ export function describeBackends(
   const names = options.only ?? backendNames
   const unknown = names.filter((name) => !knownBackendNames.includes(name))
   if (unknown.length > 0) {
-    throw new TypeError(`describeBackends: options.only has unknown backend(s) ${unknown.join(', ')}; use ${knownBackendNames.join(', ')}.`)
+    throw new TypeError(
+      `describeBackends: options.only has unknown backend(s) ${unknown.join(', ')}; use ${knownBackendNames.join(', ')}.`,
+    )
   }
   for (const name of backendNames) {
     if (!names.includes(name)) continue

@@ -75,6 +75,8 @@ export const nodeRedisClusterFactory: Factory<NodeRedisCluster> = {
   },
   close: (raw) => raw.destroy(),
   flushScripts: async (raw) => {
-    await Promise.all(raw.masters.map(async (master) => (await raw.nodeClient(master)).sendCommand(['SCRIPT', 'FLUSH'])))
+    await Promise.all(
+      raw.masters.map(async (master) => (await raw.nodeClient(master)).sendCommand(['SCRIPT', 'FLUSH'])),
+    )
   },
 }

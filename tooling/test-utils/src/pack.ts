@@ -25,7 +25,10 @@ function findRepoRoot(start = process.cwd()): string {
 export function packPackages(packageDirs: readonly string[], destination: string): string[] {
   return packageDirs.map((packageDir) => {
     const before = new Set(readdirSync(destination))
-    execFileSync('pnpm', ['pack', '--pack-destination', destination], { cwd: join(findRepoRoot(), packageDir), stdio: 'pipe' })
+    execFileSync('pnpm', ['pack', '--pack-destination', destination], {
+      cwd: join(findRepoRoot(), packageDir),
+      stdio: 'pipe',
+    })
     const created = readdirSync(destination).find((name) => name.endsWith('.tgz') && !before.has(name))
     if (!created) throw new Error(`pnpm pack produced no tarball for ${packageDir}`)
     return join(destination, created)

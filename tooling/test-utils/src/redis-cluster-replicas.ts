@@ -54,7 +54,8 @@ async function healthy(node: Address, total: number): Promise<boolean> {
   const info = parseInfo(String(await rawCommand(node, ['CLUSTER', 'INFO'])))
   if (info.cluster_state !== 'ok' || info.cluster_known_nodes !== String(total)) return false
   const nodes = await clusterNodes(node)
-  if (nodes.some((each) => each.failed) || nodes.filter((each) => each.role === 'master').length !== total / 2) return false
+  if (nodes.some((each) => each.failed) || nodes.filter((each) => each.role === 'master').length !== total / 2)
+    return false
   // A replica that never finished its first sync cannot take over: its data is "too old".
   const replication = parseInfo(String(await rawCommand(node, ['INFO', 'replication'])))
   return replication.role === 'master' || replication.master_link_status === 'up'
@@ -80,7 +81,11 @@ export async function startReplicatedCluster(options: ReplicatedClusterOptions =
   const allHealthy = (servers: readonly RedisServerHandle[]) =>
     Promise.all(
       servers.map((server) =>
-        waitFor(() => healthy(server, total), { description: `a healthy cluster on port ${server.port}`, timeout: readyTimeout, interval: 50 }),
+        waitFor(() => healthy(server, total), {
+          description: `a healthy cluster on port ${server.port}`,
+          timeout: readyTimeout,
+          interval: 50,
+        }),
       ),
     )
 
@@ -99,10 +104,11 @@ export async function startReplicatedCluster(options: ReplicatedClusterOptions =
     const started = Date.now()
     await victim.kill()
     const survivors = cluster.servers.filter((server) => server !== victim)
-    await waitFor(
-      async () => parseInfo(String(await rawCommand(heir, ['INFO', 'replication']))).role === 'master',
-      { description: `replica on port ${heir.port} to be promoted`, timeout: readyTimeout, interval: 50 },
-    )
+    await waitFor(async () => parseInfo(String(await rawCommand(heir, ['INFO', 'replication']))).role === 'master', {
+      description: `replica on port ${heir.port} to be promoted`,
+      timeout: readyTimeout,
+      interval: 50,
+    })
     await Promise.all(
       survivors.map((server) =>
         waitFor(async () => parseInfo(String(await rawCommand(server, ['CLUSTER', 'INFO']))).cluster_state === 'ok', {

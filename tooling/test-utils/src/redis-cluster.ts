@@ -63,8 +63,10 @@ async function clusterReady(node: Address, total: number): Promise<boolean> {
  */
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisClusterHandle> {
   const { masters = 3, replicas = 0, readyTimeout = 20_000, serverArgs = () => [] } = options
-  if (!Number.isInteger(masters) || masters < 3) throw new RangeError(`masters must be an integer >= 3; got ${masters}.`)
-  if (!Number.isInteger(replicas) || replicas < 0) throw new RangeError(`replicas must be an integer >= 0; got ${replicas}.`)
+  if (!Number.isInteger(masters) || masters < 3)
+    throw new RangeError(`masters must be an integer >= 3; got ${masters}.`)
+  if (!Number.isInteger(replicas) || replicas < 0)
+    throw new RangeError(`replicas must be an integer >= 0; got ${replicas}.`)
   const cli = findExecutable('redis-cli')
   const dir = mkdtempSync(join(tmpdir(), 'rediware-cluster-'))
   const servers: RedisServerHandle[] = []
@@ -78,14 +80,24 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       Array.from({ length: total }, async () => {
         const port = await findFreePort()
         const nodeDir = join(dir, `node-${port}`)
-        const args = ['--cluster-enabled', 'yes', '--cluster-config-file', join(nodeDir, 'nodes.conf'), ...serverArgs(port)]
+        const args = [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(nodeDir, 'nodes.conf'),
+          ...serverArgs(port),
+        ]
         const server = await startRedisServer({ port, dir: nodeDir, args })
         servers.push(server)
         return server
       }),
     )
     const addresses = started.map(({ host, port }) => `${host}:${port}`)
-    await run(cli, ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'], readyTimeout)
+    await run(
+      cli,
+      ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'],
+      readyTimeout,
+    )
     await Promise.all(
       started.map((node) =>
         waitFor(() => clusterReady(node, total), {

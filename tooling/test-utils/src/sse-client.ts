@@ -56,7 +56,8 @@ export function openStream(
       const line = (text: string) => {
         if (text === '') {
           if (buffer.id !== undefined) lastEventId = buffer.id
-          if (buffer.data.length > 0) events.push({ id: lastEventId, event: buffer.event || 'message', data: buffer.data.join('\n') })
+          if (buffer.data.length > 0)
+            events.push({ id: lastEventId, event: buffer.event || 'message', data: buffer.data.join('\n') })
           buffer = { id: undefined, event: '', data: [] }
           return
         }
@@ -102,7 +103,8 @@ export function openStream(
         get ended() {
           return ended
         },
-        of: (type) => events.filter((event) => (type === undefined ? !STREAM_TYPES.has(event.event) : event.event === type)),
+        of: (type) =>
+          events.filter((event) => (type === undefined ? !STREAM_TYPES.has(event.event) : event.event === type)),
         until: async (count, type, timeout = 10_000) => {
           await waitFor(() => stream.of(type).length >= count, {
             description: `${count} ${type ?? 'published'} event(s) on ${url} (have ${stream.of(type).length})`,
@@ -111,7 +113,8 @@ export function openStream(
           })
           return stream.of(type)
         },
-        untilEnded: (timeout = 10_000) => waitFor(() => ended, { description: `the end of ${url}`, timeout, interval: 5 }),
+        untilEnded: (timeout = 10_000) =>
+          waitFor(() => ended, { description: `the end of ${url}`, timeout, interval: 5 }),
         close: () => {
           req.destroy()
           ended = true

@@ -26,7 +26,12 @@ export function installTsResolution(): void {
       return original.call(this, request, parent, ...rest)
     } catch (error) {
       const from = parentFilename(parent)
-      if (!/^\.\.?\//.test(request) || !request.endsWith('.js') || from === undefined || from.includes('node_modules')) {
+      if (
+        !/^\.\.?\//.test(request) ||
+        !request.endsWith('.js') ||
+        from === undefined ||
+        from.includes('node_modules')
+      ) {
         throw error
       }
       return original.call(this, `${request.slice(0, -3)}.ts`, parent, ...rest)

@@ -73,5 +73,7 @@ test('the global setup exported upstash-local', () => {
 })
 
 test('unknown backend names are rejected', () => {
-  expect(() => describeBackends('x', () => undefined, { only: ['nope' as 'memory'] })).toThrow(/unknown backend\(s\) nope/)
+  expect(() => describeBackends('x', () => undefined, { only: ['nope' as 'memory'] })).toThrow(
+    /unknown backend\(s\) nope/,
+  )
 })

@@ -8,7 +8,9 @@ test('the global setup exports a standalone server', async () => {
 })
 
 test('requireEnv names the variable and the fix', () => {
-  expect(() => requireEnv('REDIWARE_TEST_NOPE', {})).toThrow(/REDIWARE_TEST_NOPE is not set: run tests from the repo root/)
+  expect(() => requireEnv('REDIWARE_TEST_NOPE', {})).toThrow(
+    /REDIWARE_TEST_NOPE is not set: run tests from the repo root/,
+  )
 })
 
 test('servers recorded by a jest process that died are killed by the next setup', async () => {

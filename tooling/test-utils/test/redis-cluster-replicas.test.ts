@@ -1,4 +1,10 @@
-import { type Address, rawCommand, type ReplicatedClusterHandle, type RespValue, startReplicatedCluster } from '@rediware/test-utils'
+import {
+  type Address,
+  rawCommand,
+  type ReplicatedClusterHandle,
+  type RespValue,
+  startReplicatedCluster,
+} from '@rediware/test-utils'
 
 const KEY_COUNT = 60
 const keys = Array.from({ length: KEY_COUNT }, (_, index) => `replicated:${index}`)
@@ -25,11 +31,15 @@ async function ownerOf(node: Address, key: string): Promise<number> {
 
 /** Every key a node holds (KEYS runs locally, on a replica too). */
 async function keysOn(node: Address): Promise<string[]> {
-  return asList(await rawCommand(node, ['KEYS', 'replicated:*'])).map(String).sort()
+  return asList(await rawCommand(node, ['KEYS', 'replicated:*']))
+    .map(String)
+    .sort()
 }
 
 /** For each master: its own keys and, for each of its replicas, the keys that replica holds. */
-async function shards(cluster: ReplicatedClusterHandle): Promise<{ port: number; keys: string[]; replicas: string[][] }[]> {
+async function shards(
+  cluster: ReplicatedClusterHandle,
+): Promise<{ port: number; keys: string[]; replicas: string[][] }[]> {
   const masters = await cluster.masters()
   return Promise.all(
     masters.map(async (master) => {
@@ -71,13 +81,15 @@ describe('startReplicatedCluster', () => {
   afterAll(() => cluster?.stop())
 
   test('gives every node a dir of its own', async () => {
-    const dirs = await Promise.all(cluster.servers.map(async (server) => String(asList(await rawCommand(server, ['CONFIG', 'GET', 'dir']))[1])))
+    const dirs = await Promise.all(
+      cluster.servers.map(async (server) => String(asList(await rawCommand(server, ['CONFIG', 'GET', 'dir']))[1])),
+    )
     expect(new Set(dirs).size).toBe(cluster.servers.length)
   })
 
   // All replicas full-sync at the same moment after a restart of every node: with a shared dir,
   // one could load another shard's snapshot (`dump.rdb`) and lose its own shard on the next failover.
-  test('restartAll(): every replica holds its own master\'s keys afterwards', async () => {
+  test("restartAll(): every replica holds its own master's keys afterwards", async () => {
     await cluster.restartAll()
     await expectEveryShardWhole(cluster)
   }, 60_000)

@@ -1,4 +1,12 @@
-import { type Address, ENV, isAlive, rawCommand, type RespValue, requireEnv, startRedisCluster } from '@rediware/test-utils'
+import {
+  type Address,
+  ENV,
+  isAlive,
+  rawCommand,
+  type RespValue,
+  requireEnv,
+  startRedisCluster,
+} from '@rediware/test-utils'
 
 const parseNodes = (value: string): Address[] =>
   value.split(',').map((entry) => {
@@ -12,7 +20,8 @@ function slotRanges(reply: RespValue): { start: number; end: number; port: numbe
   return reply.map((range) => {
     if (!Array.isArray(range)) throw new Error('bad slot range')
     const [start, end, master] = range
-    if (typeof start !== 'number' || typeof end !== 'number' || !Array.isArray(master)) throw new Error('bad slot range')
+    if (typeof start !== 'number' || typeof end !== 'number' || !Array.isArray(master))
+      throw new Error('bad slot range')
     return { start, end, port: Number(master[1]) }
   })
 }

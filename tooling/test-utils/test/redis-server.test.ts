@@ -23,7 +23,10 @@ describe('startRedisServer', () => {
   test('passes extra args and persists nothing', async () => {
     const custom = await startRedisServer({ args: ['--maxmemory', '12mb'] })
     try {
-      await expect(rawCommand(custom, ['CONFIG', 'GET', 'maxmemory'])).resolves.toEqual(['maxmemory', String(12 * 1024 * 1024)])
+      await expect(rawCommand(custom, ['CONFIG', 'GET', 'maxmemory'])).resolves.toEqual([
+        'maxmemory',
+        String(12 * 1024 * 1024),
+      ])
       await expect(rawCommand(custom, ['CONFIG', 'GET', 'save'])).resolves.toEqual(['save', ''])
       await expect(rawCommand(custom, ['CONFIG', 'GET', 'appendonly'])).resolves.toEqual(['appendonly', 'no'])
     } finally {

@@ -21,7 +21,11 @@ export class PostgresDatabase extends SqlDatabase {
 
   /** Connects, creates the tables when missing and seeds the demo rows. */
   static async open(options: PostgresOptions): Promise<PostgresDatabase> {
-    const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 5, connectionTimeoutMillis: 5000 })
+    const pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.max ?? 5,
+      connectionTimeoutMillis: 5000,
+    })
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', (error) => console.warn(`[example] PostgreSQL pool: ${error.message}`))
     const db = new PostgresDatabase(pool, options.schema ?? 'public')

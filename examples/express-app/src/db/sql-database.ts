@@ -10,13 +10,16 @@ export interface Queryable {
 /** A PostgreSQL schema name we create and quote ourselves: lower-case letters, digits, underscores. */
 export function checkSchema(schema: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    throw new TypeError(`DATABASE_SCHEMA must be a lower-case PostgreSQL identifier such as "public" or "rediware_example"; got "${schema}".`)
+    throw new TypeError(
+      `DATABASE_SCHEMA must be a lower-case PostgreSQL identifier such as "public" or "rediware_example"; got "${schema}".`,
+    )
   }
   return schema
 }
 
 function record(row: unknown): Record<string, unknown> {
-  if (typeof row !== 'object' || row === null) throw new TypeError(`database returned a row that is not an object: ${String(row)}`)
+  if (typeof row !== 'object' || row === null)
+    throw new TypeError(`database returned a row that is not an object: ${String(row)}`)
   return row as Record<string, unknown>
 }
 
@@ -78,12 +81,10 @@ export abstract class SqlDatabase implements Database {
     }
     for (const u of seedUsers) {
       if (await this.findUserByEmail(u.email)) continue
-      await this.#db.query(`INSERT INTO ${this.#users} (id, email, name, password_hash) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
-        u.id,
-        u.email,
-        u.name,
-        await hashPassword(demoPassword),
-      ])
+      await this.#db.query(
+        `INSERT INTO ${this.#users} (id, email, name, password_hash) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+        [u.id, u.email, u.name, await hashPassword(demoPassword)],
+      )
     }
   }
 

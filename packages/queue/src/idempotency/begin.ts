@@ -24,7 +24,11 @@ if record.s ~= 'd' then return { 'busy' } end
 return { 'done', record.r }
 `
 
-export type BeginOutcome = { kind: 'new' } | { kind: 'mismatch' } | { kind: 'busy' } | { kind: 'done'; response: string }
+export type BeginOutcome =
+  | { kind: 'new' }
+  | { kind: 'mismatch' }
+  | { kind: 'busy' }
+  | { kind: 'done'; response: string }
 
 export const beginScript = defineKeyScript<BeginOutcome>({
   name: 'idempotency:begin',

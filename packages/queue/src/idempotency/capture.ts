@@ -11,7 +11,15 @@ export interface StoredResponse {
 }
 
 /** Headers never stored: per-connection, per-response or per-user (a replayed cookie would log someone in). */
-const notReplayed = new Set(['set-cookie', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'idempotent-replayed'])
+const notReplayed = new Set([
+  'set-cookie',
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'idempotent-replayed',
+])
 
 /**
  * Records what the handler sends: status, headers and body as they are when it calls `res.end`
@@ -19,7 +27,11 @@ const notReplayed = new Set(['set-cookie', 'date', 'connection', 'keep-alive', '
  * settles, so a client that has the answer finds it stored. A body past `maxBytes` is dropped
  * (`truncated`).
  */
-export function captureResponse(res: ServerResponse, maxBytes: number, store: (response: StoredResponse) => Promise<unknown>): void {
+export function captureResponse(
+  res: ServerResponse,
+  maxBytes: number,
+  store: (response: StoredResponse) => Promise<unknown>,
+): void {
   const chunks: Buffer[] = []
   let size = 0
   let overflow = false
@@ -49,7 +61,9 @@ export function captureResponse(res: ServerResponse, maxBytes: number, store: (r
       if (value === undefined || notReplayed.has(name) || (overflow && name.startsWith('content-'))) continue
       headers[name] = Array.isArray(value) ? value.map(String) : String(value)
     }
-    const response = overflow ? { status: res.statusCode, headers, body: '', truncated: true } : { status: res.statusCode, headers, body: Buffer.concat(chunks).toString('base64') }
+    const response = overflow
+      ? { status: res.statusCode, headers, body: '', truncated: true }
+      : { status: res.statusCode, headers, body: Buffer.concat(chunks).toString('base64') }
     const finish = () => (end as (...args: unknown[]) => ServerResponse).call(this, chunk, ...rest)
     store(response).then(finish, finish)
     return this

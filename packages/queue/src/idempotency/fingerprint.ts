@@ -15,5 +15,7 @@ function canonical(value: unknown): string {
 
 /** What makes two requests "the same": method, path and query, and the parsed body. */
 export function requestFingerprint(method: string, url: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${url}\n${canonical(body)}`).digest('base64url')
+  return createHash('sha256')
+    .update(`${method} ${url}\n${canonical(body)}`)
+    .digest('base64url')
 }

@@ -12,7 +12,9 @@ function readRecord(raw: Reply): KeyRecord | undefined {
   if (typeof raw !== 'string') return undefined
   try {
     const value: unknown = JSON.parse(raw)
-    return typeof value === 'object' && value !== null && typeof (value as KeyRecord).f === 'string' ? (value as KeyRecord) : undefined
+    return typeof value === 'object' && value !== null && typeof (value as KeyRecord).f === 'string'
+      ? (value as KeyRecord)
+      : undefined
   } catch {
     return undefined
   }

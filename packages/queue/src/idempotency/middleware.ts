@@ -27,7 +27,8 @@ export type IdempotencyEvent =
   | { type: 'conflict'; key: string; reason: 'in-flight' | 'different-request' }
   | { type: 'not-stored'; key: string; status: number }
 
-export interface IdempotencyOptions<Req extends IncomingMessage = IncomingMessage> extends HookOptions<IdempotencyEvent> {
+export interface IdempotencyOptions<Req extends IncomingMessage = IncomingMessage>
+  extends HookOptions<IdempotencyEvent> {
   /** ioredis `Redis`/`Cluster`, node-redis client/cluster, `@upstash/redis` `Redis`, or a `RedisClient`. Omitted: in-process (one warning). */
   redis?: RedisInput
   /** How long a finished response is replayed for its key. Default `'24 h'`, at most `'30 d'`. */
@@ -69,13 +70,21 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 function problem(res: ServerResponse, status: number, title: string, extra: Record<string, string> = {}): void {
   const body = JSON.stringify({ error: title })
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...extra })
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    ...extra,
+  })
   res.end(body)
 }
 
 function resolveClient(redis: unknown, warn: (message: string) => void): RedisClient {
   if (redis !== undefined) return toClient(redis, undefined, 'redis')
-  warnOnce('idempotency-memory-backend', '@rediware/queue: idempotency() has no `redis` option, so keys live in this process only (not shared between instances).', warn)
+  warnOnce(
+    'idempotency-memory-backend',
+    '@rediware/queue: idempotency() has no `redis` option, so keys live in this process only (not shared between instances).',
+    warn,
+  )
   return memoryClient()
 }
 
@@ -85,8 +94,12 @@ function resolveClient(redis: unknown, warn: (message: string) => void): RedisCl
  * request → 422; the same key while the first request runs → 409. Responses of 5xx are not stored,
  * so a failed request can be retried. Put it after your body parser.
  */
-export function idempotency<Req extends IncomingMessage = IncomingMessage>(input: IdempotencyOptions<Req> = {}): RequestHandler<Req> {
-  const options = reader.object<IdempotencyOptions<Req>>(input, names as OptionNames<IdempotencyOptions<Req>>, { example: "{ redis, ttl: '24 h' }" })
+export function idempotency<Req extends IncomingMessage = IncomingMessage>(
+  input: IdempotencyOptions<Req> = {},
+): RequestHandler<Req> {
+  const options = reader.object<IdempotencyOptions<Req>>(input, names as OptionNames<IdempotencyOptions<Req>>, {
+    example: "{ redis, ttl: '24 h' }",
+  })
   const hooks = resolveHooks<IdempotencyEvent>(reader, options)
   const warn = reader.fn<(message: string) => void>(options.warn, 'warn', '(message) => void') ?? console.warn
   const client = resolveClient(options.redis, warn)
@@ -115,7 +128,10 @@ export function idempotency<Req extends IncomingMessage = IncomingMessage>(input
     }
     const body = (req as { body?: unknown }).body
     if (body === undefined && req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') {
-      hooks.warnOnce('no-body', '@rediware/queue: idempotency() found no req.body: put a body parser (express.json()) before it, or requests that differ only in their body count as the same.')
+      hooks.warnOnce(
+        'no-body',
+        '@rediware/queue: idempotency() found no req.body: put a body parser (express.json()) before it, or requests that differ only in their body count as the same.',
+      )
     }
     const url = (req as { originalUrl?: unknown }).originalUrl
     const fingerprint = requestFingerprint(req.method ?? 'POST', typeof url === 'string' ? url : (req.url ?? ''), body)
@@ -146,7 +162,11 @@ export function idempotency<Req extends IncomingMessage = IncomingMessage>(input
     captureResponse(res, maxBodySize, (response) => {
       // A 5xx lets the key go, so the client can retry what failed.
       const keepIt = response.status < 500
-      hooks.event(keepIt ? { type: 'stored', key: header, status: response.status } : { type: 'not-stored', key: header, status: response.status })
+      hooks.event(
+        keepIt
+          ? { type: 'stored', key: header, status: response.status }
+          : { type: 'not-stored', key: header, status: response.status },
+      )
       // Stored before the response leaves: a client that has the answer and retries gets the replay.
       return client.runScript(finishScript, [key], [token, keepIt ? JSON.stringify(response) : '', ttl], call).then(
         () => outage.succeeded(),

@@ -15,7 +15,8 @@ export interface DashboardOptions<Req extends IncomingMessage = IncomingMessage>
 
 const PAGE_SIZE = 20
 
-const stateOf = (value: string | null): JobState => (jobStates.includes(value as JobState) ? (value as JobState) : 'waiting')
+const stateOf = (value: string | null): JobState =>
+  jobStates.includes(value as JobState) ? (value as JobState) : 'waiting'
 
 function bounded(value: string | null, fallback: number, max: number): number {
   const parsed = Number(value)
@@ -26,10 +27,23 @@ function bounded(value: string | null, fallback: number, max: number): number {
  * The dashboard: `GET /` (the page), `GET /api/events` (the job events stream, with `events`), `GET /api/counts`, `GET /api/jobs?state=&offset=&limit=`,
  * `GET /api/jobs/:id`, `POST /api/jobs/:id/retry`, `POST /api/jobs/:id/remove`.
  */
-export function dashboard<Req extends IncomingMessage>(queue: Queue<unknown>, options: DashboardOptions<Req>, stream: LiveStreamHandler | undefined): RequestHandler<Req> {
-  const checked = reader.object<DashboardOptions<Req>>(options, { authorize: true }, { example: '{ authorize: (req) => req.user?.admin === true }' })
-  const authorize = reader.fn<(req: Req) => boolean | Promise<boolean>>(checked.authorize, 'router authorize', '(req) => boolean')
-  if (!authorize) throw reader.typeError('router needs authorize: (req) => boolean; the dashboard is never open by default.')
+export function dashboard<Req extends IncomingMessage>(
+  queue: Queue<unknown>,
+  options: DashboardOptions<Req>,
+  stream: LiveStreamHandler | undefined,
+): RequestHandler<Req> {
+  const checked = reader.object<DashboardOptions<Req>>(
+    options,
+    { authorize: true },
+    { example: '{ authorize: (req) => req.user?.admin === true }' },
+  )
+  const authorize = reader.fn<(req: Req) => boolean | Promise<boolean>>(
+    checked.authorize,
+    'router authorize',
+    '(req) => boolean',
+  )
+  if (!authorize)
+    throw reader.typeError('router needs authorize: (req) => boolean; the dashboard is never open by default.')
 
   async function serve(req: Req, res: ServerResponse, next: (error?: unknown) => void): Promise<boolean> {
     const { path, query } = requestTarget(req)
@@ -56,7 +70,26 @@ export function dashboard<Req extends IncomingMessage>(queue: Queue<unknown>, op
       const { token, cookie } = pageToken(req, base)
       const nonce = randomBytes(16).toString('base64')
       const live = stream !== undefined
-      sendHtml(res, 200, renderPage({ queue: queue.name, base, counts, token, nonce, state, offset, limit: PAGE_SIZE, list, job, jobId, live }), nonce, cookie)
+      sendHtml(
+        res,
+        200,
+        renderPage({
+          queue: queue.name,
+          base,
+          counts,
+          token,
+          nonce,
+          state,
+          offset,
+          limit: PAGE_SIZE,
+          list,
+          job,
+          jobId,
+          live,
+        }),
+        nonce,
+        cookie,
+      )
       return true
     }
     if (method === 'GET' && path === '/api/events' && stream) {
@@ -69,7 +102,11 @@ export function dashboard<Req extends IncomingMessage>(queue: Queue<unknown>, op
     }
     if (method === 'GET' && path === '/api/jobs') {
       const limit = Math.max(1, bounded(query.get('limit'), PAGE_SIZE, 500))
-      sendJson(res, 200, await queue.list(stateOf(query.get('state')), { offset: bounded(query.get('offset'), 0, 10_000), limit }))
+      sendJson(
+        res,
+        200,
+        await queue.list(stateOf(query.get('state')), { offset: bounded(query.get('offset'), 0, 10_000), limit }),
+      )
       return true
     }
     const match = /^\/api\/jobs\/([^/]+)(?:\/(retry|remove))?$/.exec(path)
@@ -87,7 +124,9 @@ export function dashboard<Req extends IncomingMessage>(queue: Queue<unknown>, op
     }
     if (action !== undefined && method === 'POST') {
       if (!csrfAllowed(req)) {
-        sendJson(res, 403, { error: 'cross-site request refused: send the x-csrf-token header from the dashboard page' })
+        sendJson(res, 403, {
+          error: 'cross-site request refused: send the x-csrf-token header from the dashboard page',
+        })
         return true
       }
       const done = action === 'retry' ? await queue.retry(id) : await queue.remove(id)

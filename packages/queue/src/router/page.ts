@@ -56,7 +56,9 @@ function tabs(view: PageView): string {
 function jobTable(view: PageView): string {
   const rows = view.list.jobs
     .map(
-      (job) => `<tr data-job="${e(job.id)}"><td><a href="${e(view.base)}/?job=${encodeURIComponent(job.id)}">${e(job.id)}</a></td>
+      (
+        job,
+      ) => `<tr data-job="${e(job.id)}"><td><a href="${e(view.base)}/?job=${encodeURIComponent(job.id)}">${e(job.id)}</a></td>
 <td>${job.attempt}/${job.attempts}</td><td>${time(job.addedAt)}</td><td>${time(job.runAt ?? job.startedAt)}</td><td>${time(job.finishedAt)}</td>
 <td class="err">${e((job.error ?? '').split('\n')[0]?.slice(0, 160) ?? '')}</td></tr>`,
     )
@@ -85,7 +87,6 @@ ${job.error ? `<h3>Last error</h3><pre class="err" data-field="error">${e(job.er
 ${job.progress !== null ? `<h3>Progress</h3><pre>${pretty(job.progress)}</pre>` : ''}
 ${job.result !== null ? `<h3>Result</h3><pre data-field="result">${pretty(job.result)}</pre>` : ''}`
 }
-
 
 // The buttons POST to the JSON API with the CSRF token from the page; nothing else runs.
 const script = (base: string) => `

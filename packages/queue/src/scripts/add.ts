@@ -32,7 +32,11 @@ export function parseAddReply(reply: Reply): AddOutcome[] {
   const items = Array.isArray(reply) ? reply : []
   const outcomes: AddOutcome[] = []
   for (let index = 0; index + 2 < items.length; index += 3) {
-    outcomes.push({ id: String(items[index]), created: Number(items[index + 1]) === 1, state: String(items[index + 2]) })
+    outcomes.push({
+      id: String(items[index]),
+      created: Number(items[index + 1]) === 1,
+      state: String(items[index + 2]),
+    })
   }
   return outcomes
 }

@@ -66,7 +66,8 @@ export const listScript = defineShardScript<ListPage>({
   parse: (reply) => {
     const items = Array.isArray(reply) ? reply : []
     const jobs: ListedJob[] = []
-    for (let index = 1; index + 1 < items.length; index += 2) jobs.push({ id: String(items[index]), record: String(items[index + 1]) })
+    for (let index = 1; index + 1 < items.length; index += 2)
+      jobs.push({ id: String(items[index]), record: String(items[index + 1]) })
     return { total: Number(items[0] ?? 0), jobs }
   },
 })

@@ -22,7 +22,8 @@ export const removeScript = defineShardScript<boolean>({
   local: (shard, args) => {
     const id = args[0] ?? ''
     const existed = Number(shard.call('HEXISTS', shard.jobs, id))
-    for (const key of [shard.wait, shard.delayed, shard.active, shard.completed, shard.failed]) shard.call('ZREM', key, id)
+    for (const key of [shard.wait, shard.delayed, shard.active, shard.completed, shard.failed])
+      shard.call('ZREM', key, id)
     shard.drop(id)
     return existed
   },

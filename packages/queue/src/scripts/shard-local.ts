@@ -33,7 +33,17 @@ export class LocalShard {
 
   constructor(redis: LocalRedis, keys: readonly string[]) {
     this.#redis = redis
-    const [wait = '', delayed = '', active = '', completed = '', failed = '', jobs = '', data = '', seq = '', fired = ''] = keys
+    const [
+      wait = '',
+      delayed = '',
+      active = '',
+      completed = '',
+      failed = '',
+      jobs = '',
+      data = '',
+      seq = '',
+      fired = '',
+    ] = keys
     this.wait = wait
     this.delayed = delayed
     this.active = active
@@ -141,4 +151,7 @@ export class LocalShard {
   }
 }
 
-export const readKeep = (args: readonly string[], at: number): Keep => ({ age: Number(args[at]), count: Number(args[at + 1]) })
+export const readKeep = (args: readonly string[], at: number): Keep => ({
+  age: Number(args[at]),
+  count: Number(args[at + 1]),
+})

@@ -149,7 +149,14 @@ function takeLocal(shard: LocalShard, args: readonly string[]): Reply {
     const job = shard.load(id)
     if (job && job.state === 'active') {
       job.stalls = (job.stalls ?? 0) + 1
-      const outcome = shard.failAttempt(id, job, 'stalled: the lease expired before the worker finished (it died, hung or lost Redis)', true, jitter, keepFailed)
+      const outcome = shard.failAttempt(
+        id,
+        job,
+        'stalled: the lease expired before the worker finished (it died, hung or lost Redis)',
+        true,
+        jitter,
+        keepFailed,
+      )
       recovered.push(id, outcome, job.attempt)
     }
   }
@@ -170,7 +177,15 @@ function takeLocal(shard: LocalShard, args: readonly string[]): Reply {
       shard.save(id, job)
       shard.call('ZADD', shard.active, shard.now + leaseMs, id)
       const payload = shard.call('HGET', shard.data, id)
-      claimed.push(id, token, job.attempt, job.attempts || 1, typeof payload === 'string' ? payload : 'null', job.timeout || 0, job.name || '')
+      claimed.push(
+        id,
+        token,
+        job.attempt,
+        job.attempts || 1,
+        typeof payload === 'string' ? payload : 'null',
+        job.timeout || 0,
+        job.name || '',
+      )
     }
   }
 
@@ -217,7 +232,8 @@ export interface TakeReply {
 }
 
 export function parseTakeReply(reply: Reply): TakeReply {
-  if (!Array.isArray(reply) || reply.length < 6) throw new Error(`unexpected reply from queue:take: ${JSON.stringify(reply)}`)
+  if (!Array.isArray(reply) || reply.length < 6)
+    throw new Error(`unexpected reply from queue:take: ${JSON.stringify(reply)}`)
   const [now, nextAt, more, settled, claimedRaw, recoveredRaw] = reply
   const claimedItems = Array.isArray(claimedRaw) ? claimedRaw : []
   const claimed: ClaimedJob[] = []
@@ -235,9 +251,25 @@ export function parseTakeReply(reply: Reply): TakeReply {
   const recoveredItems = Array.isArray(recoveredRaw) ? recoveredRaw : []
   const recovered: RecoveredJob[] = []
   for (let index = 0; index + 2 < recoveredItems.length; index += 3) {
-    recovered.push({ id: String(recoveredItems[index]), willRetry: Number(recoveredItems[index + 1]) === 2, attempt: Number(recoveredItems[index + 2]) })
+    recovered.push({
+      id: String(recoveredItems[index]),
+      willRetry: Number(recoveredItems[index + 1]) === 2,
+      attempt: Number(recoveredItems[index + 2]),
+    })
   }
-  return { now: Number(now), nextAt: Number(nextAt), more: Number(more) === 1, settled: Number(settled) as Settled, claimed, recovered }
+  return {
+    now: Number(now),
+    nextAt: Number(nextAt),
+    more: Number(more) === 1,
+    settled: Number(settled) as Settled,
+    claimed,
+    recovered,
+  }
 }
 
-export const takeScript = defineShardScript<TakeReply>({ name: 'queue:take', lua, local: takeLocal, parse: parseTakeReply })
+export const takeScript = defineShardScript<TakeReply>({
+  name: 'queue:take',
+  lua,
+  local: takeLocal,
+  parse: parseTakeReply,
+})

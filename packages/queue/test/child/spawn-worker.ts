@@ -3,7 +3,11 @@ import { join } from 'node:path'
 import { ENV, requireEnv, type TestBackend } from '@rediware/test-utils'
 import type { ChildConfig } from './worker.js'
 
-export type ChildMessage = { type: 'ready' } | { type: 'start'; id: string; attempt: number } | { type: 'completed'; id: string } | { type: 'lost'; id: string }
+export type ChildMessage =
+  | { type: 'ready' }
+  | { type: 'start'; id: string; attempt: number }
+  | { type: 'completed'; id: string }
+  | { type: 'lost'; id: string }
 
 export interface ChildWorker {
   readonly process: ChildProcess
@@ -18,7 +22,8 @@ const children = new Set<ChildProcess>()
 export function childAddress(backend: TestBackend): Pick<ChildConfig, 'backend' | 'address' | 'token'> {
   if (backend.name === 'ioredis') return { backend: 'ioredis', address: requireEnv(ENV.redisUrl) }
   if (backend.name === 'cluster') return { backend: 'cluster', address: requireEnv(ENV.clusterNodes) }
-  if (backend.name === 'upstash') return { backend: 'upstash', address: requireEnv(ENV.upstashUrl), token: requireEnv(ENV.upstashToken) }
+  if (backend.name === 'upstash')
+    return { backend: 'upstash', address: requireEnv(ENV.upstashUrl), token: requireEnv(ENV.upstashToken) }
   throw new Error('the memory backend cannot be shared with another process')
 }
 

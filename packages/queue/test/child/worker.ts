@@ -24,7 +24,9 @@ const send = (message: unknown) => process.send?.(message)
 function rawClient(): object {
   if (config.backend === 'ioredis') return new Redis(config.address, { maxRetriesPerRequest: 1 })
   if (config.backend === 'cluster') {
-    const nodes = config.address.split(',').map((node) => ({ host: node.split(':')[0] ?? '', port: Number(node.split(':')[1]) }))
+    const nodes = config.address
+      .split(',')
+      .map((node) => ({ host: node.split(':')[0] ?? '', port: Number(node.split(':')[1]) }))
     return new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: 1 } })
   }
   return new UpstashRedis({ url: config.address, token: config.token ?? '', enableTelemetry: false })

@@ -33,7 +33,13 @@ export function limiterScript(algorithm: Algorithm, policies: number): Script<Sc
   let script = bound.get(id)
   if (!script) {
     const source = algorithms[algorithm]
-    script = defineScript({ name: source.name, keys: policies, lua: source.lua, local: source.local, parse: parseOutcome })
+    script = defineScript({
+      name: source.name,
+      keys: policies,
+      lua: source.lua,
+      local: source.local,
+      parse: parseOutcome,
+    })
     bound.set(id, script)
   }
   return script

@@ -27,9 +27,7 @@ export function limiterLua(mechanisms: readonly Mechanism[], pick?: string): str
   const [only] = mechanisms
   if (!only) throw new TypeError('limiterLua: no mechanism.')
   const dispatch = (suffix: string, args: string) =>
-    pick === undefined
-      ? `${only.name}_${suffix}(${args})`
-      : `mechanisms[${pick}].${suffix}(${args})`
+    pick === undefined ? `${only.name}_${suffix}(${args})` : `mechanisms[${pick}].${suffix}(${args})`
   const table =
     pick === undefined
       ? ''

@@ -93,7 +93,10 @@ export class ClusterWire implements PubSubWire {
       if (home !== undefined) {
         this.#nodes.get(home)?.remove([channel])
         if (this.#confirmed.delete(channel)) {
-          this.#events.lost([channel], new RedisClientError('ERR_REDIS_UNAVAILABLE', `The slot of ${channel} moved to ${owner}.`))
+          this.#events.lost(
+            [channel],
+            new RedisClientError('ERR_REDIS_UNAVAILABLE', `The slot of ${channel} moved to ${owner}.`),
+          )
         }
       }
       this.#home.set(channel, owner)

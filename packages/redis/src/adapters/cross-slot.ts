@@ -23,7 +23,9 @@ export async function sendAcrossSlots(
     throw new ServerReplyError(`CROSSSLOT ${command.name} keys must share a hash tag on Redis Cluster.`)
   }
   const replies = await Promise.all(
-    command.keyIndexes.map((index) => send({ ...command, args: [command.args[index] ?? ''], keyIndexes: [0] }, deadline)),
+    command.keyIndexes.map((index) =>
+      send({ ...command, args: [command.args[index] ?? ''], keyIndexes: [0] }, deadline),
+    ),
   )
   return combine(replies)
 }

@@ -46,7 +46,10 @@ export class ConnectionSubscriber {
 
   constructor(connection: SubscriberConnectionLike, sharded: boolean, prefix: string, hooks: ConnectionHooks) {
     if (sharded && typeof connection.ssubscribe !== 'function') {
-      throw new RedisClientError('ERR_REDIS_UNAVAILABLE', 'Sharded pub/sub on Cluster needs ioredis 5.3 or newer (ssubscribe).')
+      throw new RedisClientError(
+        'ERR_REDIS_UNAVAILABLE',
+        'Sharded pub/sub on Cluster needs ioredis 5.3 or newer (ssubscribe).',
+      )
     }
     this.#connection = connection
     this.#sharded = sharded
@@ -86,7 +89,9 @@ export class ConnectionSubscriber {
     if (removed.length === 0 || this.#connection.status !== 'ready') return
     for (const group of this.#groups(removed)) {
       const wire = group.map((channel) => this.#prefix + channel)
-      const unsubscribe = this.#sharded ? this.#connection.sunsubscribe?.(...wire) : this.#connection.unsubscribe(...wire)
+      const unsubscribe = this.#sharded
+        ? this.#connection.sunsubscribe?.(...wire)
+        : this.#connection.unsubscribe(...wire)
       unsubscribe?.catch(() => undefined)
     }
   }
@@ -106,7 +111,9 @@ export class ConnectionSubscriber {
   #groups(channels: readonly string[]): string[][] {
     const groups = new Map<number | string, string[]>()
     channels.forEach((channel, index) => {
-      const group = this.#sharded ? keySlot(this.#prefix + channel) : `chunk${Math.floor(index / MAX_CHANNELS_PER_COMMAND)}`
+      const group = this.#sharded
+        ? keySlot(this.#prefix + channel)
+        : `chunk${Math.floor(index / MAX_CHANNELS_PER_COMMAND)}`
       const list = groups.get(group) ?? []
       list.push(channel)
       groups.set(group, list)
@@ -139,7 +146,10 @@ export class ConnectionSubscriber {
     const lost = [...this.#confirmed]
     this.#confirmed.clear()
     if (lost.length > 0) {
-      this.#hooks.events.lost(lost, this.#lastError ?? new RedisClientError('ERR_REDIS_UNAVAILABLE', 'The subscriber connection closed.'))
+      this.#hooks.events.lost(
+        lost,
+        this.#lastError ?? new RedisClientError('ERR_REDIS_UNAVAILABLE', 'The subscriber connection closed.'),
+      )
     }
   }
 }
@@ -149,10 +159,15 @@ export function openIoredisWire(redis: IoredisLike, events: WireEvents): PubSubW
   if (typeof redis.duplicate !== 'function') {
     throw new RedisClientError('ERR_REDIS_UNAVAILABLE', 'This ioredis connection cannot be duplicated for pub/sub.')
   }
-  const subscriber = new ConnectionSubscriber(redis.duplicate(subscriberOverrides), false, redis.options.keyPrefix ?? '', {
-    events,
-    refused: (channels, error) => events.lost(channels, error),
-  })
+  const subscriber = new ConnectionSubscriber(
+    redis.duplicate(subscriberOverrides),
+    false,
+    redis.options.keyPrefix ?? '',
+    {
+      events,
+      refused: (channels, error) => events.lost(channels, error),
+    },
+  )
   return {
     subscribe: (channels) => subscriber.add(channels),
     unsubscribe: (channels) => subscriber.remove(channels),

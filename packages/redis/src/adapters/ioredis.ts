@@ -24,7 +24,8 @@ export interface IoredisAdapterOptions extends ClientOptions {
 
 const isReplyError = (error: unknown): error is Error => error instanceof Error && error.name === 'ReplyError'
 
-const isScalar = (value: unknown): boolean => typeof value === 'string' || typeof value === 'number' || Buffer.isBuffer(value)
+const isScalar = (value: unknown): boolean =>
+  typeof value === 'string' || typeof value === 'number' || Buffer.isBuffer(value)
 
 function normalizeReply(value: unknown): Reply {
   if (value === null || value === undefined) return null
@@ -162,7 +163,12 @@ export class IoredisTransport implements Transport {
     return this.#pipeline(list)
   }
 
-  runScript(script: Parameters<Transport['runScript']>[0], keys: readonly string[], args: readonly Arg[], deadline: Deadline) {
+  runScript(
+    script: Parameters<Transport['runScript']>[0],
+    keys: readonly string[],
+    args: readonly Arg[],
+    deadline: Deadline,
+  ) {
     return evalWithFallback((command) => this.send(command, deadline), script, keys, args)
   }
 
@@ -183,7 +189,8 @@ export class IoredisTransport implements Transport {
           return [String(reply[0]), (reply[1] as Reply[]).map(String)] as const
         })
         cursor = next
-        if (keys.length > 0) yield keys.map((key) => (key.startsWith(this.#prefix) ? key.slice(this.#prefix.length) : key))
+        if (keys.length > 0)
+          yield keys.map((key) => (key.startsWith(this.#prefix) ? key.slice(this.#prefix.length) : key))
       } while (cursor !== '0')
     }
   }
@@ -236,5 +243,9 @@ export function fromIoredis(redis: unknown, options: IoredisAdapterOptions = {})
   if (!isIoredisLike(redis)) {
     throw new TypeError('fromIoredis() expects an ioredis Redis or Cluster instance.')
   }
-  return new ManagedClient(new IoredisTransport(redis), resolveClientOptions(options, 250), options.closeConnection ?? false)
+  return new ManagedClient(
+    new IoredisTransport(redis),
+    resolveClientOptions(options, 250),
+    options.closeConnection ?? false,
+  )
 }

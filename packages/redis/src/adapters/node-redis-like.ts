@@ -63,7 +63,8 @@ export function isNodeRedisLike(value: unknown): value is NodeRedisLike {
 }
 
 export const isNodeRedisCluster = (value: NodeRedisLike): value is NodeRedisClusterLike =>
-  isFunction((value as Partial<NodeRedisClusterLike>).nodeClient) && Array.isArray((value as Partial<NodeRedisClusterLike>).masters)
+  isFunction((value as Partial<NodeRedisClusterLike>).nodeClient) &&
+  Array.isArray((value as Partial<NodeRedisClusterLike>).masters)
 
 /**
  * Whether a command can be written now. A cluster reconnects its nodes by itself; node-redis 6 says

@@ -134,7 +134,10 @@ class NodeRedisWire implements PubSubWire {
     const lost = [...this.#confirmed]
     this.#confirmed.clear()
     if (lost.length > 0) {
-      this.#events.lost(lost, this.#lastError ?? new RedisClientError('ERR_REDIS_UNAVAILABLE', 'The subscriber connection closed.'))
+      this.#events.lost(
+        lost,
+        this.#lastError ?? new RedisClientError('ERR_REDIS_UNAVAILABLE', 'The subscriber connection closed.'),
+      )
     }
   }
 }

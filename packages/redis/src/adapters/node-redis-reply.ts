@@ -21,7 +21,8 @@ const shared = {
 export const textMapping = Object.freeze({ ...shared, [RESP.BLOB_STRING]: String })
 export const bufferMapping = Object.freeze({ ...shared, [RESP.BLOB_STRING]: Buffer })
 
-const isScalar = (value: unknown): boolean => typeof value === 'string' || typeof value === 'number' || Buffer.isBuffer(value)
+const isScalar = (value: unknown): boolean =>
+  typeof value === 'string' || typeof value === 'number' || Buffer.isBuffer(value)
 
 function normalize(value: unknown): Reply {
   if (value === null || value === undefined) return null
@@ -53,4 +54,5 @@ function isErrorReply(error: unknown): error is Error {
   return false
 }
 
-export const toServerError = (error: unknown): unknown => (isErrorReply(error) ? new ServerReplyError(error.message) : error)
+export const toServerError = (error: unknown): unknown =>
+  isErrorReply(error) ? new ServerReplyError(error.message) : error

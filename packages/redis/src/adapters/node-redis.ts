@@ -57,7 +57,10 @@ function whenReady(client: NodeRedisLike, deadline: Deadline): Promise<void> {
   if (isWritable(client)) return Promise.resolve()
   if (!client.isOpen) {
     return Promise.reject(
-      new RedisClientError('ERR_REDIS_UNAVAILABLE', 'The node-redis client is not open: call connect() before passing it, and keep it open.'),
+      new RedisClientError(
+        'ERR_REDIS_UNAVAILABLE',
+        'The node-redis client is not open: call connect() before passing it, and keep it open.',
+      ),
     )
   }
   const signal = deadline.signal
@@ -125,7 +128,12 @@ export class NodeRedisTransport implements Transport {
     return sendEach(list, deadline, (command, commandDeadline) => this.send(command, commandDeadline))
   }
 
-  runScript(script: Script<unknown>, keys: readonly string[], args: readonly Arg[], deadline: Deadline): Promise<Reply> {
+  runScript(
+    script: Script<unknown>,
+    keys: readonly string[],
+    args: readonly Arg[],
+    deadline: Deadline,
+  ): Promise<Reply> {
     return evalWithFallback((command) => this.send(command, deadline), script, keys, args)
   }
 
@@ -142,7 +150,9 @@ export class NodeRedisTransport implements Transport {
           await whenReady(node, deadline)
           const reply = normalizeReply(
             { name: 'SCAN', args: [], keyIndexes: [], parse: (value) => value },
-            await node.sendCommand(['SCAN', cursor, 'MATCH', pattern, 'COUNT', String(count)], { typeMapping: textMapping }),
+            await node.sendCommand(['SCAN', cursor, 'MATCH', pattern, 'COUNT', String(count)], {
+              typeMapping: textMapping,
+            }),
           )
           if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) {
             throw new RedisClientError('ERR_REDIS_REPLY', 'Unexpected SCAN reply.')
@@ -150,7 +160,8 @@ export class NodeRedisTransport implements Transport {
           return [String(reply[0]), (reply[1] as Reply[]).map(String)] as const
         })
         cursor = next
-        if (keys.length > 0) yield keys.map((key) => (key.startsWith(this.#prefix) ? key.slice(this.#prefix.length) : key))
+        if (keys.length > 0)
+          yield keys.map((key) => (key.startsWith(this.#prefix) ? key.slice(this.#prefix.length) : key))
       } while (cursor !== '0')
     }
   }
@@ -185,5 +196,9 @@ export function fromNodeRedis(client: unknown, options: NodeRedisAdapterOptions 
   if (!isNodeRedisLike(client)) {
     throw new TypeError('fromNodeRedis() expects a node-redis client (createClient()) or cluster (createCluster()).')
   }
-  return new ManagedClient(new NodeRedisTransport(client), resolveClientOptions(options, 250), options.closeConnection ?? false)
+  return new ManagedClient(
+    new NodeRedisTransport(client),
+    resolveClientOptions(options, 250),
+    options.closeConnection ?? false,
+  )
 }

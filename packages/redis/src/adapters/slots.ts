@@ -33,6 +33,7 @@ const crcTable: readonly number[] = Array.from({ length: 256 }, (_, byte) => {
 /** The Cluster slot (0–16383) of a key or a sharded pub/sub channel. */
 export function keySlot(key: string): number {
   let crc = 0
-  for (const byte of Buffer.from(slotSource(key), 'utf8')) crc = ((crc << 8) & 0xffff) ^ (crcTable[((crc >> 8) ^ byte) & 0xff] ?? 0)
+  for (const byte of Buffer.from(slotSource(key), 'utf8'))
+    crc = ((crc << 8) & 0xffff) ^ (crcTable[((crc >> 8) ^ byte) & 0xff] ?? 0)
   return crc % 16384
 }

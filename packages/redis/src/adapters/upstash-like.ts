@@ -28,5 +28,10 @@ const isFunction = (value: unknown): boolean => typeof value === 'function'
 export function isUpstashLike(value: unknown): value is UpstashLike {
   if (typeof value !== 'object' || value === null) return false
   const candidate = value as Record<string, unknown>
-  return isFunction(candidate.exec) && isFunction(candidate.use) && isFunction(candidate.evalsha) && isFunction(candidate.createScript)
+  return (
+    isFunction(candidate.exec) &&
+    isFunction(candidate.use) &&
+    isFunction(candidate.evalsha) &&
+    isFunction(candidate.createScript)
+  )
 }

@@ -70,7 +70,12 @@ export class UpstashWire implements PubSubWire {
 
   #open(channel: string, stream: Stream): void {
     this.#read(channel, stream).then(
-      () => this.#ended(channel, stream, new RedisClientError('ERR_REDIS_UNAVAILABLE', 'The Upstash subscribe stream ended.')),
+      () =>
+        this.#ended(
+          channel,
+          stream,
+          new RedisClientError('ERR_REDIS_UNAVAILABLE', 'The Upstash subscribe stream ended.'),
+        ),
       (error: unknown) => this.#ended(channel, stream, asError(error)),
     )
   }
@@ -89,7 +94,10 @@ export class UpstashWire implements PubSubWire {
     })
     if (!response.ok || !response.body) {
       const detail = await response.text().catch(() => '')
-      throw new RedisClientError('ERR_REDIS_UNAVAILABLE', `Upstash refused to subscribe (${response.status}): ${detail.slice(0, 200)}`)
+      throw new RedisClientError(
+        'ERR_REDIS_UNAVAILABLE',
+        `Upstash refused to subscribe (${response.status}): ${detail.slice(0, 200)}`,
+      )
     }
     const decoder = new TextDecoder()
     let buffered = ''

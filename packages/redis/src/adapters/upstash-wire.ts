@@ -33,7 +33,8 @@ const argText = (arg: Arg): string => (Buffer.isBuffer(arg) ? arg.toString('utf8
 
 /** The JSON array one command becomes on the wire, and whether its string replies are hex. */
 export function toWire(command: Command<unknown>): { body: string[]; hexReplies: boolean } {
-  const needsBridge = command.wantsBuffers === true || command.args.some((arg) => Buffer.isBuffer(arg) && !isUtf8Safe(arg))
+  const needsBridge =
+    command.wantsBuffers === true || command.args.some((arg) => Buffer.isBuffer(arg) && !isUtf8Safe(arg))
   if (!needsBridge) return { body: [command.name, ...command.args.map(argText)], hexReplies: false }
   const keys = command.keyIndexes.map((index) => argText(command.args[index] ?? ''))
   const tagged = [command.name, ...command.args].map((arg) =>

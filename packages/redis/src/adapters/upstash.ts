@@ -73,7 +73,10 @@ export class UpstashTransport implements Transport {
     const pending: PendingRequest = { body: wires.map((wire) => wire.body), signal: deadline.signal, sent: false }
     await pendingRequest.run(pending, () => this.#redis.exec(['PING']))
     if (!pending.sent || !Array.isArray(pending.response)) {
-      throw new RedisClientError('ERR_REDIS_REPLY', 'The @upstash/redis client did not route the request through rediware.')
+      throw new RedisClientError(
+        'ERR_REDIS_REPLY',
+        'The @upstash/redis client did not route the request through rediware.',
+      )
     }
     const items = pending.response as unknown[]
     return wires.map((wire, index) => {
@@ -94,7 +97,12 @@ export class UpstashTransport implements Transport {
     return this.#pipeline(list, deadline)
   }
 
-  runScript(script: Script<unknown>, keys: readonly string[], args: readonly Arg[], deadline: Deadline): Promise<Reply> {
+  runScript(
+    script: Script<unknown>,
+    keys: readonly string[],
+    args: readonly Arg[],
+    deadline: Deadline,
+  ): Promise<Reply> {
     return evalWithFallback((command) => this.send(command, deadline), script, keys, args)
   }
 
@@ -102,7 +110,10 @@ export class UpstashTransport implements Transport {
     let cursor = '0'
     do {
       const reply = await guard((deadline) =>
-        this.send({ name: 'SCAN', args: [cursor, 'MATCH', match, 'COUNT', count], keyIndexes: [], parse: toReply }, deadline),
+        this.send(
+          { name: 'SCAN', args: [cursor, 'MATCH', match, 'COUNT', count], keyIndexes: [], parse: toReply },
+          deadline,
+        ),
       )
       if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) {
         throw new RedisClientError('ERR_REDIS_REPLY', 'Unexpected SCAN reply.')

@@ -10,11 +10,11 @@ export const SYNTAX = 'ERR syntax error'
 export type Handler = (space: Keyspace, args: readonly Arg[]) => Reply
 
 export const text = (arg: Arg | undefined): string => {
-  if (arg === undefined) throw new ServerReplyError("ERR wrong number of arguments")
+  if (arg === undefined) throw new ServerReplyError('ERR wrong number of arguments')
   return Buffer.isBuffer(arg) ? arg.toString('utf8') : String(arg)
 }
 export const bytes = (arg: Arg | undefined): Buffer => {
-  if (arg === undefined) throw new ServerReplyError("ERR wrong number of arguments")
+  if (arg === undefined) throw new ServerReplyError('ERR wrong number of arguments')
   return Buffer.isBuffer(arg) ? arg : Buffer.from(String(arg), 'utf8')
 }
 export function integer(arg: Arg | undefined): number {
@@ -31,7 +31,11 @@ export function float(arg: Arg | undefined): number {
   return parsed
 }
 
-export function typed<T extends StoredValue['type']>(space: Keyspace, key: string, type: T): Extract<StoredValue, { type: T }> | undefined {
+export function typed<T extends StoredValue['type']>(
+  space: Keyspace,
+  key: string,
+  type: T,
+): Extract<StoredValue, { type: T }> | undefined {
   const data = space.get(key)
   if (data === undefined) return undefined
   if (data.type !== type) throw new ServerReplyError(WRONGTYPE)
@@ -49,4 +53,3 @@ export function removeMembers(space: Keyspace, args: readonly Arg[], type: 'hash
 }
 
 export const keysOf = (args: readonly Arg[]): string[] => args.map(text)
-

@@ -55,7 +55,8 @@ export class SubscriberRegistry implements SubscriptionHost {
       members.add(subscription)
     }
     if (fresh.length > 0) this.#ensureWire().subscribe(fresh)
-    if (already.length > 0) queueMicrotask(() => subscription.confirm(already.filter((channel) => this.#subscribed.has(channel))))
+    if (already.length > 0)
+      queueMicrotask(() => subscription.confirm(already.filter((channel) => this.#subscribed.has(channel))))
   }
 
   remove(subscription: ChannelSubscription, channels: readonly string[]): void {
@@ -115,7 +116,8 @@ export class SubscriberRegistry implements SubscriptionHost {
 
   #membersOf(channels: readonly string[]): Set<ChannelSubscription> {
     const found = new Set<ChannelSubscription>()
-    for (const channel of channels) for (const subscription of this.#byChannel.get(channel) ?? []) found.add(subscription)
+    for (const channel of channels)
+      for (const subscription of this.#byChannel.get(channel) ?? []) found.add(subscription)
     return found
   }
 }

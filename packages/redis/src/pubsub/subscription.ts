@@ -49,7 +49,8 @@ export class ChannelSubscription implements Subscription {
   #closed = false
 
   constructor(host: SubscriptionHost, listener: MessageListener, options: SubscribeOptions, onClose?: () => void) {
-    if (typeof listener !== 'function') throw new TypeError('subscribe: listener must be a function (message, channel) => void.')
+    if (typeof listener !== 'function')
+      throw new TypeError('subscribe: listener must be a function (message, channel) => void.')
     this.#host = host
     this.#listener = listener
     this.#options = options

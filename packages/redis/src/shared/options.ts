@@ -66,7 +66,12 @@ export class OptionReader {
   }
 
   /** A nested options object (e.g. `history` or `backoff`), checked the same way, or `undefined`. */
-  nested<T extends object>(input: unknown, name: string, names: OptionNames<T>, example: string): Partial<T> | undefined {
+  nested<T extends object>(
+    input: unknown,
+    name: string,
+    names: OptionNames<T>,
+    example: string,
+  ): Partial<T> | undefined {
     if (input === undefined) return undefined
     return new OptionReader(`${this.scope}: ${name}`).object<T>(input, names, { example })
   }
@@ -83,7 +88,12 @@ export class OptionReader {
   }
 
   /** A whole number within the bounds (default: at least 1). */
-  integer(value: unknown, name: string, fallback: number, { min = 1, max = Number.MAX_SAFE_INTEGER }: NumberBounds = {}): number {
+  integer(
+    value: unknown,
+    name: string,
+    fallback: number,
+    { min = 1, max = Number.MAX_SAFE_INTEGER }: NumberBounds = {},
+  ): number {
     if (value === undefined) return fallback
     if (typeof value !== 'number') {
       throw this.typeError(`${name} must be a whole number${describeBounds(min, max)}; got ${describeValue(value)}.`)
@@ -95,7 +105,12 @@ export class OptionReader {
   }
 
   /** A finite number within the bounds. */
-  number(value: unknown, name: string, fallback: number, { min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY }: NumberBounds = {}): number {
+  number(
+    value: unknown,
+    name: string,
+    fallback: number,
+    { min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY }: NumberBounds = {},
+  ): number {
     if (value === undefined) return fallback
     if (typeof value !== 'number' || Number.isNaN(value)) {
       throw this.typeError(`${name} must be a number${describeBounds(min, max)}; got ${describeValue(value)}.`)
@@ -115,7 +130,8 @@ export class OptionReader {
   /** A function, described by `signature` in the error (e.g. `(req) => string`). */
   fn<F extends (...args: never[]) => unknown>(value: unknown, name: string, signature: string): F | undefined {
     if (value === undefined) return undefined
-    if (typeof value !== 'function') throw this.typeError(`${name} must be a function ${signature}; got ${describeValue(value)}.`)
+    if (typeof value !== 'function')
+      throw this.typeError(`${name} must be a function ${signature}; got ${describeValue(value)}.`)
     return value as F
   }
 
@@ -125,7 +141,8 @@ export class OptionReader {
     if (typeof value !== 'string' || value.length === 0) {
       throw this.typeError(`${name} must be a non-empty string; got ${describeValue(value)}.`)
     }
-    if (value.length > maxLength) throw this.rangeError(`${name} must be at most ${maxLength} characters; got ${value.length}.`)
+    if (value.length > maxLength)
+      throw this.rangeError(`${name} must be at most ${maxLength} characters; got ${value.length}.`)
     return value
   }
 
@@ -133,7 +150,9 @@ export class OptionReader {
   oneOf<V extends string>(value: unknown, name: string, allowed: readonly V[], fallback: V): V {
     if (value === undefined) return fallback
     if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-      throw this.typeError(`${name} must be one of ${allowed.map((v) => `'${v}'`).join(', ')}; got ${describeValue(value)}.`)
+      throw this.typeError(
+        `${name} must be one of ${allowed.map((v) => `'${v}'`).join(', ')}; got ${describeValue(value)}.`,
+      )
     }
     return value as V
   }

@@ -30,5 +30,9 @@ return ''
     return decodeStored(value).meta?.user ?? ''
   },
   parse: (reply: Reply): DestroyResult =>
-    reply === null ? { kind: 'missing' } : reply === 2 ? { kind: 'corrupt' } : { kind: 'destroyed', user: asText(reply) },
+    reply === null
+      ? { kind: 'missing' }
+      : reply === 2
+        ? { kind: 'corrupt' }
+        : { kind: 'destroyed', user: asText(reply) },
 })

@@ -38,4 +38,10 @@ export function asArray(reply: Reply): readonly Reply[] {
 }
 
 export const asText = (reply: Reply | undefined): string =>
-  typeof reply === 'string' ? reply : Buffer.isBuffer(reply) ? reply.toString('utf8') : reply == null ? '' : String(reply)
+  typeof reply === 'string'
+    ? reply
+    : Buffer.isBuffer(reply)
+      ? reply.toString('utf8')
+      : reply == null
+        ? ''
+        : String(reply)

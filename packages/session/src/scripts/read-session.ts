@@ -75,7 +75,8 @@ return { v, now, 0 }
     if (slide && idle > 0) {
       const pttl = redis.call('PTTL', key)
       if (typeof pttl === 'number' && pttl >= 0) {
-        if (meta && absolute > 0 && meta.created + absolute < now + idle) redis.call('PEXPIREAT', key, meta.created + absolute)
+        if (meta && absolute > 0 && meta.created + absolute < now + idle)
+          redis.call('PEXPIREAT', key, meta.created + absolute)
         else redis.call('PEXPIRE', key, idle)
         return meta ? value : [value, String(now), idle]
       }
@@ -95,6 +96,12 @@ return { v, now, 0 }
     const text = asText(value)
     // A read that slid a connect-redis value does not read the clock: it answers now "0".
     const clock = Number(asText(now))
-    return { kind: 'found', value: text, stored: decodeStored(text), now: clock > 0 ? clock : undefined, slid: Number(slid) }
+    return {
+      kind: 'found',
+      value: text,
+      stored: decodeStored(text),
+      now: clock > 0 ? clock : undefined,
+      slid: Number(slid),
+    }
   },
 })

@@ -6,17 +6,18 @@ import { asArray, asText, int, localNow, localRead } from './local-helpers.js'
 /** `insert`: only when the id is free; `update`: only when the session still exists; `upsert`: either. */
 export type WriteMode = 'insert' | 'update' | 'upsert'
 
-export type WriteResult = (
+export type WriteResult =
   /** `now`: the Redis clock (ms) when the script read it (new session or absolute deadline), else 0. */
-  | { kind: 'written'; created: number; previousUser: string; now: number }
-  | { kind: 'exists' }
-  | { kind: 'gone' }
-  | { kind: 'expired'; previousUser: string }
-  | { kind: 'conflict'; current: string }
-) & {
-  /** The key held another type than a string (a hash, list, set…): it was deleted as corrupt data first. */
-  corrupt: boolean
-}
+  (
+    | { kind: 'written'; created: number; previousUser: string; now: number }
+    | { kind: 'exists' }
+    | { kind: 'gone' }
+    | { kind: 'expired'; previousUser: string }
+    | { kind: 'conflict'; current: string }
+  ) & {
+    /** The key held another type than a string (a hash, list, set…): it was deleted as corrupt data first. */
+    corrupt: boolean
+  }
 
 /** SHA-1 of a stored value, as Lua's `redis.sha1hex` computes it. */
 export const sha1 = (value: string): string => createHash('sha1').update(value, 'utf8').digest('hex')
@@ -119,7 +120,13 @@ return { 1, cs, prev, now, w }
     const corrupt = Number(bad) === 1
     switch (Number(status)) {
       case 1:
-        return { kind: 'written', created: Number(asText(created)), previousUser: asText(previous), now: Number(asText(now)), corrupt }
+        return {
+          kind: 'written',
+          created: Number(asText(created)),
+          previousUser: asText(previous),
+          now: Number(asText(now)),
+          corrupt,
+        }
       case 0:
         return { kind: 'exists', corrupt }
       case -1:

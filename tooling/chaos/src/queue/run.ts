@@ -136,7 +136,11 @@ export async function runQueueChaos(
     const workers = await Promise.all(Array.from({ length: settings.workers }, () => fleet.start()))
     // The faults start once the workers are busy, so that each one hits running jobs.
     while ([...runs.keys()].length < settings.jobs / 10 && Date.now() - started < settings.timeoutMs) await sleep(50)
-    const faultAt = new Set(Array.from({ length: settings.backendFaults }, (_, index) => Math.floor(((index + 1) * settings.kills) / (settings.backendFaults + 1))))
+    const faultAt = new Set(
+      Array.from({ length: settings.backendFaults }, (_, index) =>
+        Math.floor(((index + 1) * settings.kills) / (settings.backendFaults + 1)),
+      ),
+    )
     for (let kill = 0; kill < settings.kills; kill += 1) {
       await sleep(settings.killEveryMs)
       const victim = workers.splice(Math.floor(Math.random() * workers.length), 1)[0]
@@ -144,7 +148,9 @@ export async function runQueueChaos(
         const hit = await victim.kill()
         for (const id of hit) hits.set(id, (hits.get(id) ?? 0) + 1)
         for (const id of hit) note(id, `worker ${victim.index} killed at +${Date.now() - started} ms`)
-        log(`[queue chaos] ${name}: worker ${victim.index} killed with ${hit.length} job(s) running; ${runs.size} jobs started so far`)
+        log(
+          `[queue chaos] ${name}: worker ${victim.index} killed with ${hit.length} job(s) running; ${runs.size} jobs started so far`,
+        )
       }
       const replacement = fleet.start()
       if (faultAt.has(kill)) {
@@ -174,7 +180,10 @@ export async function runQueueChaos(
     }
     const ids = Array.from({ length: settings.jobs }, (_, n) => `job-${n}`)
     const over = ids.filter((id) => (runs.get(id) ?? 0) > 1 + (hits.get(id) ?? 0))
-    for (const id of over.slice(0, 5)) problems.push(`${id} ran ${runs.get(id)} times, hit by ${hits.get(id) ?? 0} crash(es): ${(history.get(id) ?? []).join('; ')}`)
+    for (const id of over.slice(0, 5))
+      problems.push(
+        `${id} ran ${runs.get(id)} times, hit by ${hits.get(id) ?? 0} crash(es): ${(history.get(id) ?? []).join('; ')}`,
+      )
     return {
       backend: name,
       jobs: settings.jobs,

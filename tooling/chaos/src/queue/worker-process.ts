@@ -8,7 +8,9 @@ import type { WorkerMessage } from './messages.js'
 const send = (message: WorkerMessage) => process.send?.(message)
 const describe = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error))
 
-process.on('unhandledRejection', (reason) => send({ type: 'problem', detail: `unhandledRejection: ${describe(reason)}` }))
+process.on('unhandledRejection', (reason) =>
+  send({ type: 'problem', detail: `unhandledRejection: ${describe(reason)}` }),
+)
 process.on('uncaughtException', (error) => {
   send({ type: 'problem', detail: `uncaughtException: ${describe(error)}` })
   setImmediate(() => process.exit(70))
@@ -37,6 +39,10 @@ queue.process(
     await new Promise((resolve) => setTimeout(resolve, jobMs + (job.data.n % 5)))
     return job.data.n
   },
-  { concurrency: Number(process.env.CHAOS_CONCURRENCY ?? 4), lease: Number(process.env.CHAOS_LEASE ?? 3000), pollInterval: 500 },
+  {
+    concurrency: Number(process.env.CHAOS_CONCURRENCY ?? 4),
+    lease: Number(process.env.CHAOS_LEASE ?? 3000),
+    pollInterval: 500,
+  },
 )
 send({ type: 'ready' })

@@ -23,7 +23,11 @@ export class WorkerFleet {
   #stopping = false
 
   /** `entry`: the path of worker-process.ts (callers know it: import.meta.url in the CLI, __dirname in jest). */
-  constructor(entry: string, env: NodeJS.ProcessEnv, onMessage: (worker: WorkerProcess, message: WorkerMessage) => void) {
+  constructor(
+    entry: string,
+    env: NodeJS.ProcessEnv,
+    onMessage: (worker: WorkerProcess, message: WorkerMessage) => void,
+  ) {
     this.#entry = entry
     this.#env = env
     this.#onMessage = onMessage
@@ -71,7 +75,11 @@ export class WorkerFleet {
       child.once('exit', (code, signal) => {
         this.#children.delete(child)
         clearTimeout(timer)
-        if (signal !== 'SIGKILL' && !this.#stopping) this.#onMessage(worker, { type: 'problem', detail: `worker ${index} exited (code ${code}, signal ${signal}): ${stderr.slice(-800)}` })
+        if (signal !== 'SIGKILL' && !this.#stopping)
+          this.#onMessage(worker, {
+            type: 'problem',
+            detail: `worker ${index} exited (code ${code}, signal ${signal}): ${stderr.slice(-800)}`,
+          })
         reject(new Error(`queue worker ${index} exited`))
       })
     })

@@ -10,7 +10,9 @@ import type { AppMessage } from './messages.js'
 const send = (message: AppMessage) => process.send?.(message)
 const describe = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error))
 
-process.on('unhandledRejection', (reason) => send({ type: 'problem', detail: `unhandledRejection: ${describe(reason)}` }))
+process.on('unhandledRejection', (reason) =>
+  send({ type: 'problem', detail: `unhandledRejection: ${describe(reason)}` }),
+)
 process.on('uncaughtException', (error) => {
   send({ type: 'problem', detail: `uncaughtException: ${describe(error)}` })
   setImmediate(() => process.exit(70))

@@ -58,7 +58,8 @@ export class AppFleet {
       child.once('exit', (code, signal) => {
         this.#children.delete(child)
         clearTimeout(timer)
-        if (signal !== 'SIGKILL' && !this.#stopping) this.#onProblem(`app ${index} exited (code ${code}, signal ${signal}): ${stderr.slice(-800)}`)
+        if (signal !== 'SIGKILL' && !this.#stopping)
+          this.#onProblem(`app ${index} exited (code ${code}, signal ${signal}): ${stderr.slice(-800)}`)
         reject(new Error(`realtime app ${index} exited`))
       })
     })

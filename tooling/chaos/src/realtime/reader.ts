@@ -32,7 +32,10 @@ export class ResumingReader {
       const url = list[turn++ % list.length]
       try {
         if (url === undefined) throw new Error('no app process')
-        const stream = await openStream(`${url}/events`, this.#lastEventId === '' ? {} : { lastEventId: this.#lastEventId })
+        const stream = await openStream(
+          `${url}/events`,
+          this.#lastEventId === '' ? {} : { lastEventId: this.#lastEventId },
+        )
         this.#stream = stream
         if (stream.status === 200) {
           this.connections += 1

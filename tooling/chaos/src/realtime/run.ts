@@ -59,7 +59,11 @@ export async function runRealtimeChaos(
 ): Promise<RealtimeChaosRow> {
   const started = Date.now()
   const backend = await startChaosBackend(name)
-  const env = { ...backend.env, CHAOS_PREFIX: `rtchaos:${randomBytes(4).toString('hex')}:`, CHAOS_REDIS_TIMEOUT: '2000' }
+  const env = {
+    ...backend.env,
+    CHAOS_PREFIX: `rtchaos:${randomBytes(4).toString('hex')}:`,
+    CHAOS_REDIS_TIMEOUT: '2000',
+  }
   const problems: string[] = []
   const fleet = new AppFleet(entry, env, (detail) => {
     if (problems.length < 10) problems.push(detail)
@@ -77,9 +81,17 @@ export async function runRealtimeChaos(
     while (!readers.every((reader) => reader.positioned) && Date.now() < positionedBy) await sleep(20)
     if (!readers.every((reader) => reader.positioned)) throw new Error('readers did not connect in 30 s')
     client = createClient(env, { timeout: 2000 })
-    const publisher = createRealtime({ redis: client, prefix: env.CHAOS_PREFIX, history: { maxLen: 100_000, ttl: '1 h' }, warn: () => undefined, onError: () => undefined })
+    const publisher = createRealtime({
+      redis: client,
+      prefix: env.CHAOS_PREFIX,
+      history: { maxLen: 100_000, ttl: '1 h' },
+      warn: () => undefined,
+      onError: () => undefined,
+    })
     rt = publisher
-    log(`[realtime chaos] ${name}: ${settings.apps} app processes, ${settings.readers} readers connected in ${Date.now() - started} ms`)
+    log(
+      `[realtime chaos] ${name}: ${settings.apps} app processes, ${settings.readers} readers connected in ${Date.now() - started} ms`,
+    )
 
     const ok: number[] = []
     const rejected = new Set<number>()
@@ -99,7 +111,9 @@ export async function runRealtimeChaos(
       await Promise.all(servers.map((server) => server.kill()))
       await sleep(settings.redisDownMs)
       await Promise.all(servers.map((server) => server.restart()))
-      faults.push(`Redis killed (${servers.length} server(s), SIGKILL) for ${settings.redisDownMs} ms, restarted from its AOF`)
+      faults.push(
+        `Redis killed (${servers.length} server(s), SIGKILL) for ${settings.redisDownMs} ms, restarted from its AOF`,
+      )
       log(`[realtime chaos] ${name}: ${faults.at(-1)}`)
     })()
     const appFault = (async () => {
@@ -163,7 +177,12 @@ export async function runRealtimeChaos(
 }
 
 export const realtimeRowPasses = (row: RealtimeChaosRow): boolean =>
-  row.published > 0 && row.missed === 0 && row.duplicated === 0 && row.outOfOrder === 0 && row.resets === 0 && row.problems.length === 0
+  row.published > 0 &&
+  row.missed === 0 &&
+  row.duplicated === 0 &&
+  row.outOfOrder === 0 &&
+  row.resets === 0 &&
+  row.problems.length === 0
 
 export function realtimeMarkdownTable(rows: readonly RealtimeChaosRow[]): string {
   return [

@@ -21,7 +21,8 @@ export const hashesCommands: Readonly<Record<string, Handler>> = {
     return hash ? [...hash.entries()].flat() : []
   },
   HSET: (space, args) => {
-    if (args.length < 3 || args.length % 2 === 0) throw new ServerReplyError("ERR wrong number of arguments for 'hset' command")
+    if (args.length < 3 || args.length % 2 === 0)
+      throw new ServerReplyError("ERR wrong number of arguments for 'hset' command")
     const hash = hashOf(space, text(args[0]))
     let added = 0
     for (let index = 1; index < args.length; index += 2) {

@@ -1,4 +1,3 @@
-
 import type { Arg, Reply } from '../../types.js'
 import { type Handler, integer, keysOf, text } from '../args.js'
 import type { Keyspace } from '../keyspace.js'

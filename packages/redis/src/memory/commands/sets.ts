@@ -1,4 +1,3 @@
-
 import { type Handler, text, typed, removeMembers } from '../args.js'
 import type { Keyspace } from '../keyspace.js'
 

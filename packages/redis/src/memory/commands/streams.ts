@@ -55,7 +55,8 @@ function nextAutoId(stream: MemoryStream, now: number, explicitMs?: bigint): Str
   const last = stream.lastId
   const ms = explicitMs ?? (BigInt(now) > last.ms ? BigInt(now) : last.ms)
   if (ms === last.ms) {
-    if (last.seq === MAX_U64) throw new ServerReplyError('ERR The stream has exhausted the last possible ID, unable to add more items')
+    if (last.seq === MAX_U64)
+      throw new ServerReplyError('ERR The stream has exhausted the last possible ID, unable to add more items')
     return { ms, seq: last.seq + 1n }
   }
   return { ms, seq: 0n }
@@ -65,7 +66,8 @@ function newId(stream: MemoryStream, spec: string, now: number): StreamId {
   if (spec === '*') return nextAutoId(stream, now)
   const autoSeq = spec.endsWith('-*')
   const id = autoSeq ? { ms: parseId(spec.slice(0, -2)).ms, seq: 0n } : parseId(spec)
-  if (compareIds(id, ZERO_ID) === 0 && !autoSeq) throw new ServerReplyError('ERR The ID specified in XADD must be greater than 0-0')
+  if (compareIds(id, ZERO_ID) === 0 && !autoSeq)
+    throw new ServerReplyError('ERR The ID specified in XADD must be greater than 0-0')
   if (autoSeq && id.ms === stream.lastId.ms) return nextAutoId(stream, now, id.ms)
   if (compareIds(id, stream.lastId) <= 0) {
     throw new ServerReplyError('ERR The ID specified in XADD is equal or smaller than the target stream top item')
@@ -88,7 +90,8 @@ function xadd(space: Keyspace, args: readonly Arg[]): Reply {
   }
   const spec = text(args[index])
   const pairs = args.slice(index + 1)
-  if (pairs.length === 0 || pairs.length % 2 !== 0) throw new ServerReplyError("ERR wrong number of arguments for 'xadd' command")
+  if (pairs.length === 0 || pairs.length % 2 !== 0)
+    throw new ServerReplyError("ERR wrong number of arguments for 'xadd' command")
   const existing = typed(space, key, 'stream')?.value
   if (!existing && noMkStream) return null
   const stream = existing ?? { entries: [], lastId: ZERO_ID }

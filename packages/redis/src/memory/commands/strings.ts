@@ -42,7 +42,7 @@ function set(space: Keyspace, args: readonly Arg[]): Reply {
 
 function positive(arg: Arg | undefined): number {
   const value = integer(arg)
-  if (value <= 0) throw new ServerReplyError('ERR invalid expire time in \'set\' command')
+  if (value <= 0) throw new ServerReplyError("ERR invalid expire time in 'set' command")
   return value
 }
 

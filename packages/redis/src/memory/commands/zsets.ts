@@ -47,7 +47,9 @@ function rangeByRank(space: Keyspace, args: readonly Arg[], reverse: boolean): R
   if (start < 0) start = Math.max(0, length + start)
   if (stop < 0) stop = length + stop
   const withScores = options.length > 0
-  return members.slice(start, stop + 1).flatMap(([member, score]) => (withScores ? [member, formatScore(score)] : [member]))
+  return members
+    .slice(start, stop + 1)
+    .flatMap(([member, score]) => (withScores ? [member, formatScore(score)] : [member]))
 }
 
 export const zsetsCommands: Readonly<Record<string, Handler>> = {
