@@ -43,6 +43,15 @@ const allContenders: Contender[] = [
     label: '@rediware/session RedisStore (ioredis)',
     make: async (url, prefix) => new RedisStore({ redis: new Redis(url), prefix }),
   },
+  {
+    label: '@rediware/session RedisStore (node-redis 5)',
+    make: async (url, prefix) => {
+      const client = createClient({ url })
+      client.on('error', () => undefined)
+      await client.connect()
+      return new RedisStore({ redis: client, prefix })
+    },
+  },
 ]
 
 const call = <T>(run: (done: (error: unknown, value?: T) => void) => void): Promise<T | undefined> =>

@@ -1,6 +1,7 @@
 import { RedisStore, session } from '@rediware/session'
 import { Redis as UpstashRedis } from '@upstash/redis'
 import { Redis } from 'ioredis'
+import { createClient } from 'redis'
 import type { Scenario } from '../scenario.js'
 import {
   sessionMaxAgeMs,
@@ -9,6 +10,13 @@ import {
   sessionScenario,
   sessionSecret,
 } from './session-common.js'
+
+/** A connected node-redis client; its connection drops when the benchmark stops redis-server: no crash then. */
+async function nodeRedis(url: string) {
+  const client = createClient({ url })
+  client.on('error', () => undefined)
+  return client.connect()
+}
 
 export function sessionOurScenarios(): Scenario[] {
   return sessionRoutes.flatMap((route) => [
@@ -29,6 +37,29 @@ export function sessionOurScenarios(): Scenario[] {
       async (env, prefix) => {
         const middleware = session({
           redis: new Redis(env.redisUrl),
+          prefix,
+          secret: sessionSecret,
+          cookie: { maxAge: sessionMaxAgeMs },
+        })
+        return { middleware, store: middleware.store }
+      },
+    ),
+    // The same client as connect-redis 9 (node-redis), so the two stores are compared on equal terms.
+    sessionScenario(
+      route,
+      'rediware-node-redis',
+      'rediware',
+      'express-session + @rediware/session RedisStore (node-redis 5)',
+      async (env, prefix) => new RedisStore({ redis: await nodeRedis(env.redisUrl), prefix }),
+    ),
+    sessionMiddlewareScenario(
+      route,
+      'rediware-session-node-redis',
+      'rediware',
+      '@rediware/session session() (node-redis 5)',
+      async (env, prefix) => {
+        const middleware = session({
+          redis: await nodeRedis(env.redisUrl),
           prefix,
           secret: sessionSecret,
           cookie: { maxAge: sessionMaxAgeMs },

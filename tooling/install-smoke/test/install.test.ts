@@ -129,7 +129,7 @@ describe('our tarballs installed with npm beside the clients, as a user would', 
       for (const major of row.nodes) {
         // The TypeScript flavour is about types: it runs on the row's first Node only.
         for (const flavour of row.flavours.filter((name) => name !== 'typescript' || major === row.nodes[0])) {
-          it(`runs as ${flavour} on Node ${major} over memory, ioredis and @upstash/redis`, async () => {
+          it(`runs as ${flavour} on Node ${major} over memory, ioredis, node-redis and @upstash/redis`, async () => {
             const { dir } = await installOf(installs, row)
             const file = files[flavour]
             const args = flavour === 'typescript' ? ['--import', 'tsx', file] : [file]
@@ -139,7 +139,7 @@ describe('our tarballs installed with npm beside the clients, as a user would', 
               timeout: 120_000,
             })
             const output: unknown = JSON.parse(stdout.trim().split('\n').pop() ?? '{}')
-            expect(output).toEqual(expectedOutput(major, ['memory', 'ioredis', 'upstash']))
+            expect(output).toEqual(expectedOutput(major, ['memory', 'ioredis', 'node-redis', 'upstash']))
           }, 600_000)
         }
       }
@@ -148,7 +148,7 @@ describe('our tarballs installed with npm beside the clients, as a user would', 
 })
 
 /** The clients a user installs beside our packages, whose versions a row is about. */
-const clients = ['express', 'ioredis', '@upstash/redis', 'express-session']
+const clients = ['express', 'ioredis', 'redis', '@upstash/redis', 'express-session']
 
 const packageName = (spec: string): string => {
   const at = spec.indexOf('@', 1)

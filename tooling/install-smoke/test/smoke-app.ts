@@ -1,9 +1,9 @@
 /**
  * The source of the smoke app each fresh project runs, in the project's own module flavour. It
  * drives rate-limit, cache and session over HTTP on every backend it is given: memory always,
- * the installed ioredis when SMOKE_REDIS_URL is set, the installed @upstash/redis when
+ * the installed ioredis and node-redis when SMOKE_REDIS_URL is set, the installed @upstash/redis when
  * SMOKE_UPSTASH_URL and SMOKE_UPSTASH_TOKEN are set. It prints one JSON line and must exit by
- * itself: it quits the ioredis connection it passed in, and nothing else may hold the process.
+ * itself: it closes the ioredis and node-redis connections it passed in, and nothing else may hold the process.
  */
 
 export type Flavour = 'commonjs' | 'module' | 'typescript'
@@ -12,6 +12,7 @@ const imports: Record<Flavour, string> = {
   commonjs: `const express = require('express')
 const request = require('supertest')
 const { Redis } = require('ioredis')
+const { createClient } = require('redis')
 const { Redis: UpstashRedis } = require('@upstash/redis')
 const { memoryClient } = require('@rediware/redis')
 const { rateLimit } = require('@rediware/rate-limit')
@@ -23,6 +24,7 @@ const { startUpstashLocal } = require('@rediware/upstash-local')`,
   module: `import express from 'express'
 import request from 'supertest'
 import { Redis } from 'ioredis'
+import { createClient } from 'redis'
 import { Redis as UpstashRedis } from '@upstash/redis'
 import { memoryClient } from '@rediware/redis'
 import { rateLimit } from '@rediware/rate-limit'
@@ -34,6 +36,7 @@ import { startUpstashLocal } from '@rediware/upstash-local'`,
   typescript: `import express, { type Request, type Response } from 'express'
 import request from 'supertest'
 import { Redis } from 'ioredis'
+import { createClient } from 'redis'
 import { Redis as UpstashRedis } from '@upstash/redis'
 import { memoryClient, type RedisInput } from '@rediware/redis'
 import { rateLimit } from '@rediware/rate-limit'
@@ -92,6 +95,9 @@ async function main()${t(': Promise<void>')} {
     const redis = new Redis(process.env.SMOKE_REDIS_URL)
     results.ioredis = await check(redis, prefix + 'ioredis:')
     await redis.quit()
+    const nodeRedis = await createClient({ url: process.env.SMOKE_REDIS_URL }).connect()
+    results['node-redis'] = await check(nodeRedis, prefix + 'node-redis:')
+    await nodeRedis.close()
   }
   if (process.env.SMOKE_UPSTASH_URL && process.env.SMOKE_UPSTASH_TOKEN) {
     const upstash = new UpstashRedis({ url: process.env.SMOKE_UPSTASH_URL, token: process.env.SMOKE_UPSTASH_TOKEN, enableTelemetry: false })

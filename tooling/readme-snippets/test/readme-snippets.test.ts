@@ -27,6 +27,7 @@ const packageDirs = ['redis', 'rate-limit', 'cache', 'session', 'queue', 'realti
 // Peers and types by bare name, as a user installs them today; Express pinned to a major only.
 const common = [
   'ioredis',
+  'redis',
   '@upstash/redis',
   '@upstash/ratelimit',
   'express-session',
