@@ -10,6 +10,19 @@ export interface Deadline {
   readonly signal: AbortSignal
 }
 
+/** Resolves when `ready` does, or rejects with the deadline's error once it passes first. */
+export function readyWithin(ready: Promise<void>, deadline: Deadline): Promise<void> {
+  const signal = deadline.signal
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    ready.then(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    })
+  })
+}
+
 class PendingCall implements Deadline {
   readonly expiresAt: number
   next: PendingCall | undefined

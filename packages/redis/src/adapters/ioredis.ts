@@ -1,6 +1,6 @@
 import { resolveClientOptions, type ClientOptions } from '../client-options.js'
 import { ManagedClient } from '../client.js'
-import type { Deadline } from '../deadline.js'
+import { type Deadline, readyWithin } from '../deadline.js'
 import { RedisClientError } from '../errors.js'
 import { evalWithFallback } from '../script.js'
 import { type Guard, ServerReplyError, type Transport } from '../transport.js'
@@ -63,15 +63,7 @@ function whenReady(redis: IoredisLike, deadline: Deadline): Promise<void> {
     return Promise.reject(new RedisClientError('ERR_REDIS_UNAVAILABLE', `Redis connection is ${redis.status}.`))
   }
   if (redis.status === 'wait') redis.connect().catch(() => undefined)
-  const signal = deadline.signal
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    nextReady(redis).then(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    })
-  })
+  return readyWithin(nextReady(redis), deadline)
 }
 
 export class IoredisTransport implements Transport {

@@ -1,6 +1,6 @@
 import { type ClientOptions, resolveClientOptions } from '../client-options.js'
 import { ManagedClient } from '../client.js'
-import type { Deadline } from '../deadline.js'
+import { type Deadline, readyWithin } from '../deadline.js'
 import { RedisClientError } from '../errors.js'
 import type { PubSubWire, WireEvents } from '../pubsub/wire.js'
 import { evalWithFallback } from '../script.js'
@@ -63,15 +63,7 @@ function whenReady(client: NodeRedisLike, deadline: Deadline): Promise<void> {
       ),
     )
   }
-  const signal = deadline.signal
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    nextReady(client).then(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    })
-  })
+  return readyWithin(nextReady(client), deadline)
 }
 
 export class NodeRedisTransport implements Transport {
