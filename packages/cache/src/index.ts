@@ -11,6 +11,8 @@ export {
   type CacheOptions,
   defaultStatuses,
   type GetOrSetOptions,
+  type LocalOptions,
   type RouteOptions,
   type ScopeValue,
 } from './options.js'
+export type { InvalidationBus, InvalidationMessage } from './local-tier.js'
