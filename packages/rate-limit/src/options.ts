@@ -10,6 +10,8 @@ import type { NextFunction, Request, Response } from 'express'
 import { parseAllowList } from './allow-list.js'
 import { type HeaderFormats, headerFormats } from './header-formats.js'
 import { validateIpv6Subnet } from './ip-key.js'
+import { bool, fn, positiveInteger } from './option-checks.js'
+import { parsePolicies, type ResolvedPolicy } from './policies.js'
 import { algorithms, type Algorithm } from './scripts/index.js'
 import type {
   LimitedHandlerOptions,
@@ -23,11 +25,7 @@ import type {
 
 export type { HeaderFormats }
 
-export interface ResolvedPolicy {
-  name: string
-  limit: number
-  windowMs: number
-}
+export type { ResolvedPolicy }
 
 export interface ResolvedOptions {
   client: RedisClient | undefined
@@ -134,87 +132,6 @@ function aliasedFlag(
     throw new TypeError(`rateLimit: ${name} and ${alias} are the same option and disagree; pass one of them.`)
   }
   return value || aliased
-}
-
-const policyName = /^[A-Za-z0-9_-]{1,32}$/
-
-function fn<T extends (...args: never[]) => unknown>(value: unknown, name: string, what: string): T | undefined {
-  if (value === undefined) return undefined
-  if (typeof value !== 'function')
-    throw new TypeError(`rateLimit: ${name} must be ${what}; got ${describeValue(value)}.`)
-  return value as T
-}
-
-function bool(value: unknown, name: string): boolean {
-  if (value === undefined) return false
-  if (typeof value !== 'boolean')
-    throw new TypeError(`rateLimit: ${name} must be true or false; got ${describeValue(value)}.`)
-  return value
-}
-
-function limitValue(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new RangeError(
-      `rateLimit: ${name} must be a whole number ≥ 0 (e.g. 100; 0 refuses every request); got ${describeValue(value)}.`,
-    )
-  }
-  return value
-}
-
-function positiveInteger(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(`rateLimit: ${name} must be a positive integer (e.g. 100); got ${describeValue(value)}.`)
-  }
-  return value
-}
-
-function parsePolicies(options: RateLimitOptions): ResolvedPolicy[] {
-  if (options.policies !== undefined) {
-    if (options.limit !== undefined || options.window !== undefined) {
-      throw new TypeError('rateLimit: pass either limit/window or policies, not both. Move limit/window into a policy.')
-    }
-    if (!Array.isArray(options.policies) || options.policies.length === 0) {
-      throw new TypeError(
-        `rateLimit: policies must be a non-empty array such as [{ name: 'burst', limit: 5, window: '1 m' }]; got ${describeValue(options.policies)}.`,
-      )
-    }
-    const names = new Set<string>()
-    return options.policies.map((policy: unknown, index) => {
-      if (typeof policy !== 'object' || policy === null) {
-        throw new TypeError(
-          `rateLimit: policies[${index}] must be an object { name, limit, window }; got ${describeValue(policy)}.`,
-        )
-      }
-      const { name = `p${index + 1}`, limit, window } = policy as Record<string, unknown>
-      if (typeof name !== 'string' || !policyName.test(name)) {
-        throw new TypeError(
-          `rateLimit: policies[${index}].name must be 1–32 letters, digits, _ or -; got ${describeValue(name)}.`,
-        )
-      }
-      if (names.has(name))
-        throw new TypeError(
-          `rateLimit: policies[${index}].name "${name}" is used twice; give each policy its own name.`,
-        )
-      names.add(name)
-      return {
-        name,
-        limit: limitValue(limit, `policies[${index}].limit`),
-        windowMs: parseDuration(window, `rateLimit: policies[${index}].window`),
-      }
-    })
-  }
-  if (options.limit === undefined) {
-    throw new TypeError(
-      "rateLimit: set limit (and window), e.g. rateLimit({ redis, limit: 100, window: '1 m' }), or policies.",
-    )
-  }
-  return [
-    {
-      name: 'default',
-      limit: typeof options.limit === 'function' ? 1 : limitValue(options.limit, 'limit'),
-      windowMs: parseDuration(options.window ?? 60_000, 'rateLimit: window'),
-    },
-  ]
 }
 
 function propertyName(value: unknown): string {

@@ -13,6 +13,7 @@ import { SessionScan } from './session-scan.js'
 import { SessionWrites } from './session-writes.js'
 import { StoreEvents, wrongTypeSession } from './store-events.js'
 import { StoreOutage } from './store-outage.js'
+import { commitRotation, prepareRotation } from './store-rotation.js'
 import { decodeStored, type StoredValue } from './stored-value.js'
 import { UserIndex, type UserSessionInfo } from './user-index.js'
 
@@ -211,42 +212,20 @@ export class RedisStore extends Store {
 
   // ---- internals used by rotateSession ----------------------------------------------------------
 
-  /**
-   * @internal Used by `rotateSession`: the request's next write inserts the new id and keeps the
-   * old creation time. Returns whether this request loaded (or wrote) the session `sid`.
-   */
+  /** @internal Used by `rotateSession`; see `prepareRotation` in store-rotation.ts. */
   prepareRotation(req: object, sid: string): boolean {
-    const previous = this.#states.get(req)
-    this.#states.set(req, {
-      sid: undefined,
-      slid: 0,
-      created: 0,
-      carryCreated: previous?.created || previous?.carryCreated || 0,
-      raw: undefined,
-    })
-    return previous?.sid === sid
+    return prepareRotation(this.#states, req, sid)
   }
 
-  /**
-   * @internal Used by `rotateSession` for a session this request loaded: writes the new id first
-   * (indexed under its user, so a `revokeUser` from now on finds it), then deletes the old id in
-   * one script that also tells whether it still existed. That script is the rotation's moment: a
-   * logout, `revokeUser` or absolute deadline that came before it leaves nothing to carry over, and
-   * the new id is deleted again (it was never sent to the client). Resolves to whether it kept.
-   */
-  async commitRotation(req: object, oldSid: string, newSid: string, session: SessionData): Promise<boolean> {
-    const written = (await this.#writes.set(newSid, session)) === 'written'
-    const existed = await this.#writes.destroy(oldSid)
-    if (written && existed) return true
-    this.#states.delete(req)
-    if (written) {
-      await this.#writes.destroy(newSid).catch((error: unknown) => {
-        // Unreachable anyway: the new id was never sent; its TTL removes it.
-        this.#events.background('removing the id of a rotation that came too late', error)
-      })
-    }
-    this.#events.refused(this.#keys.member(oldSid), 'destroyed')
-    return false
+  /** @internal Used by `rotateSession`; see `commitRotation` in store-rotation.ts. */
+  commitRotation(req: object, oldSid: string, newSid: string, session: SessionData): Promise<boolean> {
+    return commitRotation(
+      { states: this.#states, writes: this.#writes, events: this.#events, keys: this.#keys },
+      req,
+      oldSid,
+      newSid,
+      session,
+    )
   }
 
   // ---- implementation -------------------------------------------------------------------------
