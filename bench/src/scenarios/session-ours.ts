@@ -1,3 +1,4 @@
+import type { RedisInput } from '@rediware/redis'
 import { RedisStore, session } from '@rediware/session'
 import { Redis as UpstashRedis } from '@upstash/redis'
 import { Redis } from 'ioredis'
@@ -18,6 +19,12 @@ async function nodeRedis(url: string) {
   return client.connect()
 }
 
+/** session(): express-session with our store and its safe defaults, the rows' shared cookie settings. */
+function ourSession(redis: RedisInput, prefix: string) {
+  const middleware = session({ redis, prefix, secret: sessionSecret, cookie: { maxAge: sessionMaxAgeMs } })
+  return { middleware, store: middleware.store }
+}
+
 export function sessionOurScenarios(): Scenario[] {
   return sessionRoutes.flatMap((route) => [
     sessionScenario(
@@ -34,15 +41,7 @@ export function sessionOurScenarios(): Scenario[] {
       'rediware-session-ioredis',
       'rediware',
       '@rediware/session session() (ioredis)',
-      async (env, prefix) => {
-        const middleware = session({
-          redis: new Redis(env.redisUrl),
-          prefix,
-          secret: sessionSecret,
-          cookie: { maxAge: sessionMaxAgeMs },
-        })
-        return { middleware, store: middleware.store }
-      },
+      async (env, prefix) => ourSession(new Redis(env.redisUrl), prefix),
     ),
     // The same client as connect-redis 9 (node-redis), so the two stores are compared on equal terms.
     sessionScenario(
@@ -57,15 +56,7 @@ export function sessionOurScenarios(): Scenario[] {
       'rediware-session-node-redis',
       'rediware',
       '@rediware/session session() (node-redis 5)',
-      async (env, prefix) => {
-        const middleware = session({
-          redis: await nodeRedis(env.redisUrl),
-          prefix,
-          secret: sessionSecret,
-          cookie: { maxAge: sessionMaxAgeMs },
-        })
-        return { middleware, store: middleware.store }
-      },
+      async (env, prefix) => ourSession(await nodeRedis(env.redisUrl), prefix),
     ),
     sessionScenario(
       route,
