@@ -7,7 +7,6 @@ import { addressKey } from './ip-key.js'
 import { sendLimited, sendUnavailable } from './limited-response.js'
 import type { Decision, Limiter } from './limiter.js'
 import { type ResolvedOptions, resolveOptions } from './options.js'
-import { setRequestInfo } from './request-info.js'
 import type { Lease } from './slots.js'
 import type { PolicyState, RateLimitEvent, RateLimitInfo, RateLimitOptions } from './types.js'
 
@@ -119,7 +118,8 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
       res.once('close', release)
     }
     const info = toInfo(key, cost, decision)
-    setRequestInfo(req, info, options.requestPropertyName)
+    // A property of this request, as express-rate-limit sets it: nothing shared in the process changes.
+    ;(req as unknown as Record<string, unknown>)[options.requestPropertyName] = info
     setRateLimitHeaders(res, options.headers, info, policyListFor(info.policies))
 
     if (options.onEvent) report(options.onEvent, decision, info)
