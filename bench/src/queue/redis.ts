@@ -39,6 +39,8 @@ export async function startBenchRedis(core = 1): Promise<BenchRedis> {
     : spawn('redis-server', args, { stdio: 'ignore' })
   const url = `redis://127.0.0.1:${port}`
   const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 100 })
+  // Refused connections until the server listens are expected: waitFor below retries them.
+  admin.on('error', () => undefined)
   await waitFor(
     async () => {
       await admin.connect().catch(() => undefined)

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { expectedRealtimeFiles } from '../realtime/readme.js'
 import { expectedReadmes, expectedReports, loadRuns } from './files.js'
 
 /**
@@ -14,6 +15,7 @@ const runs = loadRuns(resultsDir)
 const files = [
   ...expectedReadmes(repoRoot, runs),
   ...expectedReports(resultsDir, runs).map((r) => ({ ...r, file: r.file.slice(repoRoot.length + 1) })),
+  ...expectedRealtimeFiles(repoRoot),
 ]
 const stale = files.filter(({ current, expected }) => current !== expected)
 if (check) {
