@@ -13,6 +13,7 @@ export interface Deadline {
 /** Resolves when `ready` does, or rejects with the deadline's error once it passes first. */
 export function readyWithin(ready: Promise<void>, deadline: Deadline): Promise<void> {
   const signal = deadline.signal
+  if (signal.aborted) return Promise.reject(signal.reason)
   return new Promise<void>((resolve, reject) => {
     const onAbort = () => reject(signal.reason)
     signal.addEventListener('abort', onAbort, { once: true })
