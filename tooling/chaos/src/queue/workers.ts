@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { dirname, join } from 'node:path'
+import type { ChildProcess } from 'node:child_process'
+import { dirname } from 'node:path'
+import { killChild, spawnChaosChild, waitExit } from '../child-process.js'
 import { isWorkerMessage, type WorkerMessage } from './messages.js'
 
 export interface WorkerProcess {
@@ -35,33 +36,21 @@ export class WorkerFleet {
 
   start(): Promise<WorkerProcess> {
     const index = this.#next++
-    const chaosDir = dirname(dirname(dirname(this.#entry)))
-    const child = spawn(process.execPath, ['--import', 'tsx', this.#entry], {
-      cwd: chaosDir,
-      env: { ...process.env, TSX_TSCONFIG_PATH: join(chaosDir, 'tsconfig.app.json'), ...this.#env },
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    })
+    const { process: child, stderr } = spawnChaosChild(this.#entry, dirname(dirname(dirname(this.#entry))), this.#env)
     this.#children.add(child)
-    let stderr = ''
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000)
-    })
     const inFlight = new Set<string>()
     const worker: WorkerProcess = {
       index,
       inFlight,
       // What it had in flight is read once it exited and its last IPC messages were delivered: a
       // job it started just before the kill is then counted.
-      kill: () =>
-        new Promise((resolve) => {
-          const left = () => setImmediate(() => resolve([...inFlight]))
-          if (child.exitCode !== null || child.signalCode !== null) return left()
-          child.once('exit', left)
-          child.kill('SIGKILL')
-        }),
+      kill: async () => {
+        await killChild(child)
+        return new Promise((resolve) => setImmediate(() => resolve([...inFlight])))
+      },
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`queue worker ${index} not ready in 60 s:\n${stderr}`)), 60_000)
+      const timer = setTimeout(() => reject(new Error(`queue worker ${index} not ready in 60 s:\n${stderr()}`)), 60_000)
       child.on('message', (message: unknown) => {
         if (!isWorkerMessage(message)) return
         if (message.type === 'ready') {
@@ -78,7 +67,7 @@ export class WorkerFleet {
         if (signal !== 'SIGKILL' && !this.#stopping)
           this.#onMessage(worker, {
             type: 'problem',
-            detail: `worker ${index} exited (code ${code}, signal ${signal}): ${stderr.slice(-800)}`,
+            detail: `worker ${index} exited (code ${code}, signal ${signal}): ${stderr().slice(-800)}`,
           })
         reject(new Error(`queue worker ${index} exited`))
       })
@@ -88,19 +77,12 @@ export class WorkerFleet {
   async stop(): Promise<void> {
     this.#stopping = true
     await Promise.all(
-      [...this.#children].map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve()
-            const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
-            child.once('exit', () => {
-              clearTimeout(timer)
-              resolve()
-            })
-            if (child.connected) child.disconnect()
-            else child.kill('SIGKILL')
-          }),
-      ),
+      [...this.#children].map((child) => {
+        const exited = waitExit(child, 3000)
+        if (child.connected) child.disconnect()
+        else child.kill('SIGKILL')
+        return exited
+      }),
     )
   }
 }

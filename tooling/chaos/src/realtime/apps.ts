@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { dirname, join } from 'node:path'
+import type { ChildProcess } from 'node:child_process'
+import { dirname } from 'node:path'
+import { killChild, spawnChaosChild } from '../child-process.js'
 import { isAppMessage } from './messages.js'
 
 export interface AppProcess {
@@ -26,19 +27,10 @@ export class AppFleet {
 
   start(): Promise<AppProcess> {
     const index = this.#next++
-    const chaosDir = dirname(dirname(dirname(this.#entry)))
-    const child = spawn(process.execPath, ['--import', 'tsx', this.#entry], {
-      cwd: chaosDir,
-      env: { ...process.env, TSX_TSCONFIG_PATH: join(chaosDir, 'tsconfig.app.json'), ...this.#env },
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    })
+    const { process: child, stderr } = spawnChaosChild(this.#entry, dirname(dirname(dirname(this.#entry))), this.#env)
     this.#children.add(child)
-    let stderr = ''
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000)
-    })
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`realtime app ${index} not ready in 60 s:\n${stderr}`)), 60_000)
+      const timer = setTimeout(() => reject(new Error(`realtime app ${index} not ready in 60 s:\n${stderr()}`)), 60_000)
       child.on('message', (message: unknown) => {
         if (!isAppMessage(message)) return
         if (message.type === 'problem') this.#onProblem(`app ${index}: ${message.detail}`)
@@ -47,19 +39,14 @@ export class AppFleet {
         resolve({
           index,
           url: `http://127.0.0.1:${message.port}`,
-          kill: () =>
-            new Promise((done) => {
-              if (child.exitCode !== null || child.signalCode !== null) return done()
-              child.once('exit', () => done())
-              child.kill('SIGKILL')
-            }),
+          kill: () => killChild(child),
         })
       })
       child.once('exit', (code, signal) => {
         this.#children.delete(child)
         clearTimeout(timer)
         if (signal !== 'SIGKILL' && !this.#stopping)
-          this.#onProblem(`app ${index} exited (code ${code}, signal ${signal}): ${stderr.slice(-800)}`)
+          this.#onProblem(`app ${index} exited (code ${code}, signal ${signal}): ${stderr().slice(-800)}`)
         reject(new Error(`realtime app ${index} exited`))
       })
     })
