@@ -24,6 +24,40 @@ export function spawnChaosChild(entry: string, chaosDir: string, env: NodeJS.Pro
   return { process: child, stderr: () => stderr }
 }
 
+/** The children a runner starts from one entry: numbered from 0 and tracked until they exit. */
+export class ChaosChildren {
+  readonly #entry: string
+  readonly #chaosDir: string
+  readonly #env: NodeJS.ProcessEnv
+  readonly #running = new Set<ChildProcess>()
+  #next = 0
+  #stopping = false
+
+  constructor(entry: string, chaosDir: string, env: NodeJS.ProcessEnv) {
+    this.#entry = entry
+    this.#chaosDir = chaosDir
+    this.#env = env
+  }
+
+  /** True once `stopAll()` was called: exits from then on were asked for, not crashes. */
+  get stopping(): boolean {
+    return this.#stopping
+  }
+
+  start(): ChaosChild & { readonly index: number } {
+    const child = spawnChaosChild(this.#entry, this.#chaosDir, this.#env)
+    this.#running.add(child.process)
+    child.process.once('exit', () => this.#running.delete(child.process))
+    return { ...child, index: this.#next++ }
+  }
+
+  /** Marks every exit from now on as asked for; returns the children still running. */
+  stopAll(): ChildProcess[] {
+    this.#stopping = true
+    return [...this.#running]
+  }
+}
+
 const exited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null
 
 /** SIGKILL; resolves once the child exited. */

@@ -1,6 +1,5 @@
-import type { ChildProcess } from 'node:child_process'
 import { dirname } from 'node:path'
-import { killChild, spawnChaosChild, waitExit } from '../child-process.js'
+import { ChaosChildren, killChild, waitExit } from '../child-process.js'
 import { isWorkerMessage, type WorkerMessage } from './messages.js'
 
 export interface WorkerProcess {
@@ -16,12 +15,8 @@ export interface WorkerProcess {
  * hands every message to `onMessage`. Each child exits when its IPC channel closes.
  */
 export class WorkerFleet {
-  readonly #entry: string
-  readonly #env: NodeJS.ProcessEnv
+  readonly #children: ChaosChildren
   readonly #onMessage: (worker: WorkerProcess, message: WorkerMessage) => void
-  readonly #children = new Set<ChildProcess>()
-  #next = 0
-  #stopping = false
 
   /** `entry`: the path of worker-process.ts (callers know it: import.meta.url in the CLI, __dirname in jest). */
   constructor(
@@ -29,15 +24,12 @@ export class WorkerFleet {
     env: NodeJS.ProcessEnv,
     onMessage: (worker: WorkerProcess, message: WorkerMessage) => void,
   ) {
-    this.#entry = entry
-    this.#env = env
+    this.#children = new ChaosChildren(entry, dirname(dirname(dirname(entry))), env)
     this.#onMessage = onMessage
   }
 
   start(): Promise<WorkerProcess> {
-    const index = this.#next++
-    const { process: child, stderr } = spawnChaosChild(this.#entry, dirname(dirname(dirname(this.#entry))), this.#env)
-    this.#children.add(child)
+    const { index, process: child, stderr } = this.#children.start()
     const inFlight = new Set<string>()
     const worker: WorkerProcess = {
       index,
@@ -62,9 +54,8 @@ export class WorkerFleet {
         this.#onMessage(worker, message)
       })
       child.once('exit', (code, signal) => {
-        this.#children.delete(child)
         clearTimeout(timer)
-        if (signal !== 'SIGKILL' && !this.#stopping)
+        if (signal !== 'SIGKILL' && !this.#children.stopping)
           this.#onMessage(worker, {
             type: 'problem',
             detail: `worker ${index} exited (code ${code}, signal ${signal}): ${stderr().slice(-800)}`,
@@ -75,9 +66,8 @@ export class WorkerFleet {
   }
 
   async stop(): Promise<void> {
-    this.#stopping = true
     await Promise.all(
-      [...this.#children].map((child) => {
+      this.#children.stopAll().map((child) => {
         const exited = waitExit(child, 3000)
         if (child.connected) child.disconnect()
         else child.kill('SIGKILL')

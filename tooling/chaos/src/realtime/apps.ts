@@ -1,6 +1,5 @@
-import type { ChildProcess } from 'node:child_process'
 import { dirname } from 'node:path'
-import { killChild, spawnChaosChild } from '../child-process.js'
+import { ChaosChildren, killChild } from '../child-process.js'
 import { isAppMessage } from './messages.js'
 
 export interface AppProcess {
@@ -12,23 +11,16 @@ export interface AppProcess {
 
 /** Starts realtime app processes (app-process.ts under tsx, against the built packages); problems go to `onProblem`. */
 export class AppFleet {
-  readonly #entry: string
-  readonly #env: NodeJS.ProcessEnv
+  readonly #children: ChaosChildren
   readonly #onProblem: (detail: string) => void
-  readonly #children = new Set<ChildProcess>()
-  #next = 0
-  #stopping = false
 
   constructor(entry: string, env: NodeJS.ProcessEnv, onProblem: (detail: string) => void) {
-    this.#entry = entry
-    this.#env = env
+    this.#children = new ChaosChildren(entry, dirname(dirname(dirname(entry))), env)
     this.#onProblem = onProblem
   }
 
   start(): Promise<AppProcess> {
-    const index = this.#next++
-    const { process: child, stderr } = spawnChaosChild(this.#entry, dirname(dirname(dirname(this.#entry))), this.#env)
-    this.#children.add(child)
+    const { index, process: child, stderr } = this.#children.start()
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`realtime app ${index} not ready in 60 s:\n${stderr()}`)), 60_000)
       child.on('message', (message: unknown) => {
@@ -43,9 +35,8 @@ export class AppFleet {
         })
       })
       child.once('exit', (code, signal) => {
-        this.#children.delete(child)
         clearTimeout(timer)
-        if (signal !== 'SIGKILL' && !this.#stopping)
+        if (signal !== 'SIGKILL' && !this.#children.stopping)
           this.#onProblem(`app ${index} exited (code ${code}, signal ${signal}): ${stderr().slice(-800)}`)
         reject(new Error(`realtime app ${index} exited`))
       })
@@ -53,8 +44,7 @@ export class AppFleet {
   }
 
   async stop(): Promise<void> {
-    this.#stopping = true
-    for (const child of this.#children) {
+    for (const child of this.#children.stopAll()) {
       if (child.connected) child.disconnect()
       child.kill('SIGKILL')
     }
