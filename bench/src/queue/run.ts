@@ -64,16 +64,16 @@ try {
     for (const contender of order) {
       const name = contender.name
       const rates: [string, Rate][] = [
-        ['add', await addRate(contender, redis, extra, n(3000), 1)],
-        ['add bulk', await addRate(contender, redis, extra, n(20000), 1000)],
-        ['process c=1', await processRate(contender, redis, extra, n(5000), 1)],
-        ['process c=16', await processRate(contender, redis, extra, n(20000), 16)],
+        ['add', await addRate({ contender, redis, extra }, n(3000), 1)],
+        ['add bulk', await addRate({ contender, redis, extra }, n(20000), 1000)],
+        ['process c=1', await processRate({ contender, redis, extra }, n(5000), 1)],
+        ['process c=16', await processRate({ contender, redis, extra }, n(20000), 16)],
       ]
       for (const [metric, rate] of rates) {
         record(name, `${metric} jobs/s`, rate.jobsPerSec)
         record(name, `${metric} cpu µs/job`, rate.appCpuMicros + rate.redisCpuMicros)
       }
-      const lat = await latency(contender, redis, extra, 200, 5)
+      const lat = await latency({ contender, redis, extra }, 200, 5)
       record(name, 'latency p50 ms', lat.p50)
       record(name, 'latency p99 ms', lat.p99)
       log(
@@ -82,19 +82,23 @@ try {
     }
   }
   for (const contender of tcp) {
-    record(contender.name, 'commands/job c=1', await commandsPerJob(contender, redis, extra, n(1000), 1))
-    record(contender.name, 'commands/job c=16', await commandsPerJob(contender, redis, extra, n(1000), 16))
+    record(contender.name, 'commands/job c=1', await commandsPerJob({ contender, redis, extra }, n(1000), 1))
+    record(contender.name, 'commands/job c=16', await commandsPerJob({ contender, redis, extra }, n(1000), 16))
   }
-  record(rediwareUpstash.name, 'HTTP requests/job c=1', await requestsPerJob(rediwareUpstash, redis, extra, n(300), 1))
+  record(
+    rediwareUpstash.name,
+    'HTTP requests/job c=1',
+    await requestsPerJob({ contender: rediwareUpstash, redis, extra }, n(300), 1),
+  )
   record(
     rediwareUpstash.name,
     'HTTP requests/job c=16',
-    await requestsPerJob(rediwareUpstash, redis, extra, n(300), 16),
+    await requestsPerJob({ contender: rediwareUpstash, redis, extra }, n(300), 16),
   )
   record(
     rediwareUpstash.name,
     'process c=16 jobs/s',
-    (await processRate(rediwareUpstash, redis, extra, n(2000), 16)).jobsPerSec,
+    (await processRate({ contender: rediwareUpstash, redis, extra }, n(2000), 16)).jobsPerSec,
   )
   if (!values['skip-idle']) {
     log(
@@ -107,9 +111,7 @@ try {
           return [
             contender.name,
             await idleCommandsPerMinute(
-              contender,
-              own,
-              extra,
+              { contender, redis: own, extra },
               Number(values['idle-warmup']) * 1000,
               Number(values['idle-window']) * 1000,
             ),

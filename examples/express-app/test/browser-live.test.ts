@@ -1,12 +1,11 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { memoryClient, type RedisClient } from '@rediware/redis'
 import type { Realtime } from '@rediware/realtime'
 import type { Worker } from '@rediware/queue'
-import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import { type HeadlessChromium, launchHeadlessChromium } from '@rediware/test-utils'
+import type { Page } from 'playwright-core'
 import request from 'supertest'
 import { createApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
@@ -15,38 +14,19 @@ import { liveHub } from '../src/live.js'
 import { type OrderConfirmation, ordersQueue, startOrderWorker } from '../src/orders.js'
 import { alice, close, listen, sessionCookie, testPglite } from './helpers.js'
 
-// Debian's chromium package (`apt-get install -y chromium`); playwright-core never downloads a browser.
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-
 let db: Database
 let redis: RedisClient
 let realtime: Realtime
 let worker: Worker<OrderConfirmation>
 let server: Server
 let base: string
-let userDataDir: string | undefined
-let context: BrowserContext | undefined
+let browser: HeadlessChromium | undefined
 let page: Page
 let cookie: string
 const streamRequests: Promise<string | undefined>[] = []
 const errors: string[] = []
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) {
-    throw new Error(
-      `No Chromium at ${executablePath}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH.`,
-    )
-  }
   db = await testPglite()
   redis = memoryClient()
   const config = loadConfig({
@@ -69,15 +49,12 @@ beforeAll(async () => {
   )
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   cookie = sessionCookie(await request(server).post('/api/login').send(alice).expect(200)) ?? ''
-  userDataDir = mkdtempSync(join(tmpdir(), 'rediware-example-chromium-'))
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    args: chromiumArgs,
-    timeout: 20_000,
+  browser = await launchHeadlessChromium({
+    profilePrefix: 'rediware-example-chromium-',
+    extraArgs: ['--disable-quic'],
+    pageTimeout: 15_000,
   })
-  page = context.pages()[0] ?? (await context.newPage())
-  page.setDefaultTimeout(15_000)
+  page = browser.page
   page.on('pageerror', (error) => errors.push(error.message))
   page.on('request', (sent) => {
     if (new URL(sent.url()).pathname === '/api/events')
@@ -89,8 +66,7 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
-  await context?.close()
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true })
+  await browser?.close()
   await worker?.close()
   await realtime?.close()
   if (server) await close(server)

@@ -1,40 +1,20 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { memoryClient, type RedisClient } from '@rediware/redis'
-import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import { type HeadlessChromium, launchHeadlessChromium } from '@rediware/test-utils'
+import type { Page } from 'playwright-core'
 import type { Database } from '../src/db/database.js'
 import { close, exampleApp, listen, testPglite } from './helpers.js'
-
-// Debian's chromium package (`apt-get install -y chromium`); playwright-core never downloads a browser.
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 let db: Database
 let redis: RedisClient
 let server: Server
 let base: string
-let userDataDir: string | undefined
-let context: BrowserContext | undefined
+let browser: HeadlessChromium | undefined
 let page: Page
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) {
-    throw new Error(
-      `No Chromium at ${executablePath}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH.`,
-    )
-  }
   db = await testPglite()
   redis = memoryClient()
   server = await listen(
@@ -47,16 +27,8 @@ beforeAll(async () => {
     ),
   )
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  // A fresh profile per run (launchPersistentContext is how playwright takes --user-data-dir).
-  userDataDir = mkdtempSync(join(tmpdir(), 'rediware-example-chromium-'))
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    args: chromiumArgs,
-    timeout: 20_000,
-  })
-  page = context.pages()[0] ?? (await context.newPage())
-  page.setDefaultTimeout(10_000)
+  browser = await launchHeadlessChromium({ profilePrefix: 'rediware-example-chromium-', extraArgs: ['--disable-quic'] })
+  page = browser.page
   const errors: string[] = []
   page.on('pageerror', (error) => errors.push(error.message))
   await page.goto(base)
@@ -65,8 +37,7 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
-  await context?.close()
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true })
+  await browser?.close()
   if (server) await close(server)
   await redis?.close()
   await db?.close()

@@ -1,41 +1,20 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { memoryClient } from '@rediware/redis'
 import { createQueue, type Queue, UnrecoverableError } from '@rediware/queue'
-import { expressVersions, waitFor } from '@rediware/test-utils'
+import { expressVersions, type HeadlessChromium, launchHeadlessChromium, waitFor } from '@rediware/test-utils'
 import type { Request } from 'express'
-import { type BrowserContext, chromium, type Page } from 'playwright-core'
-
-// Debian's chromium package (`apt-get install -y chromium`); playwright-core never downloads a browser.
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
+import type { Page } from 'playwright-core'
+import { listenLocally } from './helpers.js'
 
 let queue: Queue<{ to: string }>
 let server: Server
 let base: string
-let userDataDir: string | undefined
-let context: BrowserContext | undefined
+let browser: HeadlessChromium | undefined
 let page: Page
 const problems: string[] = []
 let failedId = ''
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) {
-    throw new Error(
-      `No Chromium at ${executablePath}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH.`,
-    )
-  }
   queue = createQueue({ redis: memoryClient(), name: 'browser', warn: () => undefined })
   const app = expressVersions[1].create()
   app.get('/favicon.ico', (_req, res) => {
@@ -53,19 +32,9 @@ beforeAll(async () => {
   })
   await waitFor(async () => (await queue.getJob(failedId))?.state === 'failed', { description: 'the job to fail' })
   await worker.close()
-  server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening))
-  })
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  userDataDir = mkdtempSync(join(tmpdir(), 'rediware-queue-chromium-'))
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    args: chromiumArgs,
-    timeout: 20_000,
-  })
-  page = context.pages()[0] ?? (await context.newPage())
-  page.setDefaultTimeout(10_000)
+  ;({ server, base } = await listenLocally(app))
+  browser = await launchHeadlessChromium({ profilePrefix: 'rediware-queue-chromium-' })
+  page = browser.page
   page.on('pageerror', (error) => problems.push(error.message))
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(message.text())
@@ -73,8 +42,7 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
-  await context?.close()
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true })
+  await browser?.close()
   await new Promise((resolve) => server?.close(resolve))
   await queue?.close()
 })
@@ -87,7 +55,7 @@ describe('the dashboard in headless Chromium', () => {
 
   it('lists failed jobs, opens one, retries it and removes it with its buttons', async () => {
     problems.length = 0
-    await context?.addCookies([{ name: 'admin', value: 'yes', url: base }])
+    await browser?.context.addCookies([{ name: 'admin', value: 'yes', url: base }])
     await page.goto(`${base}/admin/queues/?state=failed`)
     expect(await page.locator('[data-count="failed"]').textContent()).toBe('1')
     expect(await page.locator('[data-count="delayed"]').textContent()).toBe('1')

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { RedisClient } from '@rediware/redis'
 import { type TestBackend, waitFor } from '@rediware/test-utils'
 import { createQueue, type Queue, type QueueEvent, type QueueOptions } from '@rediware/queue'
+import type { Application } from 'express'
 
 /** A unique queue name per test, so tests never see each other's jobs. */
 export const uniqueName = (label = 'q'): string => `${label}-${randomBytes(4).toString('hex')}`
@@ -58,3 +61,11 @@ export async function waitForState<T>(queue: Queue<T>, id: string, state: string
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Serves `app` on a free localhost port; `base` is its URL. */
+export async function listenLocally(app: Application): Promise<{ server: Server; base: string }> {
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening))
+  })
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
+}

@@ -1,24 +1,9 @@
-import { describeValue, type OptionNames } from '@rediware/redis'
+import { describeValue } from '@rediware/redis'
 import { toInfo } from './info.js'
 import { type Decision, Limiter } from './limiter.js'
-import { type ResolvedOptions, resolveOptions } from './options.js'
+import { limiterOptionNames, type ResolvedOptions, resolveOptions } from './options.js'
 import type { LimitCallOptions, LimiterOptions, PolicyState, RateLimiter, RateLimitInfo } from './types.js'
 import { UpstashDecider } from './upstash-decider.js'
-
-const known: OptionNames<LimiterOptions> = {
-  redis: true,
-  limiter: true,
-  limit: true,
-  window: true,
-  policies: true,
-  algorithm: true,
-  onStoreError: true,
-  onError: true,
-  timeout: true,
-  prefix: true,
-  blockCache: true,
-  warn: true,
-}
 
 /** The counting core shared by `rateLimit()` and `createLimiter()`: Redis scripts or an @upstash/ratelimit. */
 export class DecisionCore {
@@ -75,8 +60,10 @@ function callLimits(
 export function createLimiter(input: LimiterOptions): RateLimiter {
   if (typeof input === 'object' && input !== null) {
     for (const name of Object.keys(input)) {
-      if (!Object.hasOwn(known, name)) {
-        throw new TypeError(`createLimiter: unknown option "${name}". Known options: ${Object.keys(known).join(', ')}.`)
+      if (!Object.hasOwn(limiterOptionNames, name)) {
+        throw new TypeError(
+          `createLimiter: unknown option "${name}". Known options: ${Object.keys(limiterOptionNames).join(', ')}.`,
+        )
       }
     }
   }

@@ -15,6 +15,7 @@ import { parsePolicies, type ResolvedPolicy } from './policies.js'
 import { algorithms, type Algorithm } from './scripts/index.js'
 import type {
   LimitedHandlerOptions,
+  LimiterOptions,
   RateLimitEvent,
   RateLimitInfo,
   RateLimitOptions,
@@ -60,13 +61,24 @@ export interface ResolvedOptions {
   warn: (message: string) => void
 }
 
-const known: OptionNames<RateLimitOptions> = {
+/** The options `createLimiter()` shares with `rateLimit()`: all but the ones about HTTP. */
+export const limiterOptionNames: OptionNames<LimiterOptions> = {
   redis: true,
   limiter: true,
   limit: true,
   window: true,
   policies: true,
   algorithm: true,
+  onStoreError: true,
+  onError: true,
+  timeout: true,
+  prefix: true,
+  blockCache: true,
+  warn: true,
+}
+
+const known: OptionNames<RateLimitOptions> = {
+  ...limiterOptionNames,
   key: true,
   cost: true,
   skip: true,
@@ -77,20 +89,14 @@ const known: OptionNames<RateLimitOptions> = {
   message: true,
   handler: true,
   requestPropertyName: true,
-  onStoreError: true,
-  onError: true,
   onLimited: true,
   onEvent: true,
-  timeout: true,
-  prefix: true,
   dryRun: true,
   skipSuccessfulRequests: true,
   skipFailedRequests: true,
   requestWasSuccessful: true,
-  blockCache: true,
   ipv6Subnet: true,
   statusCode: true,
-  warn: true,
   concurrency: true,
   leaseTimeout: true,
   skipSuccessful: true,

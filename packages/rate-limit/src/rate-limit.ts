@@ -27,6 +27,15 @@ export interface RateLimitMiddleware {
   get(key: string, limit?: number): Promise<PolicyState[]>
 }
 
+/** A request whose key and cost are known: what deciding and answering it need. */
+interface KeyedRequest {
+  req: Request
+  res: Response
+  next: NextFunction
+  key: string
+  cost: number
+}
+
 function report(onEvent: (event: RateLimitEvent) => void, decision: Decision, info: RateLimitInfo): void {
   const type = decision.source === 'deny-on-error' ? 'unavailable' : decision.allowed ? 'allowed' : 'limited'
   try {
@@ -97,15 +106,8 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
   }
 
   /** Headers, hooks and the answer for a decided request (synchronous unless a hook is async). */
-  const respond = (
-    req: Request,
-    res: Response,
-    next: NextFunction,
-    key: string,
-    cost: number,
-    decision: Decision,
-    lease: Lease | undefined,
-  ): void | Promise<void> => {
+  const respond = (keyed: KeyedRequest, decision: Decision, lease: Lease | undefined): void | Promise<void> => {
+    const { req, res, next, key, cost } = keyed
     if (limiter && lease) {
       const held = lease
       let released = false
@@ -146,16 +148,8 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
     next()
   }
 
-  const acquireThenRespond = async (
-    req: Request,
-    res: Response,
-    next: NextFunction,
-    key: string,
-    cost: number,
-    decision: Decision,
-    active: Limiter,
-  ): Promise<void> => {
-    const acquired = await active.slots.acquire(key)
+  const acquireThenRespond = async (keyed: KeyedRequest, decision: Decision, active: Limiter): Promise<void> => {
+    const acquired = await active.slots.acquire(keyed.key)
     let lease: Lease | undefined
     decision.policies = [...decision.policies, acquired.state]
     if (acquired.source !== 'redis') decision.source = acquired.source
@@ -166,35 +160,21 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
       if (decision.charge && !decision.allowed) void active.refund(decision.charge)
       decision.charge = undefined
     }
-    await respond(req, res, next, key, cost, decision, lease)
+    await respond(keyed, decision, lease)
   }
 
-  const afterDecision = (
-    req: Request,
-    res: Response,
-    next: NextFunction,
-    key: string,
-    cost: number,
-    decision: Decision,
-  ): void | Promise<void> => {
+  const afterDecision = (keyed: KeyedRequest, decision: Decision): void | Promise<void> => {
     if (limiter && options.concurrency !== undefined && decision.allowed && decision.source !== 'deny-on-error') {
-      return acquireThenRespond(req, res, next, key, cost, decision, limiter)
+      return acquireThenRespond(keyed, decision, limiter)
     }
-    return respond(req, res, next, key, cost, decision, undefined)
+    return respond(keyed, decision, undefined)
   }
 
   /** Decides and answers; a block-cache hit is answered synchronously, without Redis. */
-  const limit = (
-    req: Request,
-    res: Response,
-    next: NextFunction,
-    key: string,
-    cost: number,
-    limits?: readonly number[],
-  ): void | Promise<void> => {
-    const blocked = limits === undefined ? core.blocked(key, cost) : undefined
-    if (blocked) return afterDecision(req, res, next, key, cost, blocked)
-    return core.consume(key, cost, limits).then((decided) => afterDecision(req, res, next, key, cost, decided))
+  const limit = (keyed: KeyedRequest, limits?: readonly number[]): void | Promise<void> => {
+    const blocked = limits === undefined ? core.blocked(keyed.key, keyed.cost) : undefined
+    if (blocked) return afterDecision(keyed, blocked)
+    return core.consume(keyed.key, keyed.cost, limits).then((decided) => afterDecision(keyed, decided))
   }
 
   const requestLimits = async (req: Request, res: Response): Promise<readonly number[] | undefined> => {
@@ -216,7 +196,7 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
     if (!Number.isInteger(cost) || cost < 0) {
       throw new RangeError(`rateLimit: the cost function must return a non-negative integer; got ${String(cost)}.`)
     }
-    await limit(req, res, next, key, cost, await requestLimits(req, res))
+    await limit({ req, res, next, key, cost }, await requestLimits(req, res))
   }
 
   const fixedCost = typeof options.cost === 'number' ? options.cost : undefined
@@ -231,7 +211,7 @@ export function rateLimit(input: RateLimitOptions): RateLimitMiddleware {
       const pending =
         hooked || fixedCost === undefined
           ? handleWithHooks(req, res, next)
-          : limit(req, res, next, defaultKey(req, options), fixedCost)
+          : limit({ req, res, next, key: defaultKey(req, options), cost: fixedCost })
       if (pending) pending.catch(next)
     } catch (error) {
       next(error)

@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { dirname, join } from 'node:path'
+import type { ChildProcess } from 'node:child_process'
+import { dirname } from 'node:path'
+import { spawnChaosChild, waitExit } from './child-process.js'
 import { isAppMessage } from './messages.js'
 
 export interface FleetEvents {
@@ -28,17 +29,6 @@ const emptyEvents = (): FleetEvents => ({
   details: [],
 })
 
-function waitExit(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve()
-    })
-  })
-}
-
 /**
  * Starts `count` app processes (`entry`, run by tsx) with `env`, each on its own free port, and
  * resolves once all are listening. Each child exits when its IPC channel closes, so a runner that
@@ -59,19 +49,10 @@ export async function startFleet(
   }
   const startOne = (index: number) =>
     new Promise<number>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-        cwd: dirname(dirname(entry)),
-        // The built packages (`pnpm build`), not the sources being edited: see tsconfig.app.json.
-        env: { ...process.env, TSX_TSCONFIG_PATH: join(dirname(dirname(entry)), 'tsconfig.app.json'), ...env },
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      })
+      const { process: child, stderr } = spawnChaosChild(entry, dirname(dirname(entry)), env)
       children.push(child)
-      let stderr = ''
-      child.stderr?.on('data', (chunk: Buffer) => {
-        stderr = (stderr + chunk.toString()).slice(-4000)
-      })
       const timer = setTimeout(
-        () => reject(new Error(`app process ${index} not ready after ${readyTimeout} ms:\n${stderr}`)),
+        () => reject(new Error(`app process ${index} not ready after ${readyTimeout} ms:\n${stderr()}`)),
         readyTimeout,
       )
       child.on('message', (message: unknown) => {
@@ -84,8 +65,8 @@ export async function startFleet(
       child.once('exit', (code, signal) => {
         clearTimeout(timer)
         if (stopping) return
-        note('crashes', `process ${index} exited (code ${code}, signal ${signal}): ${stderr.slice(-1000)}`)
-        reject(new Error(`app process ${index} exited during startup (code ${code}):\n${stderr}`))
+        note('crashes', `process ${index} exited (code ${code}, signal ${signal}): ${stderr().slice(-1000)}`)
+        reject(new Error(`app process ${index} exited during startup (code ${code}):\n${stderr()}`))
       })
     })
   const stop = async () => {

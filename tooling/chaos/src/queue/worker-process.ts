@@ -1,26 +1,17 @@
 // One queue worker process of the queue chaos run. Spawned by workers.ts with an IPC channel; runs
 // the built @rediware/queue (tsconfig.app.json) over the backend in its environment and reports each
 // handler start, each completion and each lost lease. Exits when the runner goes away.
-import { createClient } from '@rediware/redis'
 import { createQueue } from '@rediware/queue'
+import { chaosRedisClient, reportFailuresToRunner } from '../child-runtime.js'
 import type { WorkerMessage } from './messages.js'
 
 const send = (message: WorkerMessage) => process.send?.(message)
-const describe = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error))
 
-process.on('unhandledRejection', (reason) =>
-  send({ type: 'problem', detail: `unhandledRejection: ${describe(reason)}` }),
-)
-process.on('uncaughtException', (error) => {
-  send({ type: 'problem', detail: `uncaughtException: ${describe(error)}` })
-  setImmediate(() => process.exit(70))
-})
-process.on('disconnect', () => process.exit(0))
+reportFailuresToRunner((failure, detail) => send({ type: 'problem', detail: `${failure}: ${detail}` }))
 
-const timeout = Number(process.env.CHAOS_REDIS_TIMEOUT ?? 0)
 const jobMs = Number(process.env.CHAOS_JOB_MS ?? 50)
 const queue = createQueue<{ n: number }>({
-  redis: createClient(process.env, timeout > 0 ? { timeout } : {}),
+  redis: chaosRedisClient(),
   name: process.env.CHAOS_QUEUE ?? 'chaos',
   prefix: process.env.CHAOS_PREFIX ?? 'chaos:',
   shards: Number(process.env.CHAOS_SHARDS ?? 1),

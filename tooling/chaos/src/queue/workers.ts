@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { dirname, join } from 'node:path'
+import { dirname } from 'node:path'
+import { ChaosChildren, killChild, waitExit } from '../child-process.js'
 import { isWorkerMessage, type WorkerMessage } from './messages.js'
 
 export interface WorkerProcess {
@@ -15,12 +15,8 @@ export interface WorkerProcess {
  * hands every message to `onMessage`. Each child exits when its IPC channel closes.
  */
 export class WorkerFleet {
-  readonly #entry: string
-  readonly #env: NodeJS.ProcessEnv
+  readonly #children: ChaosChildren
   readonly #onMessage: (worker: WorkerProcess, message: WorkerMessage) => void
-  readonly #children = new Set<ChildProcess>()
-  #next = 0
-  #stopping = false
 
   /** `entry`: the path of worker-process.ts (callers know it: import.meta.url in the CLI, __dirname in jest). */
   constructor(
@@ -28,40 +24,25 @@ export class WorkerFleet {
     env: NodeJS.ProcessEnv,
     onMessage: (worker: WorkerProcess, message: WorkerMessage) => void,
   ) {
-    this.#entry = entry
-    this.#env = env
+    this.#children = new ChaosChildren(entry, dirname(dirname(dirname(entry))), env)
     this.#onMessage = onMessage
   }
 
   start(): Promise<WorkerProcess> {
-    const index = this.#next++
-    const chaosDir = dirname(dirname(dirname(this.#entry)))
-    const child = spawn(process.execPath, ['--import', 'tsx', this.#entry], {
-      cwd: chaosDir,
-      env: { ...process.env, TSX_TSCONFIG_PATH: join(chaosDir, 'tsconfig.app.json'), ...this.#env },
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    })
-    this.#children.add(child)
-    let stderr = ''
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000)
-    })
+    const { index, process: child, stderr } = this.#children.start()
     const inFlight = new Set<string>()
     const worker: WorkerProcess = {
       index,
       inFlight,
       // What it had in flight is read once it exited and its last IPC messages were delivered: a
       // job it started just before the kill is then counted.
-      kill: () =>
-        new Promise((resolve) => {
-          const left = () => setImmediate(() => resolve([...inFlight]))
-          if (child.exitCode !== null || child.signalCode !== null) return left()
-          child.once('exit', left)
-          child.kill('SIGKILL')
-        }),
+      kill: async () => {
+        await killChild(child)
+        return new Promise((resolve) => setImmediate(() => resolve([...inFlight])))
+      },
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`queue worker ${index} not ready in 60 s:\n${stderr}`)), 60_000)
+      const timer = setTimeout(() => reject(new Error(`queue worker ${index} not ready in 60 s:\n${stderr()}`)), 60_000)
       child.on('message', (message: unknown) => {
         if (!isWorkerMessage(message)) return
         if (message.type === 'ready') {
@@ -73,12 +54,11 @@ export class WorkerFleet {
         this.#onMessage(worker, message)
       })
       child.once('exit', (code, signal) => {
-        this.#children.delete(child)
         clearTimeout(timer)
-        if (signal !== 'SIGKILL' && !this.#stopping)
+        if (signal !== 'SIGKILL' && !this.#children.stopping)
           this.#onMessage(worker, {
             type: 'problem',
-            detail: `worker ${index} exited (code ${code}, signal ${signal}): ${stderr.slice(-800)}`,
+            detail: `worker ${index} exited (code ${code}, signal ${signal}): ${stderr().slice(-800)}`,
           })
         reject(new Error(`queue worker ${index} exited`))
       })
@@ -86,21 +66,13 @@ export class WorkerFleet {
   }
 
   async stop(): Promise<void> {
-    this.#stopping = true
     await Promise.all(
-      [...this.#children].map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve()
-            const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
-            child.once('exit', () => {
-              clearTimeout(timer)
-              resolve()
-            })
-            if (child.connected) child.disconnect()
-            else child.kill('SIGKILL')
-          }),
-      ),
+      this.#children.stopAll().map((child) => {
+        const exited = waitExit(child, 3000)
+        if (child.connected) child.disconnect()
+        else child.kill('SIGKILL')
+        return exited
+      }),
     )
   }
 }

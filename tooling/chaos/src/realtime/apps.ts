@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { dirname, join } from 'node:path'
+import { dirname } from 'node:path'
+import { ChaosChildren, killChild } from '../child-process.js'
 import { isAppMessage } from './messages.js'
 
 export interface AppProcess {
@@ -11,34 +11,18 @@ export interface AppProcess {
 
 /** Starts realtime app processes (app-process.ts under tsx, against the built packages); problems go to `onProblem`. */
 export class AppFleet {
-  readonly #entry: string
-  readonly #env: NodeJS.ProcessEnv
+  readonly #children: ChaosChildren
   readonly #onProblem: (detail: string) => void
-  readonly #children = new Set<ChildProcess>()
-  #next = 0
-  #stopping = false
 
   constructor(entry: string, env: NodeJS.ProcessEnv, onProblem: (detail: string) => void) {
-    this.#entry = entry
-    this.#env = env
+    this.#children = new ChaosChildren(entry, dirname(dirname(dirname(entry))), env)
     this.#onProblem = onProblem
   }
 
   start(): Promise<AppProcess> {
-    const index = this.#next++
-    const chaosDir = dirname(dirname(dirname(this.#entry)))
-    const child = spawn(process.execPath, ['--import', 'tsx', this.#entry], {
-      cwd: chaosDir,
-      env: { ...process.env, TSX_TSCONFIG_PATH: join(chaosDir, 'tsconfig.app.json'), ...this.#env },
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    })
-    this.#children.add(child)
-    let stderr = ''
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000)
-    })
+    const { index, process: child, stderr } = this.#children.start()
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`realtime app ${index} not ready in 60 s:\n${stderr}`)), 60_000)
+      const timer = setTimeout(() => reject(new Error(`realtime app ${index} not ready in 60 s:\n${stderr()}`)), 60_000)
       child.on('message', (message: unknown) => {
         if (!isAppMessage(message)) return
         if (message.type === 'problem') this.#onProblem(`app ${index}: ${message.detail}`)
@@ -47,27 +31,20 @@ export class AppFleet {
         resolve({
           index,
           url: `http://127.0.0.1:${message.port}`,
-          kill: () =>
-            new Promise((done) => {
-              if (child.exitCode !== null || child.signalCode !== null) return done()
-              child.once('exit', () => done())
-              child.kill('SIGKILL')
-            }),
+          kill: () => killChild(child),
         })
       })
       child.once('exit', (code, signal) => {
-        this.#children.delete(child)
         clearTimeout(timer)
-        if (signal !== 'SIGKILL' && !this.#stopping)
-          this.#onProblem(`app ${index} exited (code ${code}, signal ${signal}): ${stderr.slice(-800)}`)
+        if (signal !== 'SIGKILL' && !this.#children.stopping)
+          this.#onProblem(`app ${index} exited (code ${code}, signal ${signal}): ${stderr().slice(-800)}`)
         reject(new Error(`realtime app ${index} exited`))
       })
     })
   }
 
   async stop(): Promise<void> {
-    this.#stopping = true
-    for (const child of this.#children) {
+    for (const child of this.#children.stopAll()) {
       if (child.connected) child.disconnect()
       child.kill('SIGKILL')
     }
