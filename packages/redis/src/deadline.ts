@@ -1,10 +1,11 @@
+import { setMaxListeners } from 'node:events'
 import { performance } from 'node:perf_hooks'
 import { RedisClientError } from './errors.js'
 
 /**
  * One call's deadline as a transport sees it. `signal` aborts with ERR_REDIS_TIMEOUT when the deadline
- * passes; it is only built when a transport reads it (an AbortSignal costs microseconds, and most
- * calls never need one).
+ * passes; it is built only when a transport reads it, and shared by the calls that expire at the
+ * same millisecond (see `Cohort`).
  */
 export interface Deadline {
   readonly signal: AbortSignal
@@ -23,25 +24,58 @@ export function readyWithin(ready: Promise<void>, deadline: Deadline): Promise<v
   })
 }
 
-class PendingCall implements Deadline {
+/** Most calls that share one abort signal (listeners on one signal are kept in a list). */
+const COHORT_SIZE = 32
+
+/**
+ * Calls of one deadline length that expire at the same millisecond share one abort signal: it is
+ * aborted when they expire, all at once. One AbortController per call measured as a large part of a
+ * command's cost (its allocation and the garbage it leaves), for a signal most calls never need.
+ */
+class Cohort {
   readonly expiresAt: number
-  next: PendingCall | undefined
-  settled = false
-  #reject: ((error: unknown) => void) | undefined
+  size = 1
   #controller: AbortController | undefined
   #error: RedisClientError | undefined
 
-  constructor(expiresAt: number, reject: (error: unknown) => void) {
+  constructor(expiresAt: number) {
     this.expiresAt = expiresAt
-    this.#reject = reject
   }
 
   get signal(): AbortSignal {
     if (!this.#controller) {
       this.#controller = new AbortController()
+      // Each call of the cohort may listen to it (one listener is not a leak warning's concern).
+      setMaxListeners(COHORT_SIZE + 1, this.#controller.signal)
       if (this.#error) this.#controller.abort(this.#error)
     }
     return this.#controller.signal
+  }
+
+  abort(error: RedisClientError): void {
+    if (this.#error) return
+    this.#error = error
+    this.#controller?.abort(error)
+  }
+}
+
+class PendingCall implements Deadline {
+  readonly cohort: Cohort
+  next: PendingCall | undefined
+  settled = false
+  #reject: ((error: unknown) => void) | undefined
+
+  constructor(cohort: Cohort, reject: (error: unknown) => void) {
+    this.cohort = cohort
+    this.#reject = reject
+  }
+
+  get expiresAt(): number {
+    return this.cohort.expiresAt
+  }
+
+  get signal(): AbortSignal {
+    return this.cohort.signal
   }
 
   /** Settles the call; false when it was already settled (the deadline won). */
@@ -56,8 +90,9 @@ class PendingCall implements Deadline {
     const reject = this.#reject
     if (!this.settle() || !reject) return
     const error = new RedisClientError('ERR_REDIS_TIMEOUT', `Redis did not answer within ${milliseconds} ms`)
-    this.#error = error
-    this.#controller?.abort(error)
+    // Every call of the cohort expires in this same pass (same expiry), so aborting the shared
+    // signal now stops none of them early.
+    this.cohort.abort(error)
     reject(error)
   }
 }
@@ -70,10 +105,27 @@ class DeadlineQueue {
   readonly #milliseconds: number
   #head: PendingCall | undefined
   #tail: PendingCall | undefined
+  /** The cohort of the latest call, which the next call joins when it expires at the same time. */
+  #recent: Cohort | undefined
   #timer: NodeJS.Timeout | undefined
 
   constructor(milliseconds: number) {
     this.#milliseconds = milliseconds
+  }
+
+  /**
+   * The cohort a call made now joins: its expiry is rounded up to a whole millisecond (timers
+   * have millisecond resolution anyway), so calls made in the same millisecond share one.
+   */
+  cohortNow(): Cohort {
+    const expiresAt = Math.ceil(performance.now() + this.#milliseconds)
+    const last = this.#recent
+    if (last && last.expiresAt === expiresAt && last.size < COHORT_SIZE) {
+      last.size += 1
+      return last
+    }
+    this.#recent = new Cohort(expiresAt)
+    return this.#recent
   }
 
   add(call: PendingCall): void {
@@ -148,7 +200,7 @@ export class Deadlines {
     const hooks = this.#hooks
     return new Promise<T>((resolve, reject) => {
       const fail = (error: unknown) => reject(hooks.failed(error))
-      const call = new PendingCall(performance.now() + milliseconds, fail)
+      const call = new PendingCall(calls.cohortNow(), fail)
       calls.add(call)
       const settle = (): boolean => {
         const first = call.settle()
