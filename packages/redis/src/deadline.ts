@@ -25,7 +25,7 @@ export function readyWithin(ready: Promise<void>, deadline: Deadline): Promise<v
 }
 
 /** Most calls that share one abort signal (listeners on one signal are kept in a list). */
-const COHORT_SIZE = 32
+const COHORT_SIZE = 256
 
 /**
  * Calls of one deadline length that expire at the same millisecond share one abort signal: it is
