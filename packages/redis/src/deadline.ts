@@ -45,8 +45,9 @@ class Cohort {
   get signal(): AbortSignal {
     if (!this.#controller) {
       this.#controller = new AbortController()
-      // Each call of the cohort may listen to it (one listener is not a leak warning's concern).
-      setMaxListeners(COHORT_SIZE + 1, this.#controller.signal)
+      // Every call of the cohort, and every command of a batch, may listen to it at once: the
+      // listeners are bounded by the calls, so Node's leak warning would only be noise.
+      setMaxListeners(0, this.#controller.signal)
       if (this.#error) this.#controller.abort(this.#error)
     }
     return this.#controller.signal
