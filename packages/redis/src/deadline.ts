@@ -9,6 +9,20 @@ import { RedisClientError } from './errors.js'
  */
 export interface Deadline {
   readonly signal: AbortSignal
+  /** The same moment as `signal`, as a plain listener registry: see `ExpirySignal`. */
+  readonly expiry: ExpirySignal
+}
+
+/**
+ * The part of an AbortSignal a driver's per-command abort reads (node-redis 5 and 6: `aborted`,
+ * then one `abort` listener added and removed again once the command is written). Adding and
+ * removing a listener on a real AbortSignal (an EventTarget) measured close to a microsecond per
+ * command; here it is a Set operation.
+ */
+export interface ExpirySignal {
+  readonly aborted: boolean
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void
+  removeEventListener(type: 'abort', listener: () => void): void
 }
 
 /** Resolves when `ready` does, or rejects with the deadline's error once it passes first. */
@@ -24,7 +38,7 @@ export function readyWithin(ready: Promise<void>, deadline: Deadline): Promise<v
   })
 }
 
-/** Most calls that share one abort signal (listeners on one signal are kept in a list). */
+/** Most calls in one cohort (one expiry moment and signal). */
 const COHORT_SIZE = 256
 
 /**
@@ -32,11 +46,12 @@ const COHORT_SIZE = 256
  * aborted when they expire, all at once. One AbortController per call measured as a large part of a
  * command's cost (its allocation and the garbage it leaves), for a signal most calls never need.
  */
-class Cohort {
+class Cohort implements ExpirySignal {
   readonly expiresAt: number
   size = 1
   #controller: AbortController | undefined
   #error: RedisClientError | undefined
+  #listeners: Set<() => void> | undefined
 
   constructor(expiresAt: number) {
     this.expiresAt = expiresAt
@@ -53,10 +68,37 @@ class Cohort {
     return this.#controller.signal
   }
 
+  get aborted(): boolean {
+    return this.#error !== undefined
+  }
+
+  addEventListener(type: 'abort', listener: () => void): void {
+    if (type !== 'abort' || this.#error) return
+    this.#listeners ??= new Set()
+    this.#listeners.add(listener)
+  }
+
+  removeEventListener(type: 'abort', listener: () => void): void {
+    if (type === 'abort') this.#listeners?.delete(listener)
+  }
+
   abort(error: RedisClientError): void {
     if (this.#error) return
     this.#error = error
     this.#controller?.abort(error)
+    const listeners = this.#listeners
+    this.#listeners = undefined
+    if (!listeners) return
+    for (const listener of listeners) {
+      try {
+        listener()
+      } catch (thrown) {
+        // As an AbortSignal does: one listener's exception neither stops the others nor the caller.
+        queueMicrotask(() => {
+          throw thrown
+        })
+      }
+    }
   }
 }
 
@@ -77,6 +119,10 @@ class PendingCall implements Deadline {
 
   get signal(): AbortSignal {
     return this.cohort.signal
+  }
+
+  get expiry(): ExpirySignal {
+    return this.cohort
   }
 
   /** Settles the call; false when it was already settled (the deadline won). */

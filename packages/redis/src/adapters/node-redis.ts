@@ -111,7 +111,7 @@ export class NodeRedisTransport implements Transport {
       // A command handed over just before the socket dropped waits in node-redis' queue and would be
       // written after the reconnect; the deadline's signal takes it out, so it is never sent after
       // the caller gave up.
-      const options = { typeMapping: command.wantsBuffers ? bufferMapping : textMapping, abortSignal: deadline.signal }
+      const options = { typeMapping: command.wantsBuffers ? bufferMapping : textMapping, abortSignal: deadline.expiry }
       const cluster = this.#cluster
       const reply = cluster
         ? cluster.sendCommand(firstKey(command, wire), false, wire, options)
