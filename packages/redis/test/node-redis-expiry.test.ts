@@ -1,6 +1,6 @@
 import { startRedisServer, type RedisServerHandle, waitFor } from '@rediware/test-utils'
 import { createClient } from 'redis'
-import { type Deadline, Deadlines } from '../src/deadline.js'
+import { type Deadline, Deadlines, type ExpirySignal } from '../src/deadline.js'
 
 /**
  * The node-redis adapter hands each command its deadline's `expiry` (not an AbortSignal) as
@@ -23,13 +23,15 @@ describe('a deadline expiry as node-redis abortSignal', () => {
     await server.stop()
   })
 
-  const setWith = (pick: (deadline: Deadline) => object | undefined): Promise<string> =>
+  const setWith = (pick: (deadline: Deadline) => ExpirySignal | undefined): Promise<string> =>
     new Deadlines({ succeeded: () => undefined, failed: (error) => error })
       .run(
         60,
         (deadline) => {
-          const abortSignal = pick(deadline)
-          return client.sendCommand(['SET', 'expiry-check', 'written'], abortSignal ? { abortSignal } : {})
+          const expiry = pick(deadline)
+          // node-redis types the option as an AbortSignal; it reads only what ExpirySignal has.
+          const options = expiry ? { abortSignal: expiry as unknown as AbortSignal } : {}
+          return client.sendCommand(['SET', 'expiry-check', 'written'], options)
         },
         (reply) => String(reply),
       )
@@ -38,7 +40,7 @@ describe('a deadline expiry as node-redis abortSignal', () => {
         (error: { code?: string }) => `rejected ${error.code}`,
       )
 
-  async function queuedWhileDown(pick: (deadline: Deadline) => object | undefined): Promise<[string, unknown]> {
+  async function queuedWhileDown(pick: (deadline: Deadline) => ExpirySignal | undefined): Promise<[string, unknown]> {
     await client.del('expiry-check')
     await server.kill()
     const outcome = await setWith(pick)
