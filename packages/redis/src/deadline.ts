@@ -1,13 +1,28 @@
+import { setMaxListeners } from 'node:events'
 import { performance } from 'node:perf_hooks'
 import { RedisClientError } from './errors.js'
 
 /**
  * One call's deadline as a transport sees it. `signal` aborts with ERR_REDIS_TIMEOUT when the deadline
- * passes; it is only built when a transport reads it (an AbortSignal costs microseconds, and most
- * calls never need one).
+ * passes; it is built only when a transport reads it, and shared by the calls that expire at the
+ * same millisecond (see `Cohort`).
  */
 export interface Deadline {
   readonly signal: AbortSignal
+  /** The same moment as `signal`, as a plain listener registry: see `ExpirySignal`. */
+  readonly expiry: ExpirySignal
+}
+
+/**
+ * The part of an AbortSignal a driver's per-command abort reads (node-redis 5 and 6: `aborted`,
+ * then one `abort` listener added and removed again once the command is written). Adding and
+ * removing a listener on a real AbortSignal (an EventTarget) measured close to a microsecond per
+ * command; here it is a Set operation.
+ */
+export interface ExpirySignal {
+  readonly aborted: boolean
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void
+  removeEventListener(type: 'abort', listener: () => void): void
 }
 
 /** Resolves when `ready` does, or rejects with the deadline's error once it passes first. */
@@ -24,25 +39,91 @@ export function readyWithin(ready: Promise<void>, deadline: Deadline): Promise<v
   })
 }
 
-class PendingCall implements Deadline {
+/** Most calls in one cohort (one expiry moment and signal). */
+const COHORT_SIZE = 256
+
+/**
+ * Calls of one deadline length that expire at the same millisecond share one abort signal: it is
+ * aborted when they expire, all at once. One AbortController per call measured as a large part of a
+ * command's cost (its allocation and the garbage it leaves), for a signal most calls never need.
+ */
+class Cohort implements ExpirySignal {
   readonly expiresAt: number
-  next: PendingCall | undefined
-  settled = false
-  #reject: ((error: unknown) => void) | undefined
+  size = 1
   #controller: AbortController | undefined
   #error: RedisClientError | undefined
+  #listeners: Set<() => void> | undefined
 
-  constructor(expiresAt: number, reject: (error: unknown) => void) {
+  constructor(expiresAt: number) {
     this.expiresAt = expiresAt
-    this.#reject = reject
   }
 
   get signal(): AbortSignal {
     if (!this.#controller) {
       this.#controller = new AbortController()
+      // Every call of the cohort, and every command of a batch, may listen to it at once: the
+      // listeners are bounded by the calls, so Node's leak warning would only be noise.
+      setMaxListeners(0, this.#controller.signal)
       if (this.#error) this.#controller.abort(this.#error)
     }
     return this.#controller.signal
+  }
+
+  get aborted(): boolean {
+    return this.#error !== undefined
+  }
+
+  addEventListener(type: 'abort', listener: () => void): void {
+    if (type !== 'abort' || this.#error) return
+    this.#listeners ??= new Set()
+    this.#listeners.add(listener)
+  }
+
+  removeEventListener(type: 'abort', listener: () => void): void {
+    if (type === 'abort') this.#listeners?.delete(listener)
+  }
+
+  abort(error: RedisClientError): void {
+    if (this.#error) return
+    this.#error = error
+    this.#controller?.abort(error)
+    const listeners = this.#listeners
+    this.#listeners = undefined
+    if (!listeners) return
+    for (const listener of listeners) {
+      try {
+        listener()
+      } catch (thrown) {
+        // As an AbortSignal does: one listener's exception neither stops the others nor the caller.
+        queueMicrotask(() => {
+          throw thrown
+        })
+      }
+    }
+  }
+}
+
+class PendingCall implements Deadline {
+  readonly cohort: Cohort
+  next: PendingCall | undefined
+  settled = false
+  #reject: ((error: unknown) => void) | undefined
+
+  constructor(cohort: Cohort, reject: (error: unknown) => void) {
+    this.cohort = cohort
+    this.#reject = reject
+  }
+
+  get expiresAt(): number {
+    return this.cohort.expiresAt
+  }
+
+  get signal(): AbortSignal {
+    return this.cohort.signal
+  }
+
+  get expiry(): ExpirySignal {
+    return this.cohort
   }
 
   /** Settles the call; false when it was already settled (the deadline won). */
@@ -57,8 +138,9 @@ class PendingCall implements Deadline {
     const reject = this.#reject
     if (!this.settle() || !reject) return
     const error = new RedisClientError('ERR_REDIS_TIMEOUT', `Redis did not answer within ${milliseconds} ms`)
-    this.#error = error
-    this.#controller?.abort(error)
+    // Every call of the cohort expires in this same pass (same expiry), so aborting the shared
+    // signal now stops none of them early.
+    this.cohort.abort(error)
     reject(error)
   }
 }
@@ -71,10 +153,27 @@ class DeadlineQueue {
   readonly #milliseconds: number
   #head: PendingCall | undefined
   #tail: PendingCall | undefined
+  /** The cohort of the latest call, which the next call joins when it expires at the same time. */
+  #recent: Cohort | undefined
   #timer: NodeJS.Timeout | undefined
 
   constructor(milliseconds: number) {
     this.#milliseconds = milliseconds
+  }
+
+  /**
+   * The cohort a call made now joins: its expiry is rounded up to a whole millisecond (timers
+   * have millisecond resolution anyway), so calls made in the same millisecond share one.
+   */
+  cohortNow(): Cohort {
+    const expiresAt = Math.ceil(performance.now() + this.#milliseconds)
+    const last = this.#recent
+    if (last && last.expiresAt === expiresAt && last.size < COHORT_SIZE) {
+      last.size += 1
+      return last
+    }
+    this.#recent = new Cohort(expiresAt)
+    return this.#recent
   }
 
   add(call: PendingCall): void {
@@ -149,7 +248,7 @@ export class Deadlines {
     const hooks = this.#hooks
     return new Promise<T>((resolve, reject) => {
       const fail = (error: unknown) => reject(hooks.failed(error))
-      const call = new PendingCall(performance.now() + milliseconds, fail)
+      const call = new PendingCall(calls.cohortNow(), fail)
       calls.add(call)
       const settle = (): boolean => {
         const first = call.settle()

@@ -4,7 +4,8 @@ import { settle } from './callbacks.js'
 import { removeCorrupt } from './corrupt-data.js'
 import { SessionStoreUnavailableError } from './errors.js'
 import { type RedisStoreOptions, type ResolvedStoreOptions, resolveStoreOptions, type Serializer } from './options.js'
-import type { LoadedSession, RequestState } from './request-state.js'
+import type { LoadedSession } from './request-state.js'
+import { RequestStates } from './request-states.js'
 import { ScriptBatcher } from './script-batcher.js'
 import { type ReadResult, readSession } from './scripts/read-session.js'
 import { isObject, isThenable, SessionCodec } from './session-codec.js'
@@ -40,11 +41,10 @@ export class RedisStore extends Store {
   readonly #writes: SessionWrites
   /**
    * What `get` loaded rides on the session it returns (a non-enumerable symbol property: cheaper
-   * than a WeakMap entry per request). The request's state stays in a WeakMap: one more property on
-   * an Express request measured several times slower (it tips the object into dictionary mode).
+   * than a WeakMap entry per request); `createSession` moves it to the request's state.
    */
   readonly #loadedKey = Symbol('rediware-session-loaded')
-  readonly #states = new WeakMap<object, RequestState>()
+  readonly #states = new RequestStates()
   /** The read script's arguments, fixed by the options. */
   readonly #readArgs: readonly (string | number)[]
 
@@ -183,8 +183,9 @@ export class RedisStore extends Store {
     const { generate } = this as { generate?: (req: StoreRequest) => void }
     if (!isObject(session.cookie) && typeof generate === 'function') return this.#emptySession(req, session, generate)
     const loaded = (session as unknown as Record<symbol, LoadedSession | undefined>)[this.#loadedKey]
+    const created = super.createSession(req, session)
     if (loaded !== undefined) {
-      this.#states.set(req, {
+      this.#states.set(created, {
         sid: req.sessionID,
         slid: loaded.slid,
         created: loaded.created,
@@ -193,7 +194,7 @@ export class RedisStore extends Store {
         legacy: loaded.legacy,
       })
     }
-    return super.createSession(req, session)
+    return created
   }
 
   // ---- per-user index -------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import type { SessionData } from 'express-session'
 import { SessionIdConflictError } from './errors.js'
 import { mergeSessions } from './merge.js'
 import type { ResolvedStoreOptions } from './options.js'
-import type { RequestState } from './request-state.js'
+import { type RequestStates, requestOf } from './request-states.js'
 import { destroySession } from './scripts/destroy-session.js'
 import { touchSession } from './scripts/touch-session.js'
 import { sha1, type WriteMode, type WriteResult, writeModeArg, writeSession } from './scripts/write-session.js'
@@ -29,13 +29,6 @@ const MERGE_ATTEMPTS = 3
 /** Idle times this close are the same idle time (clock drift in express-session's cookie maths). */
 const IDLE_TOLERANCE_MS = 1000
 
-/** The request a session belongs to (express-session puts it on the session, not enumerable). */
-export function requestOf(session: unknown): object | undefined {
-  if (!isObject(session)) return undefined
-  const req = (session as { req?: unknown }).req
-  return isObject(req) ? req : undefined
-}
-
 export interface WriteParts {
   client: RedisClient
   options: ResolvedStoreOptions
@@ -45,7 +38,7 @@ export interface WriteParts {
   outage: StoreOutage
   index: UserIndex
   /** What each request loaded or wrote (shared with the store's reads). */
-  states: WeakMap<object, RequestState>
+  states: RequestStates
   /** Whether an error is swallowed (`onStoreError: 'anonymous'` in an outage). */
   tolerate: (error: unknown) => boolean
 }
@@ -65,7 +58,7 @@ export class SessionWrites {
     const key = this.#parts.keys.key(sid)
     const member = this.#parts.keys.member(sid)
     const req = requestOf(session)
-    const state = req === undefined ? undefined : this.#parts.states.get(req)
+    const state = req === undefined ? undefined : this.#parts.states.of(session)
     const problem = session.cookie === undefined ? undefined : cookieProblem(cookieData(session.cookie))
     if (problem !== undefined) throw new TypeError(`RedisStore.set: ${problem}; the session was not stored.`)
     const ttl = ttlMs(this.#parts.options, session)
@@ -106,7 +99,7 @@ export class SessionWrites {
       if (state !== undefined) state.raw = result.current
     }
     if (result.kind === 'written' && req !== undefined && concurrency === 'merge') {
-      this.#parts.states.set(req, {
+      this.#parts.states.set(session, {
         sid,
         slid: -1,
         created: result.created,
@@ -117,7 +110,7 @@ export class SessionWrites {
     switch (result.kind) {
       case 'written':
         if (req !== undefined && concurrency !== 'merge')
-          this.#parts.states.set(req, { sid, slid: -1, created: result.created, carryCreated: 0, raw: undefined })
+          this.#parts.states.set(session, { sid, slid: -1, created: result.created, carryCreated: 0, raw: undefined })
         if (this.#parts.index.enabled && user !== result.previousUser) {
           await this.#parts.index.add(sid, user, result.previousUser, result.created, result.now)
         }
@@ -148,8 +141,7 @@ export class SessionWrites {
     const { disableTouch, disableTTL, absoluteMs } = this.#parts.options
     if (disableTouch) return
     const key = this.#parts.keys.key(sid)
-    const req = requestOf(session)
-    const state = req === undefined ? undefined : this.#parts.states.get(req)
+    const state = requestOf(session) === undefined ? undefined : this.#parts.states.of(session)
     if (disableTTL) {
       // No TTL to move: the stored expiry is what ends the session, so it is rewritten (as
       // MemoryStore does), or `rolling` users would be logged out while active.

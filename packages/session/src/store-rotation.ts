@@ -1,12 +1,12 @@
 import type { SessionData } from 'express-session'
-import type { RequestState } from './request-state.js'
+import type { RequestStates } from './request-states.js'
 import type { SessionKeys } from './session-keys.js'
 import type { SessionWrites } from './session-writes.js'
 import type { StoreEvents } from './store-events.js'
 
 /** What a rotation needs of its store. */
 export interface RotationParts {
-  states: WeakMap<object, RequestState>
+  states: RequestStates
   writes: SessionWrites
   events: StoreEvents
   keys: SessionKeys
@@ -16,9 +16,9 @@ export interface RotationParts {
  * The request's next write inserts the new id and keeps the old creation time. Returns whether this
  * request loaded (or wrote) the session `sid`.
  */
-export function prepareRotation(states: WeakMap<object, RequestState>, req: object, sid: string): boolean {
-  const previous = states.get(req)
-  states.set(req, {
+export function prepareRotation(states: RequestStates, req: object, sid: string): boolean {
+  const previous = states.ofRequest(req)
+  states.setForRequest(req, {
     sid: undefined,
     slid: 0,
     created: 0,
@@ -45,7 +45,7 @@ export async function commitRotation(
   const written = (await writes.set(newSid, session)) === 'written'
   const existed = await writes.destroy(oldSid)
   if (written && existed) return true
-  states.delete(req)
+  states.forget(req)
   if (written) {
     await writes.destroy(newSid).catch((error: unknown) => {
       // Unreachable anyway: the new id was never sent; its TTL removes it.

@@ -1,10 +1,15 @@
+import type { ExpirySignal } from '../deadline.js'
+
 /** The public node-redis surface the adapter relies on (`redis` 5 and 6, `createClient` and `createCluster`). */
 export type NodeRedisArg = string | Buffer
 
-/** node-redis' per-command options: how each RESP type is decoded, and an abort signal. */
+/**
+ * node-redis' per-command options: how each RESP type is decoded, and an abort signal (of which
+ * node-redis 5 and 6 read only `aborted`, `addEventListener` and `removeEventListener`).
+ */
 export interface NodeRedisCommandOptions {
   typeMapping?: Readonly<Record<number, unknown>>
-  abortSignal?: AbortSignal
+  abortSignal?: ExpirySignal
 }
 
 export type NodeRedisListener = (message: string, channel: string) => void

@@ -16,6 +16,7 @@ import {
   keyPrefixOf,
   type NodeRedisArg,
   type NodeRedisClientLike,
+  type NodeRedisClusterLike,
   type NodeRedisLike,
 } from './node-redis-like.js'
 import { openNodeRedisWire } from './node-redis-pubsub.js'
@@ -26,8 +27,6 @@ export interface NodeRedisAdapterOptions extends ClientOptions {
   /** Close the node-redis connection on `close()`. Default false: the caller owns what it passed in. */
   closeConnection?: boolean
 }
-
-const toArg = (arg: Arg): NodeRedisArg => (typeof arg === 'number' ? String(arg) : arg)
 
 /** One pending "ready" wait per connection, shared by every call made while it reconnects. */
 const readyWaits = new WeakMap<NodeRedisLike, Promise<void>>()
@@ -71,13 +70,14 @@ export class NodeRedisTransport implements Transport {
   readonly capabilities: ClientCapabilities
   readonly connection: object
   readonly #client: NodeRedisLike
+  readonly #cluster: NodeRedisClusterLike | undefined
   readonly #prefix: string
 
   constructor(client: NodeRedisLike) {
     this.#client = client
-    const cluster = isNodeRedisCluster(client)
-    this.kind = cluster ? 'node-redis-cluster' : 'node-redis'
-    this.capabilities = tcpCapabilities(cluster)
+    this.#cluster = isNodeRedisCluster(client) ? client : undefined
+    this.kind = this.#cluster ? 'node-redis-cluster' : 'node-redis'
+    this.capabilities = tcpCapabilities(this.#cluster !== undefined)
     this.connection = client
     this.#prefix = keyPrefixOf(client)
   }
@@ -90,25 +90,35 @@ export class NodeRedisTransport implements Transport {
     return whenReady(this.#client, deadline).then(() => this.#sendNow(command, deadline))
   }
 
-  /** Keys get the client's `keyPrefix` here: node-redis does not prefix `sendCommand`. */
-  async #sendNow(command: Command<unknown>, deadline: Deadline): Promise<Reply> {
+  /** The command as node-redis takes it: name first, numbers as text, keys with the client's `keyPrefix`. */
+  #wireArgs(command: Command<unknown>): NodeRedisArg[] {
+    const source = command.args
+    const wire = new Array<NodeRedisArg>(source.length + 1)
+    wire[0] = command.name
+    for (let index = 0; index < source.length; index += 1) {
+      const arg = source[index] as Arg
+      wire[index + 1] = typeof arg === 'number' ? String(arg) : arg
+    }
+    // node-redis does not prefix `sendCommand`.
     const prefix = this.#prefix
-    const args = command.args.map((arg, index) =>
-      prefix !== '' && command.keyIndexes.includes(index) ? prefix + String(arg) : toArg(arg),
-    )
-    const typeMapping = command.wantsBuffers ? bufferMapping : textMapping
-    const client = this.#client
+    if (prefix !== '') for (const index of command.keyIndexes) wire[index + 1] = prefix + String(source[index])
+    return wire
+  }
+
+  #sendNow(command: Command<unknown>, deadline: Deadline): Promise<Reply> {
     try {
+      const wire = this.#wireArgs(command)
       // A command handed over just before the socket dropped waits in node-redis' queue and would be
       // written after the reconnect; the deadline's signal takes it out, so it is never sent after
       // the caller gave up.
-      const options = { typeMapping, abortSignal: deadline.signal }
-      const reply = isNodeRedisCluster(client)
-        ? await client.sendCommand(firstKey(command, args), false, [command.name, ...args], options)
-        : await client.sendCommand([command.name, ...args], options)
-      return normalizeReply(command, reply)
+      const options = { typeMapping: command.wantsBuffers ? bufferMapping : textMapping, abortSignal: deadline.expiry }
+      const cluster = this.#cluster
+      const reply = cluster
+        ? cluster.sendCommand(firstKey(command, wire), false, wire, options)
+        : (this.#client as NodeRedisClientLike).sendCommand(wire, options)
+      return reply.then((value) => normalizeReply(command, value), rejectAsServerError)
     } catch (error) {
-      throw toServerError(error)
+      return rejectAsServerError(error)
     }
   }
 
@@ -130,10 +140,10 @@ export class NodeRedisTransport implements Transport {
   }
 
   async *scan(match: string, count: number, guard: Guard): AsyncIterable<string[]> {
-    const client = this.#client
-    const nodes: NodeRedisClientLike[] = isNodeRedisCluster(client)
-      ? await Promise.all(client.masters.map((master) => client.nodeClient(master)))
-      : [client]
+    const cluster = this.#cluster
+    const nodes: NodeRedisClientLike[] = cluster
+      ? await Promise.all(cluster.masters.map((master) => cluster.nodeClient(master)))
+      : [this.#client as NodeRedisClientLike]
     const pattern = this.#prefix + match
     for (const node of nodes) {
       let cursor = '0'
@@ -173,11 +183,13 @@ export class NodeRedisTransport implements Transport {
   }
 }
 
-/** The key a Cluster routes a command by: its first key, or none (any node). */
-function firstKey(command: Command<unknown>, args: readonly NodeRedisArg[]): NodeRedisArg | undefined {
+/** The key a Cluster routes a command by: its first key, or none (any node). `wire` starts with the name. */
+function firstKey(command: Command<unknown>, wire: readonly NodeRedisArg[]): NodeRedisArg | undefined {
   const index = command.keyIndexes[0]
-  return index === undefined ? undefined : args[index]
+  return index === undefined ? undefined : wire[index + 1]
 }
+
+const rejectAsServerError = (error: unknown): Promise<never> => Promise.reject(toServerError(error))
 
 /**
  * Adapts a node-redis client (`createClient()`) or cluster (`createCluster()`) of `redis` 5 or 6,
