@@ -9,8 +9,7 @@ import type { Arg, ClientCapabilities, Command, RedisClient, Reply } from '../ty
 import { tcpCapabilities } from './capabilities.js'
 import { sendAcrossSlots, sendEach } from './cross-slot.js'
 import { ClusterWire } from './cluster-pubsub.js'
-import { clusterCanWrite, whenClusterCanWrite } from './cluster-readiness.js'
-import { type IoredisClusterLike, type IoredisLike, isIoredisCluster, isIoredisLike } from './ioredis-like.js'
+import { type IoredisLike, isIoredisCluster, isIoredisLike } from './ioredis-like.js'
 import { openIoredisWire } from './ioredis-pubsub.js'
 import { sameSlot } from './slots.js'
 import { WriteCoalescer } from '../write-coalescer.js'
@@ -72,14 +71,12 @@ export class IoredisTransport implements Transport {
   readonly capabilities: ClientCapabilities
   readonly connection: object
   readonly #redis: IoredisLike
-  readonly #cluster: IoredisClusterLike | undefined
   readonly #prefix: string
   readonly #coalescer: WriteCoalescer | undefined
 
   constructor(redis: IoredisLike) {
     this.#redis = redis
-    this.#cluster = isIoredisCluster(redis) ? redis : undefined
-    this.kind = this.#cluster ? 'cluster' : 'ioredis'
+    this.kind = isIoredisCluster(redis) ? 'cluster' : 'ioredis'
     this.capabilities = tcpCapabilities(this.kind === 'cluster')
     this.connection = redis
     this.#prefix = redis.options.keyPrefix ?? ''
@@ -96,10 +93,6 @@ export class IoredisTransport implements Transport {
   send(command: Command<unknown>, deadline: Deadline): Promise<Reply> {
     if (this.kind === 'cluster' && command.keyIndexes.length > 1 && !sameSlot([command])) {
       return sendAcrossSlots(command, deadline, (part, partDeadline) => this.send(part, partDeadline))
-    }
-    if (this.#cluster) {
-      if (clusterCanWrite(this.#cluster, command, this.#prefix)) return this.#sendNow(command)
-      return whenClusterCanWrite(this.#cluster, command, this.#prefix, deadline).then(() => this.#sendNow(command))
     }
     // The common case (connected) hands the command over at once, without an extra promise.
     if (this.#redis.status === 'ready') return this.#handOver(command)
@@ -158,9 +151,7 @@ export class IoredisTransport implements Transport {
     if (this.kind === 'cluster' && !sameSlot(list)) {
       return sendEach(list, deadline, (command, commandDeadline) => this.send(command, commandDeadline))
     }
-    const [first] = list
-    if (this.#cluster && first) await whenClusterCanWrite(this.#cluster, first, this.#prefix, deadline)
-    else await whenReady(this.#redis, deadline)
+    await whenReady(this.#redis, deadline)
     return this.#pipeline(list)
   }
 
