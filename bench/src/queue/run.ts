@@ -19,6 +19,7 @@ import {
   requestsPerJob,
 } from './measure.js'
 import { pinned, startBenchRedis } from './redis.js'
+import { type QueueResults, renderQueueReport, renderQueueTable } from './report.js'
 
 const { values } = parseArgs({
   options: {
@@ -33,12 +34,6 @@ const rounds = Number(values.rounds)
 const scale = Number(values.scale)
 const n = (count: number) => Math.max(50, Math.round(count * scale))
 const tcp: Contender[] = [rediwareIoredis, bullmq, beeQueue]
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
-}
-const spread = (values: number[]) =>
-  values.length < 2 ? 0 : (Math.max(...values) - Math.min(...values)) / median(values)
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
 type Row = Record<string, { values: number[] }>
@@ -128,29 +123,9 @@ try {
   await redis.stop()
 }
 
-const metrics = [...new Set(Object.values(results).flatMap((row) => Object.keys(row)))]
-const names = Object.keys(results)
-const format = (value: number) => (value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2))
-const lines = [
-  `| metric | ${names.join(' | ')} |`,
-  `| --- | ${names.map(() => '---:').join(' | ')} |`,
-  ...metrics.map((metric) => {
-    const cells = names.map((name) => {
-      const values = results[name]?.[metric]?.values
-      if (!values || values.length === 0) return '—'
-      return values.length > 1
-        ? `${format(median(values))} (±${Math.round(spread(values) * 50)}%)`
-        : format(median(values))
-    })
-    return `| ${metric} | ${cells.join(' | ')} |`
-  }),
-]
-const table = lines.join('\n')
-console.log(table)
+const run: QueueResults = { date: new Date().toISOString(), pinned, rounds, scale, results }
+console.log(renderQueueTable(run))
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'results')
 mkdirSync(resultsDir, { recursive: true })
-writeFileSync(
-  join(resultsDir, 'queue.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), pinned, rounds, scale, results }, null, 2)}\n`,
-)
-writeFileSync(join(resultsDir, 'queue.md'), `${table}\n`)
+writeFileSync(join(resultsDir, 'queue.json'), `${JSON.stringify(run, null, 2)}\n`)
+writeFileSync(join(resultsDir, 'queue.md'), renderQueueReport(run))

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { expectedQueueFiles } from '../queue/readme.js'
 import { expectedRealtimeFiles } from '../realtime/readme.js'
 import { expectedReadmes, expectedReports, loadRuns } from './files.js'
 
@@ -16,6 +17,7 @@ const files = [
   ...expectedReadmes(repoRoot, runs),
   ...expectedReports(resultsDir, runs).map((r) => ({ ...r, file: r.file.slice(repoRoot.length + 1) })),
   ...expectedRealtimeFiles(repoRoot),
+  ...expectedQueueFiles(repoRoot),
 ]
 const stale = files.filter(({ current, expected }) => current !== expected)
 if (check) {
