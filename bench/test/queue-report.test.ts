@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { expectedQueueFiles } from '../src/queue/readme.js'
 import { bullmq, ours, type QueueResults, renderQueueTable, renderQueueTargets } from '../src/queue/report.js'
+import { statusOf } from './table-status.js'
 
 const repoRoot = join(__dirname, '../..')
 
@@ -24,14 +25,6 @@ function run(mine: Record<string, number[]>): QueueResults {
     results: { [ours]: row({ ...theirs, ...mine }), [bullmq]: row(theirs) },
   }
 }
-
-const statusOf = (table: string, target: string) =>
-  table
-    .split('\n')
-    .find((line) => line.startsWith(`| ${target}`))
-    ?.split('|')
-    .at(-2)
-    ?.trim()
 
 describe('queue benchmark report', () => {
   it('reads each target from the median of the per-round ratios', () => {

@@ -3,6 +3,7 @@ import { expectedRealtimeFiles } from '../src/realtime/readme.js'
 import { renderFigures, renderTargets } from '../src/realtime/report.js'
 import type { ContenderRound, RealtimeResults } from '../src/realtime/results.js'
 import { resultsFormat } from '../src/realtime/results.js'
+import { statusOf } from './table-status.js'
 
 const repoRoot = join(__dirname, '../..')
 
@@ -58,14 +59,6 @@ function run(rounds: number, ours: (round: number) => Partial<ContenderRound>): 
     rounds: Array.from({ length: rounds }, (_, round) => [figures('rediware', ours(round)), figures('socket.io')]),
   }
 }
-
-const statusOf = (table: string, target: string) =>
-  table
-    .split('\n')
-    .find((line) => line.startsWith(`| ${target}`))
-    ?.split('|')
-    .at(-2)
-    ?.trim()
 
 describe('realtime benchmark report', () => {
   it('reads every target as met when ours meets it in the median round', () => {

@@ -1,3 +1,5 @@
+import { spreadOf } from '../summary.js'
+
 /** The queue benchmark's results file (bench/results/queue.json) and what is rendered from it. */
 export interface QueueResults {
   date: string
@@ -11,13 +13,9 @@ export interface QueueResults {
 export const ours = '@rediware/queue (ioredis)'
 export const bullmq = 'bullmq 6'
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
-}
+const median = (values: readonly number[]): number => spreadOf(values).median
 
-const format = (value: number): string =>
-  value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2)
+const format = (value: number): string => (value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2))
 
 /** Half the range between the rounds, as a share of the median. */
 const spread = (values: readonly number[]): number =>

@@ -58,27 +58,23 @@ export async function measureContender(
     // The baseline for RSS is taken with the first clients connected, so that code loaded and
     // buffers sized on the first connections do not count as the cost of each.
     const withSmall = await totalUsage(apps)
-    const small = phase(commandEvents)
-    const commandsSmall = await commandsPerPublish(
-      redis,
-      async () => {
-        await small.run()
-        await settle(deliveredAll(small.from, small.count, connected), settleMs)
-      },
-      commandEvents,
-    )
+    /** Redis commands per published event over one phase delivered to every client connected now. */
+    const commandsOverPhase = () => {
+      const events = phase(commandEvents)
+      return commandsPerPublish(
+        redis,
+        async () => {
+          await events.run()
+          await settle(deliveredAll(events.from, events.count, connected), settleMs)
+        },
+        commandEvents,
+      )
+    }
+    const commandsSmall = await commandsOverPhase()
 
     connected.push(...(await connectClients(contender, apps, receipts, clients - smallClients)))
     await warmUp(apps, receipts, connected.length)
-    const full = phase(commandEvents)
-    const commandsFull = await commandsPerPublish(
-      redis,
-      async () => {
-        await full.run()
-        await settle(deliveredAll(full.from, full.count, connected), settleMs)
-      },
-      commandEvents,
-    )
+    const commandsFull = await commandsOverPhase()
     const withClients = await totalUsage(apps)
 
     const steady = phase(steadyEvents)

@@ -5,21 +5,9 @@ export type NumericFigure = {
   [K in keyof ContenderRound]: ContenderRound[K] extends number ? K : never
 }[keyof ContenderRound]
 
-/** The median of a round's figures, with the smallest and largest round. */
-export interface Spread {
-  median: number
-  min: number
-  max: number
-}
+import { type Spread, spreadOf } from '../summary.js'
 
-export function spreadOf(values: readonly number[]): Spread {
-  const sorted = [...values].sort((a, b) => a - b)
-  return {
-    median: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN,
-    min: sorted[0] ?? Number.NaN,
-    max: sorted[sorted.length - 1] ?? Number.NaN,
-  }
-}
+export type { Spread }
 
 /** The contenders of a run, in the order of its first round. */
 export const contendersOf = (results: RealtimeResults): { id: ContenderId; name: string }[] =>
