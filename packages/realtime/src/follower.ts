@@ -75,8 +75,13 @@ export class LogFollower {
       this.#enqueue(entry)
       return
     }
+    // The usual case first: the next event (ids only grow, so it is newer than the position).
+    if (entry.prev === this.position) {
+      this.#deliver(entry)
+      return
+    }
     if (compareIds(entry.id, this.position) <= 0) return
-    if (entry.prev === this.position || entry.prev === ORIGIN) this.#deliver(entry)
+    if (entry.prev === ORIGIN) this.#deliver(entry)
     else {
       this.#enqueue(entry)
       this.sync()

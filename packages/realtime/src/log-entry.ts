@@ -1,5 +1,6 @@
 import type { StreamEntry } from '@rediware/redis'
 import { ORIGIN } from './event-id.js'
+import { WireFrame } from './wire-frame.js'
 
 /**
  * One event of a channel's log, as read from the stream or received on the channel's pub/sub
@@ -13,7 +14,7 @@ export class LogEntry {
   readonly type: string
   readonly data: string
   #body: string | undefined
-  #frame: string | undefined
+  #frame: WireFrame | undefined
   #parsed: { value: unknown } | undefined
 
   constructor(id: string, prev: string, type: string, data: string) {
@@ -30,8 +31,8 @@ export class LogEntry {
   }
 
   /** The whole frame for a client of one channel, whose cursor is this id. */
-  get frame(): string {
-    this.#frame ??= `id: ${this.id}\n${this.body}`
+  get frame(): WireFrame {
+    this.#frame ??= new WireFrame(`id: ${this.id}\n${this.body}`)
     return this.#frame
   }
 
