@@ -8,6 +8,11 @@ import { RedisClientError } from './errors.js'
  * same millisecond (see `Cohort`).
  */
 export interface Deadline {
+  /**
+   * True once the call has its outcome (a reply, an error, or this deadline passed): from then on
+   * nothing of it may be written, since the caller may already have been told it failed.
+   */
+  readonly settled: boolean
   readonly signal: AbortSignal
   /** The same moment as `signal`, as a plain listener registry: see `ExpirySignal`. */
   readonly expiry: ExpirySignal

@@ -1,9 +1,34 @@
-/** The public ioredis surface the adapter relies on (ioredis 5 `Redis` and `Cluster`). */
+/** The public ioredis surface the adapter relies on (ioredis 5 and 6 `Redis` and `Cluster`). */
 export type IoredisArg = string | Buffer | number
+
+/**
+ * An ioredis `Command` (ioredis 5 and 6): what a command method builds and hands to `sendCommand`.
+ * ioredis writes it with the bytes `toWritable` returns, whenever and however often it sends it.
+ */
+export interface IoredisCommandLike {
+  readonly promise: Promise<unknown>
+  toWritable(socket: unknown): string | Buffer
+}
+
+/** `replyEncoding`: `'utf8'` for string replies (`call`), `null` for Buffers (`callBuffer`). */
+export interface IoredisCommandOptions {
+  keyPrefix?: string
+  replyEncoding: 'utf8' | null
+  /** Where the call was made, for ioredis' `showFriendlyErrorStack`. */
+  errorStack?: Error
+}
+
+export type IoredisCommandClass = new (
+  name: string,
+  args: IoredisArg[],
+  options: IoredisCommandOptions,
+) => IoredisCommandLike
 
 export interface IoredisPipelineLike {
   call(command: string, ...args: IoredisArg[]): IoredisPipelineLike
   callBuffer(command: string, ...args: IoredisArg[]): IoredisPipelineLike
+  /** Queues a built command (`Pipeline#sendCommand`). */
+  sendCommand(command: IoredisCommandLike): IoredisPipelineLike
   exec(): Promise<[Error | null, unknown][] | null>
 }
 
@@ -31,11 +56,13 @@ export interface IoredisLike {
   status: string
   readonly stream?: SocketLike
   readonly isCluster: boolean
-  readonly options: { keyPrefix?: string; host?: string; port?: number }
+  readonly options: { keyPrefix?: string; host?: string; port?: number; showFriendlyErrorStack?: boolean }
   /** A new connection with the same options (`Redis#duplicate`); the subscriber connection. */
   duplicate?(override?: Record<string, unknown>): SubscriberConnectionLike
   call(command: string, ...args: IoredisArg[]): Promise<unknown>
   callBuffer(command: string, ...args: IoredisArg[]): Promise<unknown>
+  /** Sends a built command; ioredis' own command methods end here. */
+  sendCommand(command: IoredisCommandLike): Promise<unknown>
   pipeline(): IoredisPipelineLike
   once(event: string, listener: (...args: unknown[]) => void): unknown
   removeListener(event: string, listener: (...args: unknown[]) => void): unknown

@@ -9,6 +9,7 @@ import type { Arg, ClientCapabilities, Command, RedisClient, Reply } from '../ty
 import { tcpCapabilities } from './capabilities.js'
 import { sendAcrossSlots, sendEach } from './cross-slot.js'
 import { ClusterWire } from './cluster-pubsub.js'
+import { SettledAwareCommands } from './ioredis-command.js'
 import { type IoredisLike, isIoredisCluster, isIoredisLike } from './ioredis-like.js'
 import { openIoredisWire } from './ioredis-pubsub.js'
 import { sameSlot } from './slots.js'
@@ -73,10 +74,16 @@ export class IoredisTransport implements Transport {
   readonly #redis: IoredisLike
   readonly #prefix: string
   readonly #coalescer: WriteCoalescer | undefined
+  /**
+   * A Cluster's commands. ioredis' Cluster re-sends a command on its own (see `SettledAwareCommands`),
+   * possibly after our deadline reported it failed; these commands are written as a no-op then.
+   */
+  readonly #clusterCommands: SettledAwareCommands | undefined
 
   constructor(redis: IoredisLike) {
     this.#redis = redis
     this.kind = isIoredisCluster(redis) ? 'cluster' : 'ioredis'
+    this.#clusterCommands = this.kind === 'cluster' ? new SettledAwareCommands(redis) : undefined
     this.capabilities = tcpCapabilities(this.kind === 'cluster')
     this.connection = redis
     this.#prefix = redis.options.keyPrefix ?? ''
@@ -95,14 +102,26 @@ export class IoredisTransport implements Transport {
       return sendAcrossSlots(command, deadline, (part, partDeadline) => this.send(part, partDeadline))
     }
     // The common case (connected) hands the command over at once, without an extra promise.
-    if (this.#redis.status === 'ready') return this.#handOver(command)
-    return whenReady(this.#redis, deadline).then(() => this.#handOver(command))
+    if (this.#redis.status === 'ready') return this.#handOver(command, deadline)
+    return whenReady(this.#redis, deadline).then(() => this.#handOver(command, deadline))
   }
 
   /** A standalone connection coalesces concurrent commands into one write; a Cluster routes each
    * command to its own node, so it sends them as they come. */
-  #handOver(command: Command<unknown>): Promise<Reply> {
-    return this.#coalescer ? this.#coalescer.send(command) : this.#sendNow(command)
+  #handOver(command: Command<unknown>, deadline: Deadline): Promise<Reply> {
+    if (this.#coalescer) return this.#coalescer.send(command)
+    return this.#clusterCommands
+      ? this.#sendToCluster(this.#clusterCommands, command, deadline)
+      : this.#sendNow(command)
+  }
+
+  async #sendToCluster(commands: SettledAwareCommands, command: Command<unknown>, deadline: Deadline): Promise<Reply> {
+    const built = commands.build(command.name, command.args as Arg[], command.wantsBuffers === true, deadline)
+    try {
+      return normalizeReply(await this.#redis.sendCommand(built))
+    } catch (error) {
+      throw toServerError(error)
+    }
   }
 
   /** Commands written while the socket is corked leave in one write, without a pipeline object. */
@@ -130,12 +149,18 @@ export class IoredisTransport implements Transport {
     }
   }
 
-  /** One pipeline for commands that all go to this connection; error replies stay in place. */
-  async #pipeline(list: readonly Command<unknown>[]): Promise<(Reply | ServerReplyError)[]> {
+  /**
+   * One pipeline for commands that all go to this connection; error replies stay in place. A
+   * Cluster's carry the deadline (`deadline`), as in `#sendToCluster`.
+   */
+  async #pipeline(list: readonly Command<unknown>[], deadline?: Deadline): Promise<(Reply | ServerReplyError)[]> {
     const pipeline = this.#redis.pipeline()
+    const clusterCommands = this.#clusterCommands
     for (const command of list) {
       const args = command.args as Arg[]
-      if (command.wantsBuffers) pipeline.callBuffer(command.name, ...args)
+      if (clusterCommands && deadline) {
+        pipeline.sendCommand(clusterCommands.build(command.name, args, command.wantsBuffers === true, deadline))
+      } else if (command.wantsBuffers) pipeline.callBuffer(command.name, ...args)
       else pipeline.call(command.name, ...args)
     }
     const results = await pipeline.exec()
@@ -152,7 +177,7 @@ export class IoredisTransport implements Transport {
       return sendEach(list, deadline, (command, commandDeadline) => this.send(command, commandDeadline))
     }
     await whenReady(this.#redis, deadline)
-    return this.#pipeline(list)
+    return this.#pipeline(list, deadline)
   }
 
   runScript(
