@@ -9,3 +9,4 @@ export {
   optionReader,
 } from './options.js'
 export { OutageReporter, type OutageReporterOptions } from './outage.js'
+export { type MemoryFallback, resolveRedisOption } from './redis-option.js'
