@@ -1,9 +1,8 @@
 import {
   describeValue,
-  type Hooks,
   type OptionNames,
   optionReader,
-  type RedisClient,
+  type ResolvedSharedOptions,
   resolveHooks,
   resolveRedisOption,
 } from '@rediware/redis'
@@ -28,12 +27,8 @@ export interface ResolvedLocalOptions {
   bus: InvalidationBus
 }
 
-export interface ResolvedCacheOptions {
+export interface ResolvedCacheOptions extends ResolvedSharedOptions<CacheEvent> {
   local: ResolvedLocalOptions | undefined
-  client: RedisClient
-  prefix: string
-  timeout: number | undefined
-  hooks: Hooks<CacheEvent>
   name: string
   now: () => number
 }

@@ -1,9 +1,9 @@
 import {
-  type Hooks,
   memoryClient,
   type OptionNames,
   optionReader,
   type RedisClient,
+  type ResolvedSharedOptions,
   resolveHooks,
   resolveRedisOption,
 } from '@rediware/redis'
@@ -24,17 +24,12 @@ export interface ResolvedRetention {
   count: number
 }
 
-export interface ResolvedQueueOptions {
-  client: RedisClient
+export interface ResolvedQueueOptions extends ResolvedSharedOptions<QueueEvent> {
   name: string
-  prefix: string
   shards: number
-  /** Per-call deadline, or undefined for the client's. */
-  timeout: number | undefined
   defaults: JobTemplate
   keepCompleted: ResolvedRetention
   keepFailed: ResolvedRetention
-  hooks: Hooks<QueueEvent>
   events: { realtime: LivePublisher; channel: string } | undefined
 }
 

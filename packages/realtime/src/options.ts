@@ -2,13 +2,13 @@ import {
   describeValue,
   type Duration,
   type HookOptions,
-  type Hooks,
   isRedisClient,
   type OptionNames,
   optionReader,
   type OptionReader,
   type RedisClient,
   type RedisInput,
+  type ResolvedSharedOptions,
   resolveHooks,
   resolveRedisOption,
 } from '@rediware/redis'
@@ -63,19 +63,15 @@ export interface SseOptions {
   authorize?: (req: Request, channel: string) => boolean | Promise<boolean>
 }
 
-export interface ResolvedOptions {
-  client: RedisClient
+export interface ResolvedOptions extends ResolvedSharedOptions<RealtimeActivity> {
   ownsClient: boolean
-  prefix: string
   maxLen: number
   ttl: number
-  timeout: number | undefined
   heartbeat: number
   retry: number
   maxBacklogBytes: number
   maxBacklogEvents: number
   maxEventSize: number
-  hooks: Hooks<RealtimeActivity>
   warn: (message: string) => void
 }
 

@@ -32,6 +32,7 @@ export {
   OutageReporter,
   type OutageReporterOptions,
   optionReader,
+  type ResolvedSharedOptions,
   resolveHooks,
   resolveRedisOption,
 } from './shared/index.js'

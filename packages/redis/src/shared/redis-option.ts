@@ -2,6 +2,7 @@ import { memoryClient } from '../adapters/memory.js'
 import { toClient } from '../to-client.js'
 import type { RedisClient } from '../types.js'
 import { warnOnce } from '../warn-once.js'
+import type { Hooks } from './hooks.js'
 import type { OptionReader } from './options.js'
 
 /** What a package does when its `redis` option is absent: it runs in this process, and says so once. */
@@ -24,4 +25,13 @@ export function resolveRedisOption(reader: OptionReader, value: unknown, fallbac
   if (value !== undefined) return toClient(value, undefined, `${reader.scope}: redis`)
   warnOnce(fallback.code, fallback.warning, fallback.warn)
   return fallback.memory ? fallback.memory() : memoryClient()
+}
+
+/** What every package's options resolve to for the words they share: `redis`, `prefix`, `timeout` and the hooks. */
+export interface ResolvedSharedOptions<E> {
+  client: RedisClient
+  prefix: string
+  /** Per-call deadline, or undefined for the client's. */
+  timeout: number | undefined
+  hooks: Hooks<E>
 }
