@@ -1,13 +1,10 @@
 import {
   describeValue,
-  type Hooks,
-  memoryClient,
   type OptionNames,
   optionReader,
-  type RedisClient,
+  type ResolvedSharedOptions,
   resolveHooks,
-  toClient,
-  warnOnce,
+  resolveRedisOption,
 } from '@rediware/redis'
 import type { Request } from 'express'
 import {
@@ -30,12 +27,8 @@ export interface ResolvedLocalOptions {
   bus: InvalidationBus
 }
 
-export interface ResolvedCacheOptions {
+export interface ResolvedCacheOptions extends ResolvedSharedOptions<CacheEvent> {
   local: ResolvedLocalOptions | undefined
-  client: RedisClient
-  prefix: string
-  timeout: number | undefined
-  hooks: Hooks<CacheEvent>
   name: string
   now: () => number
 }
@@ -128,17 +121,12 @@ export function resolveCacheOptions(input: unknown): ResolvedCacheOptions {
 
 function resolveCacheFields(options: Partial<CacheOptions>): ResolvedCacheOptions {
   const hooks = resolveHooks<CacheEvent>(reader, options, describeOutage)
-  let client: RedisClient
-  if (options.redis === undefined) {
-    warnOnce(
-      'REDIWARE_CACHE_MEMORY',
+  const client = resolveRedisOption(reader, options.redis, {
+    code: 'REDIWARE_CACHE_MEMORY',
+    warning:
       '@rediware/cache: no `redis` option, so entries live in this process only (not shared between instances, lost on restart). Pass an ioredis, node-redis, Cluster or @upstash/redis client in production.',
-      (message) => hooks.warnOnce('memory', message),
-    )
-    client = memoryClient()
-  } else {
-    client = toClient(options.redis, undefined, `${reader.scope}: redis`)
-  }
+    warn: (message) => hooks.warnOnce('memory', message),
+  })
   const prefix = reader.prefix(options.prefix, 'prefix', 'cache:')
   const timeout = reader.optionalDuration(options.timeout, 'timeout')
   const name = reader.string(options.name, 'name', 'rediware', { maxLength: 64 })
@@ -152,25 +140,20 @@ function resolveCacheFields(options: Partial<CacheOptions>): ResolvedCacheOption
 }
 
 function resolveLocal(input: unknown): ResolvedLocalOptions | undefined {
-  const options = reader.nested<LocalOptions>(
-    input,
-    'local',
-    localNames,
-    '{ maxEntries: 1000, realtime: createRealtime({ redis }) }',
-  )
+  const options = reader.nested(input, 'local', localNames, '{ maxEntries: 1000, realtime: createRealtime({ redis }) }')
   if (options === undefined) return undefined
-  const bus = options.realtime as Partial<InvalidationBus> | undefined
-  if (typeof bus?.publish !== 'function' || typeof bus.subscribe !== 'function') {
-    throw reader.typeError(
-      `local.realtime must be a Realtime from @rediware/realtime (createRealtime({ redis })), which keeps every process's local tier coherent; got ${describeValue(bus)}.`,
-    )
-  }
+  const bus = reader.withMethods<InvalidationBus>(
+    options.realtime,
+    'local.realtime',
+    ['publish', 'subscribe'],
+    "must be a Realtime from @rediware/realtime (createRealtime({ redis })), which keeps every process's local tier coherent",
+  )
   if (options.maxEntries === undefined)
     throw reader.typeError('local.maxEntries is required, such as { maxEntries: 1000 }.')
   return {
     maxEntries: reader.integer(options.maxEntries, 'local.maxEntries', 0, { min: 1, max: 1_000_000 }),
     maxAge: reader.duration(options.maxAge, 'local.maxAge', 10_000),
-    bus: bus as InvalidationBus,
+    bus,
   }
 }
 
@@ -216,7 +199,7 @@ function resolveTags(value: RouteOptions['tags']): (req: Request) => readonly st
 }
 
 function resolveQuery(value: unknown): ResolvedRouteOptions['query'] {
-  const query = reader.nested<NonNullable<RouteOptions['query']>>(value, 'query', queryNames, "{ ignore: ['utm_*'] }")
+  const query = reader.nested(value, 'query', queryNames, "{ ignore: ['utm_*'] }")
   if (query === undefined) return { ignore: undefined, allow: undefined }
   if (query.ignore !== undefined && query.allow !== undefined)
     throw reader.typeError('query: use either `ignore` or `allow`, not both.')

@@ -29,6 +29,21 @@ import { invalidateOnEnd } from './write-invalidation.js'
  *                                                  none → lead: [distributed lock] → fill (handler, captured, stored)
  */
 const writeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/** A GET or HEAD the cache answers: what every step below works on. */
+interface CachedRequest {
+  readonly route: Route
+  readonly req: Request
+  readonly res: Response
+  readonly next: NextFunction
+  readonly context: RequestContext
+}
+
+/** What a miss knows: the tag versions its lookup read, and a stale entry to serve if the handler fails. */
+interface Miss {
+  readonly read: Versions
+  readonly staleForError: Entry | undefined
+}
 const headMiss: Verdict = { xCache: 'MISS', fwd: 'uri-miss', detail: 'head' }
 
 export function createRouteMiddleware(core: CacheCore, options: ResolvedRouteOptions): RequestHandler {
@@ -56,7 +71,7 @@ export function createRouteMiddleware(core: CacheCore, options: ResolvedRouteOpt
         void fill(route, req, res, once, context, { known: undefined, staleForError: undefined, store: true })
         return
       }
-      lookup(route, req, res, once, context).catch((error: unknown) => {
+      lookup({ route, req, res, next: once, context }).catch((error: unknown) => {
         core.failed(error)
         if (!res.headersSent) once()
       })
@@ -98,13 +113,8 @@ function scope(route: Route, req: Request, res: Response, next: NextFunction): R
   return { hash, path, canonical, tags, scoped: user !== undefined }
 }
 
-async function lookup(
-  route: Route,
-  req: Request,
-  res: Response,
-  next: NextFunction,
-  context: RequestContext,
-): Promise<void> {
+async function lookup(request: CachedRequest): Promise<void> {
+  const { route, req, res, next, context } = request
   const { core } = route
   const key = core.keys.entryKey(context.hash, context.canonical)
   const local = core.local?.get(key)
@@ -152,15 +162,10 @@ async function lookup(
     next()
     return
   }
-  await miss(
-    route,
-    req,
-    res,
-    next,
-    context,
-    versions,
-    entry !== undefined && now < entry.errorUntil ? entry : undefined,
-  )
+  await miss(request, {
+    read: versions,
+    staleForError: entry !== undefined && now < entry.errorUntil ? entry : undefined,
+  })
 }
 
 /** Resolves when `promise` settles or `ms` pass, whichever is first. */
@@ -174,32 +179,25 @@ async function within(promise: Promise<unknown>, ms: number): Promise<void> {
  * A GET that found no usable entry: waits for a fill of this process that may answer it (see `join`),
  * or leads one. Waiting is bounded by `lockTimeout`, after which the request answers for itself.
  */
-async function miss(
-  route: Route,
-  req: Request,
-  res: Response,
-  next: NextFunction,
-  context: RequestContext,
-  read: Versions,
-  staleForError: Entry | undefined,
-): Promise<void> {
+async function miss(request: CachedRequest, found: Miss): Promise<void> {
+  const { route, req, res, next, context } = request
   const { core, options } = route
   const deadline = Date.now() + options.lockTimeout
   for (;;) {
     const flight = core.flights.get(context.hash)
     if (flight === undefined) {
-      await lead(route, req, res, next, context, read, staleForError)
+      await lead(request, found)
       return
     }
     core.emit({ type: 'collapse-wait', path: context.path })
-    const joined = await join(flight, read, context.tags, Math.max(0, deadline - Date.now()), core.now)
+    const joined = await join(flight, found.read, context.tags, Math.max(0, deadline - Date.now()), core.now)
     if (typeof joined === 'object') {
       if (route.sameAuthority(joined.entry, req)) {
         route.serve(req, res, next, context, joined.entry, joined.stale ? staleHit : collapsedHit)
         return
       }
       // a page rendered for another Host port: fill one for this request's (requests like it wait for it)
-      await lead(route, req, res, next, context, read, staleForError)
+      await lead(request, found)
       return
     }
     if (joined !== 'outdated' || Date.now() >= deadline) break
@@ -210,15 +208,8 @@ async function miss(
   await fill(route, req, res, next, context, { known: undefined, staleForError: undefined, store: false })
 }
 
-async function lead(
-  route: Route,
-  req: Request,
-  res: Response,
-  next: NextFunction,
-  context: RequestContext,
-  read: Versions,
-  staleForError: Entry | undefined,
-): Promise<void> {
+async function lead(request: CachedRequest, { read, staleForError }: Miss): Promise<void> {
+  const { route, req, res, next, context } = request
   const leader = route.core.flights.lead(context.hash, read)
   let result: FillResult = { outcome: undefined }
   try {

@@ -1,12 +1,11 @@
 import {
-  type Hooks,
-  type OptionNames,
-  type RedisClient,
   memoryClient,
+  type OptionNames,
   optionReader,
+  type RedisClient,
+  type ResolvedSharedOptions,
   resolveHooks,
-  toClient,
-  warnOnce,
+  resolveRedisOption,
 } from '@rediware/redis'
 import { queueNamePattern } from './keys.js'
 import type { LiveEventsOptions, LivePublisher } from './live-events.js'
@@ -25,17 +24,12 @@ export interface ResolvedRetention {
   count: number
 }
 
-export interface ResolvedQueueOptions {
-  client: RedisClient
+export interface ResolvedQueueOptions extends ResolvedSharedOptions<QueueEvent> {
   name: string
-  prefix: string
   shards: number
-  /** Per-call deadline, or undefined for the client's. */
-  timeout: number | undefined
   defaults: JobTemplate
   keepCompleted: ResolvedRetention
   keepFailed: ResolvedRetention
-  hooks: Hooks<QueueEvent>
   events: { realtime: LivePublisher; channel: string } | undefined
 }
 
@@ -82,33 +76,34 @@ const peerHints = {
 /** The in-process backend shared by every queue created without `redis`, so they see each other's jobs. */
 let sharedMemory: RedisClient | undefined
 
-function resolveClient(redis: unknown, warn: (message: string) => void): RedisClient {
-  if (redis !== undefined) return toClient(redis, undefined, 'redis')
-  warnOnce(
-    'queue-memory-backend',
-    '@rediware/queue: no `redis` option, so jobs live in this process only (not shared with other processes, lost on restart). Pass an ioredis, node-redis, Cluster or @upstash/redis client in production.',
+const resolveClient = (redis: unknown, warn: (message: string) => void): RedisClient =>
+  resolveRedisOption(reader, redis, {
+    code: 'queue-memory-backend',
+    warning:
+      '@rediware/queue: no `redis` option, so jobs live in this process only (not shared with other processes, lost on restart). Pass an ioredis, node-redis, Cluster or @upstash/redis client in production.',
     warn,
-  )
-  sharedMemory ??= memoryClient()
-  return sharedMemory
-}
+    memory: () => {
+      sharedMemory ??= memoryClient()
+      return sharedMemory
+    },
+  })
 
 function resolveEvents(input: unknown, name: string): ResolvedQueueOptions['events'] {
-  const options = reader.nested<LiveEventsOptions>(
+  const options = reader.nested(
     input,
     'events',
     eventsNames,
     "{ realtime: createRealtime({ redis }), channel: 'queue:emails' }",
   )
   if (options === undefined) return undefined
-  const realtime = options.realtime as Partial<LivePublisher> | undefined
-  if (typeof realtime !== 'object' || realtime === null || typeof realtime.publish !== 'function') {
-    throw reader.typeError(
-      'events.realtime must have publish(channel, event), such as createRealtime({ redis }) of @rediware/realtime.',
-    )
-  }
+  const realtime = reader.withMethods<LivePublisher>(
+    options.realtime,
+    'events.realtime',
+    ['publish'],
+    'must have publish(channel, event), such as createRealtime({ redis }) of @rediware/realtime',
+  )
   const channel = reader.string(options.channel, 'events.channel', `queue:${name}`, { maxLength: 256 })
-  return { realtime: realtime as LivePublisher, channel }
+  return { realtime, channel }
 }
 
 function resolveRetention(
@@ -117,7 +112,7 @@ function resolveRetention(
   fallback: ResolvedRetention,
   shards: number,
 ): ResolvedRetention {
-  const options = reader.nested<Retention>(input, name, retentionNames, "{ age: '1 d', count: 1000 }") ?? {}
+  const options = reader.nested(input, name, retentionNames, "{ age: '1 d', count: 1000 }") ?? {}
   const count = reader.integer(options.count, `${name}.count`, fallback.count, { min: 0 })
   return {
     age: reader.duration(options.age, `${name}.age`, fallback.age, { allowZero: true }),
@@ -141,13 +136,7 @@ export function resolveQueueOptions(input: unknown): ResolvedQueueOptions {
     )
   }
   const shards = reader.integer(options.shards, 'shards', 1, { min: 1, max: MAX_SHARDS })
-  const keep =
-    reader.nested<NonNullable<QueueOptions['keep']>>(
-      options.keep,
-      'keep',
-      keepNames,
-      "{ completed: { age: '1 d', count: 1000 } }",
-    ) ?? {}
+  const keep = reader.nested(options.keep, 'keep', keepNames, "{ completed: { age: '1 d', count: 1000 } }") ?? {}
   const warn = reader.fn<(message: string) => void>(options.warn, 'warn', '(message) => void') ?? console.warn
   return {
     client: resolveClient(options.redis, warn),
@@ -167,7 +156,7 @@ function resolveBackoff(
   input: unknown,
   name: string,
 ): Pick<JobTemplate, 'backoffType' | 'backoffDelay' | 'jitter' | 'backoffMax'> | undefined {
-  const backoff = reader.nested<Backoff>(input, name, backoffNames, "{ type: 'exponential', delay: '1 s' }")
+  const backoff = reader.nested(input, name, backoffNames, "{ type: 'exponential', delay: '1 s' }")
   if (backoff === undefined) return undefined
   const type = reader.oneOf(backoff.type, `${name}.type`, ['fixed', 'exponential'] as const, 'exponential')
   if (backoff.delay === undefined) throw reader.typeError(`${name}.delay is required, such as '1 s'.`)
@@ -190,9 +179,7 @@ const builtInDefaults: JobTemplate = {
 /** Job options → the record template `add` stores. `base` is the queue's defaults (absent: built-in). */
 export function resolveJobTemplate(input: unknown, name: string, base: JobTemplate | undefined): JobTemplate {
   const options =
-    input === undefined
-      ? {}
-      : (reader.nested<JobOptions>(input, name, jobOptionNames, "{ delay: '10 s', attempts: 5 }") ?? {})
+    input === undefined ? {} : (reader.nested(input, name, jobOptionNames, "{ delay: '10 s', attempts: 5 }") ?? {})
   if (base === undefined && options.id !== undefined) throw reader.typeError('defaults cannot set an id.')
   const start = base ?? builtInDefaults
   const template: JobTemplate = { ...start, ...resolveBackoff(options.backoff, `${name}.backoff`) }

@@ -2,7 +2,7 @@ import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { type Duration, OutageReporter } from '@rediware/redis'
 import type { QueueCore, Settlement } from './core.js'
-import { QueueError } from './errors.js'
+import type { QueueError } from './errors.js'
 import type { Shard } from './keys.js'
 import { reader, type ResolvedWorkerOptions } from './options.js'
 import { type Outcome, RunningJob, runHandler } from './running-job.js'
@@ -10,6 +10,14 @@ import type { ClaimedJob, TakeReply } from './scripts/take.js'
 import { Backoff, Sleeper } from './sleeper.js'
 import type { JobHandler, WorkerHealth } from './types.js'
 import { LeaseKeeper } from './lease-keeper.js'
+import {
+  givenBackOnClose,
+  leaseLost,
+  reportCompleted,
+  reportFailed,
+  reportLeaseLost,
+  reportStalled,
+} from './worker-reports.js'
 
 /** The first wait after an empty look for work; it doubles up to `pollInterval`. */
 const FIRST_POLL_MS = 10
@@ -59,14 +67,7 @@ export class Worker<T = unknown> {
       failed: (error) => this.#noteError(error),
       lost: (job) => {
         // While its settle is in flight, the settle's own answer says whether the lease was lost.
-        if (!job.settling)
-          this.#lose(
-            job,
-            new QueueError(
-              'ERR_LEASE_LOST',
-              `@rediware/queue: the lease on job "${job.id}" was lost (it stalled, or was removed).`,
-            ),
-          )
+        if (!job.settling) this.#lose(job, leaseLost(job.id, 'renewing'))
       },
     })
     this.#loop = this.#run()
@@ -140,35 +141,28 @@ export class Worker<T = unknown> {
     }
   }
 
-  /** A `take` with `count` slots reserved for what it claims; starts what it claimed. */
-  async #take(shard: Shard, count: number, settlement?: Settlement): Promise<TakeReply> {
+  /**
+   * A `take` with `count` slots reserved for what it claims; starts what it claimed. A settling take
+   * (`finished`) takes its job out of `#running` before that, so concurrency holds.
+   */
+  async #take(
+    shard: Shard,
+    count: number,
+    finished?: { running: RunningJob; settlement: Settlement },
+  ): Promise<TakeReply> {
     this.#reserved += count
     let reply: TakeReply
     try {
-      reply = await this.#core.take(shard, this.id, this.#options.lease, count, settlement)
+      reply = await this.#core.take(shard, this.id, this.#options.lease, count, finished?.settlement)
     } finally {
       this.#reserved -= count
     }
+    if (finished) this.#running.delete(finished.running.id)
     this.#progressed()
-    this.#report(reply)
+    reportStalled(this.#core, reply.recovered)
     for (const claimed of reply.claimed) this.#start(shard, claimed)
+    if (finished) this.#sleeper.wake()
     return reply
-  }
-
-  #report(reply: TakeReply): void {
-    const hooks = this.#core.options.hooks
-    for (const job of reply.recovered)
-      this.#core.live.emit('stalled', job.id, job.attempt, { willRetry: job.willRetry })
-    if (!hooks.listening) return
-    for (const job of reply.recovered) {
-      hooks.event({
-        type: 'stalled',
-        queue: this.#core.name,
-        id: job.id,
-        attempt: job.attempt,
-        willRetry: job.willRetry,
-      })
-    }
   }
 
   #start(shard: Shard, claimed: ClaimedJob): void {
@@ -205,7 +199,7 @@ export class Worker<T = unknown> {
       try {
         const claim = this.#state === 'running' ? 1 : 0
         running.settling = true
-        const reply = await this.#takeAfter(running, claim, settlement)
+        const reply = await this.#take(running.shard, claim, { running, settlement })
         this.#settled(running, outcome, reply.settled)
         return
       } catch (error) {
@@ -216,45 +210,15 @@ export class Worker<T = unknown> {
     }
   }
 
-  /** The settling `take`: the job leaves `#running` before what it claimed starts, so concurrency holds. */
-  async #takeAfter(running: RunningJob, count: number, settlement: Settlement): Promise<TakeReply> {
-    this.#reserved += count
-    let reply: TakeReply
-    try {
-      reply = await this.#core.take(running.shard, this.id, this.#options.lease, count, settlement)
-    } finally {
-      this.#reserved -= count
-    }
-    this.#running.delete(running.id)
-    this.#progressed()
-    this.#report(reply)
-    for (const claimed of reply.claimed) this.#start(running.shard, claimed)
-    this.#sleeper.wake()
-    return reply
-  }
-
   #settled(running: RunningJob, outcome: Outcome, settled: TakeReply['settled']): void {
-    const hooks = this.#core.options.hooks
-    const base = { queue: this.#core.name, id: running.id, attempt: running.attempt }
     if (settled === 0) {
-      this.#lose(
-        running,
-        new QueueError(
-          'ERR_LEASE_LOST',
-          `@rediware/queue: job "${running.id}" was no longer this worker's when it finished.`,
-        ),
-      )
+      this.#lose(running, leaseLost(running.id, 'settling'))
     } else if (settled === 1) {
       this.#processed += 1
-      this.#core.live.emit('completed', running.id, running.attempt)
-      hooks.event({ type: 'completed', ...base, durationMs: Date.now() - running.startedAt })
+      reportCompleted(this.#core, running)
     } else {
       this.#failed += 1
-      this.#core.live.emit('failed', running.id, running.attempt, {
-        error: outcome.error ?? outcome.value,
-        willRetry: settled === 2,
-      })
-      hooks.event({ type: 'failed', ...base, error: outcome.error ?? outcome.value, willRetry: settled === 2 })
+      reportFailed(this.#core, running, outcome, settled === 2)
     }
   }
 
@@ -264,13 +228,7 @@ export class Worker<T = unknown> {
     running.lost = true
     running.abort(error)
     if (this.#running.get(running.id) === running) this.#running.delete(running.id)
-    if (error.code === 'ERR_LEASE_LOST')
-      this.#core.options.hooks.event({
-        type: 'lease-lost',
-        queue: this.#core.name,
-        id: running.id,
-        attempt: running.attempt,
-      })
+    if (error.code === 'ERR_LEASE_LOST') reportLeaseLost(this.#core, running)
     this.#sleeper.wake()
   }
 
@@ -295,13 +253,7 @@ export class Worker<T = unknown> {
     const left = [...this.#running.values()]
     const byShard = new Map<Shard, RunningJob[]>()
     for (const running of left) {
-      this.#lose(
-        running,
-        new QueueError(
-          'ERR_WORKER_CLOSED',
-          `@rediware/queue: the worker closed before job "${running.id}" finished; it was given back.`,
-        ),
-      )
+      this.#lose(running, givenBackOnClose(running.id))
       byShard.set(running.shard, [...(byShard.get(running.shard) ?? []), running])
     }
     await Promise.all(

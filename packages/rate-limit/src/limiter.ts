@@ -1,16 +1,9 @@
-import {
-  hashKeyPart,
-  type KeyGroup,
-  KeyLayout,
-  memoryClient,
-  OutageReporter,
-  type RedisClient,
-  type Script,
-} from '@rediware/redis'
+import { memoryClient, OutageReporter, type RedisClient, type Script } from '@rediware/redis'
 import { BlockCache } from './block-cache.js'
-import { BoundedMemo } from './bounded-memo.js'
+import { LimiterKeys } from './limiter-keys.js'
 import type { ResolvedOptions, ResolvedPolicy } from './options.js'
-import { autoMechanism, limiterScript, type ScriptOutcome } from './scripts/index.js'
+import { statesAfter, uncountedStates, zeroLimitStates } from './policy-states.js'
+import { limiterScript, type ScriptOutcome } from './scripts/index.js'
 import { Slots } from './slots.js'
 import { nextRequestId } from './request-id.js'
 import type { DecisionSource, PolicyState } from './types.js'
@@ -33,9 +26,6 @@ export interface Charge {
   limits: readonly number[] | undefined
 }
 
-/** Keys whose groups are remembered (a sha256 per request otherwise). */
-const TAG_MEMO_SIZE = 4096
-
 /**
  * The counting core behind the middleware: one script call per request against Redis, the local
  * block cache in front of it, and the outage policy around it.
@@ -45,11 +35,7 @@ export class Limiter {
   readonly #client: RedisClient
   #fallback: RedisClient | undefined
   readonly #cache: BlockCache<PolicyState[]>
-  /** Per key, the policies' key heads; `auto` appends each policy's mechanism (`#suffixes`). */
-  readonly #keys: BoundedMemo<readonly string[]>
-  readonly #suffixes: readonly string[] | undefined
-  /** One key group per counted key (its hash is the group name), holding every policy and the slots. */
-  readonly #groups: BoundedMemo<KeyGroup>
+  readonly #keys: LimiterKeys
   /** ARGV after mode, cost and request id for a check: limit, window, stamp 0 per policy. */
   readonly #checkTail: readonly string[]
   readonly #checkLimits: readonly number[]
@@ -64,17 +50,7 @@ export class Limiter {
     this.#options = options
     this.#client = client
     this.#cache = new BlockCache(options.blockCacheMax)
-    const version = options.algorithm.replace(/-/g, '')
-    this.#suffixes =
-      options.algorithm === 'auto' ? options.policies.map((policy) => `:${autoMechanism(policy.limit)}`) : undefined
-    const layout = new KeyLayout(options.prefix)
-    this.#groups = new BoundedMemo(TAG_MEMO_SIZE, (key) => layout.group(hashKeyPart(key)))
-    this.#keys = new BoundedMemo(TAG_MEMO_SIZE, (key) => {
-      const group = this.#groups.get(key)
-      return options.policies.map(
-        (policy, index) => `${group.key('v1', version, policy.name)}${this.#suffixes?.[index] ?? ''}`,
-      )
-    })
+    this.#keys = new LimiterKeys(options)
     this.#outage = new OutageReporter({ onOutage: options.onError })
     this.#checkLimits = options.policies.map((policy) => policy.limit)
     this.#checkTail = options.policies.flatMap((policy) => [String(policy.limit), String(policy.windowMs), '0'])
@@ -85,20 +61,6 @@ export class Limiter {
 
   get policies(): readonly ResolvedPolicy[] {
     return this.#options.policies
-  }
-
-  /**
-   * The Redis keys for `key`: one per policy, all under one hash tag. Shared: do not mutate. With
-   * `limits` (a limit per request), `auto` picks each key's mechanism from the request's limit.
-   */
-  keysFor(key: string, limits?: readonly number[]): readonly string[] {
-    const keys = this.#keys.get(key)
-    const suffixes = this.#suffixes
-    if (limits === undefined || suffixes === undefined) return keys
-    return keys.map(
-      (name, index) =>
-        `${name.slice(0, name.length - (suffixes[index]?.length ?? 0))}:${autoMechanism(limits[index] ?? 0)}`,
-    )
   }
 
   #args(mode: 'c' | 'r', cost: number, rid: string, stamps?: readonly number[], limits?: readonly number[]): string[] {
@@ -112,40 +74,7 @@ export class Limiter {
 
   /** The decision when some policy's limit is 0: refused without asking Redis (nothing would be charged). */
   #zeroLimit(cost: number, limits: readonly number[]): Decision {
-    const policies = this.#options.policies.map((policy, index): PolicyState => {
-      const limit = limits[index] ?? policy.limit
-      const allowed = limit > 0 || cost === 0
-      return {
-        name: policy.name,
-        limit,
-        windowMs: policy.windowMs,
-        remaining: limit,
-        resetMs: 0,
-        retryAfterMs: allowed ? 0 : -1,
-        allowed,
-      }
-    })
-    return { allowed: cost === 0, policies, source: 'redis' }
-  }
-
-  #states(outcome: ScriptOutcome, limits?: readonly number[]): PolicyState[] {
-    const policies = this.#options.policies
-    const states: PolicyState[] = new Array(policies.length)
-    for (let index = 0; index < policies.length; index += 1) {
-      const policy = policies[index] as ResolvedPolicy
-      const result = outcome.policies[index]
-      if (!result) throw new TypeError('rate-limit script: fewer results than policies.')
-      states[index] = {
-        name: policy.name,
-        limit: limits?.[index] ?? policy.limit,
-        windowMs: policy.windowMs,
-        remaining: result.remaining,
-        resetMs: Math.max(0, result.resetMs),
-        retryAfterMs: result.retryAfterMs,
-        allowed: result.allowed,
-      }
-    }
-    return states
+    return { allowed: cost === 0, policies: zeroLimitStates(this.#options.policies, cost, limits), source: 'redis' }
   }
 
   #reportError(error: unknown): void {
@@ -163,7 +92,7 @@ export class Limiter {
       client: this.#client,
       fallback: () => this.#fallbackClient,
       outage: this.#outage,
-      keyFor: (key) => this.#groups.get(key).key('v1', 'concurrency'),
+      keyFor: (key) => this.#keys.slotsKey(key),
       callOptions: this.#callOptions,
     })
     return this.#slots
@@ -178,7 +107,7 @@ export class Limiter {
   ): Promise<ScriptOutcome> {
     return client.runScript(
       this.#script,
-      this.keysFor(key, limits),
+      this.#keys.policyKeys(key, limits),
       this.#args('c', cost, rid, undefined, limits),
       this.#callOptions,
     )
@@ -237,15 +166,7 @@ export class Limiter {
       return {
         allowed,
         source: allowed ? 'allow-on-error' : 'deny-on-error',
-        policies: this.#options.policies.map((policy, index) => ({
-          name: policy.name,
-          limit: limits?.[index] ?? policy.limit,
-          windowMs: policy.windowMs,
-          remaining: limits?.[index] ?? policy.limit,
-          resetMs: 0,
-          retryAfterMs: 0,
-          allowed,
-        })),
+        policies: uncountedStates(this.#options.policies, allowed, limits),
       }
     }
     const client = this.#fallbackClient
@@ -262,7 +183,7 @@ export class Limiter {
     rid: string,
     limits: readonly number[] | undefined,
   ): Decision {
-    const policies = this.#states(outcome, limits)
+    const policies = statesAfter(this.#options.policies, outcome, limits)
     const decision: Decision = { allowed: outcome.allowed, policies, source }
     if (outcome.allowed && cost > 0 && this.#refunds) {
       const stamps: number[] = new Array(outcome.policies.length)
@@ -282,7 +203,7 @@ export class Limiter {
     try {
       await charge.client.runScript(
         this.#script,
-        this.keysFor(charge.key, charge.limits),
+        this.#keys.policyKeys(charge.key, charge.limits),
         this.#args('r', charge.cost, charge.rid, charge.stamps, charge.limits),
       )
       this.#cache.delete(charge.key)
@@ -294,16 +215,7 @@ export class Limiter {
   /** Forgets everything counted for `key` (in Redis, in the fallback and in the block cache), whatever its limit. */
   async reset(key: string): Promise<void> {
     this.#cache.delete(key)
-    const keys = [...this.keysFor(key)]
-    if (this.#suffixes !== undefined) {
-      keys.push(
-        ...this.keysFor(
-          key,
-          this.#options.policies.map((policy) => (autoMechanism(policy.limit) === 'log' ? Number.MAX_SAFE_INTEGER : 0)),
-        ),
-      )
-    }
-    if (this.#options.concurrency !== undefined) keys.push(this.slots.keyFor(key))
+    const keys = this.#keys.allKeys(key)
     if (this.#fallback) await this.#fallback.del(keys)
     await this.#client.del(keys)
   }
@@ -311,7 +223,9 @@ export class Limiter {
   /** The current state of `key` without charging it. */
   async get(key: string, limits?: readonly number[]): Promise<PolicyState[]> {
     if (this.#options.policies.length === 0) return []
-    if ((limits ?? this.#checkLimits).includes(0)) return this.#zeroLimit(0, limits ?? this.#checkLimits).policies
-    return this.#states(await this.#run(this.#client, key, 0, nextRequestId(), limits), limits)
+    const effective = limits ?? this.#checkLimits
+    if (effective.includes(0)) return zeroLimitStates(this.#options.policies, 0, effective)
+    const outcome = await this.#run(this.#client, key, 0, nextRequestId(), limits)
+    return statesAfter(this.#options.policies, outcome, limits)
   }
 }

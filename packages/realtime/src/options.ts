@@ -2,17 +2,15 @@ import {
   describeValue,
   type Duration,
   type HookOptions,
-  type Hooks,
   isRedisClient,
-  memoryClient,
   type OptionNames,
-  type OptionReader,
   optionReader,
+  type OptionReader,
   type RedisClient,
   type RedisInput,
+  type ResolvedSharedOptions,
   resolveHooks,
-  toClient,
-  warnOnce,
+  resolveRedisOption,
 } from '@rediware/redis'
 import type { Request } from 'express'
 
@@ -65,19 +63,15 @@ export interface SseOptions {
   authorize?: (req: Request, channel: string) => boolean | Promise<boolean>
 }
 
-export interface ResolvedOptions {
-  client: RedisClient
+export interface ResolvedOptions extends ResolvedSharedOptions<RealtimeActivity> {
   ownsClient: boolean
-  prefix: string
   maxLen: number
   ttl: number
-  timeout: number | undefined
   heartbeat: number
   retry: number
   maxBacklogBytes: number
   maxBacklogEvents: number
   maxEventSize: number
-  hooks: Hooks<RealtimeActivity>
   warn: (message: string) => void
 }
 
@@ -115,21 +109,15 @@ const hints: Readonly<Record<string, string>> = {
   keyPrefix: 'prefix',
 }
 
+/** The client, and whether closing this Realtime closes it: yes unless the caller passed a RedisClient. */
 function resolveClient(input: unknown, warn: (message: string) => void): { client: RedisClient; ownsClient: boolean } {
-  if (input === undefined) {
-    warnOnce(
-      'REDIWARE_REALTIME_MEMORY',
+  const client = resolveRedisOption(reader, input, {
+    code: 'REDIWARE_REALTIME_MEMORY',
+    warning:
       '@rediware/realtime: no `redis` option, so events reach only clients of this process and history is lost on restart. Pass an ioredis, node-redis, Cluster or @upstash/redis client to fan out across processes.',
-      warn,
-    )
-    return { client: memoryClient(), ownsClient: true }
-  }
-  try {
-    const client = toClient(input, undefined, 'redis')
-    return { client, ownsClient: !isRedisClient(input) }
-  } catch (error) {
-    throw reader.typeError((error as Error).message)
-  }
+    warn,
+  })
+  return { client, ownsClient: !isRedisClient(input) }
 }
 
 export function resolveOptions(input: unknown = {}): ResolvedOptions {
@@ -143,20 +131,9 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     (error) => `Redis is failing; open streams stay open and catch up when it returns (${error.message}).`,
   )
   const warn = reader.fn<(message: string) => void>(options.warn, 'warn', '(message) => void') ?? console.warn
-  const history =
-    reader.nested<NonNullable<RealtimeOptions['history']>>(
-      options.history,
-      'history',
-      historyNames,
-      "{ maxLen: 1000, ttl: '1 h' }",
-    ) ?? {}
+  const history = reader.nested(options.history, 'history', historyNames, "{ maxLen: 1000, ttl: '1 h' }") ?? {}
   const backlog =
-    reader.nested<NonNullable<RealtimeOptions['backlog']>>(
-      options.backlog,
-      'backlog',
-      backlogNames,
-      '{ maxBytes: 1048576, maxEvents: 1000 }',
-    ) ?? {}
+    reader.nested(options.backlog, 'backlog', backlogNames, '{ maxBytes: 1048576, maxEvents: 1000 }') ?? {}
   const maxEventSize = reader.integer(options.maxEventSize, 'maxEventSize', 64 * 1024, {
     min: 16,
     max: 16 * 1024 * 1024,

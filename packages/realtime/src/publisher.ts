@@ -49,21 +49,20 @@ function serialise(data: unknown, maxEventSize: number): string {
   return json
 }
 
-/** Appends events to channel logs: one script call per publish (XADD, trims, expiry, the announcement). */
-export class Publisher {
-  readonly #client: RedisClient
-  readonly #keys: RealtimeKeys
-  readonly #settings: ResolvedOptions
-  readonly #outage: OutageReporter
+/** `publish`: appends an event to its channel's log and returns the event's id. */
+export type Publish = (channel: string, event: PublishedEvent) => Promise<string>
 
-  constructor(client: RedisClient, keys: RealtimeKeys, settings: ResolvedOptions, outage: OutageReporter) {
-    this.#client = client
-    this.#keys = keys
-    this.#settings = settings
-    this.#outage = outage
-  }
-
-  async publish(channel: string, event: PublishedEvent): Promise<string> {
+/**
+ * Publishes to channel logs: one script call per event (XADD, trims, expiry, the announcement),
+ * each outcome reported to `outage`.
+ */
+export function publisher(
+  client: RedisClient,
+  keys: RealtimeKeys,
+  settings: ResolvedOptions,
+  outage: OutageReporter,
+): Publish {
+  return async (channel, event) => {
     checkChannel(channel, 'publish()')
     if (typeof event !== 'object' || event === null) {
       throw reader.typeError(
@@ -71,18 +70,16 @@ export class Publisher {
       )
     }
     const type = checkType(event.type)
-    const data = serialise(event.data, this.#settings.maxEventSize)
-    const keys = this.#keys.of(channel)
-    const { maxLen, ttl, timeout } = this.#settings
-    const publish = this.#client.capabilities.shardedPubSub ? 'SPUBLISH' : 'PUBLISH'
+    const data = serialise(event.data, settings.maxEventSize)
+    const { log, live } = keys.of(channel)
+    const { maxLen, ttl, timeout } = settings
+    const publish = client.capabilities.shardedPubSub ? 'SPUBLISH' : 'PUBLISH'
     try {
-      const id = await this.#client.runScript(appendScript, [keys.log, keys.live], [type, data, maxLen, ttl, publish], {
-        timeout,
-      })
-      this.#outage.succeeded()
+      const id = await client.runScript(appendScript, [log, live], [type, data, maxLen, ttl, publish], { timeout })
+      outage.succeeded()
       return id
     } catch (error) {
-      this.#outage.failed(error)
+      outage.failed(error)
       throw error
     }
   }

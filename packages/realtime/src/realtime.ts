@@ -14,7 +14,7 @@ import {
   type RealtimeOptions,
   type SseOptions,
 } from './options.js'
-import { type PublishedEvent, Publisher } from './publisher.js'
+import { type PublishedEvent, publisher } from './publisher.js'
 import type { RouteHandler } from './route-handler.js'
 import { sseHandler } from './sse-handler.js'
 
@@ -75,7 +75,7 @@ export function createRealtime(options: RealtimeOptions = {}): Realtime {
     },
     { maxQueue: FEED_QUEUE, pageSize: PAGE_SIZE },
   )
-  const publisher = new Publisher(client, keys, settings, outage)
+  const publish = publisher(client, keys, settings, outage)
   const connections = new Set<SseConnection>()
   const listeners = new Set<() => void>()
   let heartbeat: NodeJS.Timeout | undefined
@@ -124,7 +124,7 @@ export function createRealtime(options: RealtimeOptions = {}): Realtime {
     publish: (channel, event) =>
       closed
         ? Promise.reject(new RedisClientError('ERR_REDIS_CLOSED', '@rediware/realtime: publish() after close().'))
-        : publisher.publish(channel, event),
+        : publish(channel, event),
     position: async (channels) => {
       const list =
         typeof channels === 'string' ? [checkChannel(channels, 'position()')] : checkChannels(channels, 'position()')

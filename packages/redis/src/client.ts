@@ -1,10 +1,11 @@
 import { CircuitBreaker } from './circuit-breaker.js'
-import type { ResolvedClientOptions } from './client-options.js'
+import { type ClientOptions, type ResolvedClientOptions, resolveClientOptions } from './client-options.js'
 import { commands } from './commands.js'
 import { type Deadline, Deadlines } from './deadline.js'
 import { RedisClientError } from './errors.js'
 import { publishScript } from './pubsub/publish-script.js'
 import { registryFor } from './pubsub/registry.js'
+import { runScriptOver } from './script.js'
 import { type Guard, ServerReplyError, type Transport } from './transport.js'
 import type {
   Arg,
@@ -180,7 +181,7 @@ export class ManagedClient implements RedisClient {
     }
     return this.#guarded(
       options,
-      (deadline) => this.#transport.runScript(script, keys, args, deadline),
+      (deadline) => runScriptOver(this.#transport, script, keys, args, deadline),
       (reply) => script.parse(reply),
     )
   }
@@ -238,4 +239,16 @@ export class ManagedClient implements RedisClient {
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()))
     if (this.#ownsConnection) await this.#transport.close()
   }
+}
+
+/**
+ * The client an adapter makes over a connection its caller created: `options` read with the
+ * adapter's default deadline; `close()` ends the caller's connection only with `closeConnection`.
+ */
+export function adaptConnection(
+  transport: Transport,
+  options: ClientOptions & { closeConnection?: boolean },
+  defaultTimeout: number,
+): RedisClient {
+  return new ManagedClient(transport, resolveClientOptions(options, defaultTimeout), options.closeConnection ?? false)
 }

@@ -12,32 +12,7 @@ export { buildKey, hashKeyPart, hashTag, keyPart } from './keys.js'
 export { keySlot, slotSource } from './adapters/slots.js'
 export { defineScript } from './script.js'
 export { isRedisClient, toClient, type RedisInput } from './to-client.js'
-export type {
-  Arg,
-  BackendKind,
-  CallOptions,
-  ClientCapabilities,
-  ClientState,
-  Command,
-  CommandResults,
-  ExpireOptions,
-  LocalRedis,
-  MessageListener,
-  RangeByScoreOptions,
-  RedisClient,
-  Reply,
-  ScanOptions,
-  ScoredMember,
-  Script,
-  ScriptDefinition,
-  SetOptions,
-  StreamEntry,
-  StreamTrim,
-  SubscribeOptions,
-  Subscription,
-  XAddOptions,
-  XRangeOptions,
-} from './types.js'
+export type * from './types.js'
 export { warnOnce } from './warn-once.js'
 /**
  * Internal plumbing shared by the rediware packages (option parsing, hooks, outage reporting, key
@@ -50,11 +25,14 @@ export {
   KeyLayout,
   MAX_PREFIX_LENGTH,
   type NumberBounds,
+  type MemoryFallback,
   type ObjectCheck,
   type OptionNames,
   OptionReader,
   OutageReporter,
   type OutageReporterOptions,
   optionReader,
+  type ResolvedSharedOptions,
   resolveHooks,
+  resolveRedisOption,
 } from './shared/index.js'

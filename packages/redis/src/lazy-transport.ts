@@ -1,5 +1,6 @@
 import type { Deadline } from './deadline.js'
 import { DeferredWire, type PubSubWire, type WireEvents } from './pubsub/wire.js'
+import { runScriptOver } from './script.js'
 import type { Guard, ServerReplyError, Transport } from './transport.js'
 import type { Arg, BackendKind, ClientCapabilities, Command, Reply, Script } from './types.js'
 
@@ -43,7 +44,7 @@ export class LazyTransport implements Transport {
     args: readonly Arg[],
     deadline: Deadline,
   ): Promise<Reply> {
-    return (await this.#get()).runScript(script, keys, args, deadline)
+    return runScriptOver(await this.#get(), script, keys, args, deadline)
   }
 
   async *scan(match: string, count: number, guard: Guard): AsyncIterable<string[]> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Arg, Command, Reply, Script, ScriptDefinition } from './types.js'
-import { ServerReplyError } from './transport.js'
+import type { Deadline } from './deadline.js'
+import { ServerReplyError, type Transport } from './transport.js'
 
 const identity = (reply: Reply): Reply => reply
 
@@ -62,4 +63,16 @@ export function evalWithFallback(
     if (!isNoScript(error)) throw error
     return send(scriptCommand('EVAL', script.lua, keys, args))
   })
+}
+
+/** Runs `script` over `transport`: by its own `runScript` where it has one, else by `evalWithFallback`. */
+export function runScriptOver(
+  transport: Transport,
+  script: Script<unknown>,
+  keys: readonly string[],
+  args: readonly Arg[],
+  deadline: Deadline,
+): Promise<Reply> {
+  if (transport.runScript) return transport.runScript(script, keys, args, deadline)
+  return evalWithFallback((command) => transport.send(command, deadline), script, keys, args)
 }

@@ -6,20 +6,11 @@ import { fromUpstash } from './adapters/upstash.js'
 import { isUpstashLike } from './adapters/upstash-like.js'
 import type { ClientOptions } from './client-options.js'
 import { describeValue } from './duration.js'
+import { hasMethods } from './has-methods.js'
 import type { RedisClient } from './types.js'
 
-const isFunction = (value: unknown): boolean => typeof value === 'function'
-
-export function isRedisClient(value: unknown): value is RedisClient {
-  if (typeof value !== 'object' || value === null) return false
-  const candidate = value as Record<string, unknown>
-  return (
-    typeof candidate.kind === 'string' &&
-    isFunction(candidate.runScript) &&
-    isFunction(candidate.batch) &&
-    isFunction(candidate.onStateChange)
-  )
-}
+export const isRedisClient = (value: unknown): value is RedisClient =>
+  hasMethods(value, ['runScript', 'batch', 'onStateChange']) && typeof value.kind === 'string'
 
 /**
  * Anything `toClient` accepts: a `RedisClient`, an ioredis `Redis`/`Cluster`, a node-redis client or

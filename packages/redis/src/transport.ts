@@ -31,7 +31,11 @@ export interface Transport {
   send(command: Command<unknown>, deadline: Deadline): Promise<Reply>
   /** Sends several commands in as few round trips as the backend allows; error replies come back in place. */
   sendBatch(commands: readonly Command<unknown>[], deadline: Deadline): Promise<(Reply | ServerReplyError)[]>
-  runScript(script: Script<unknown>, keys: readonly string[], args: readonly Arg[], deadline: Deadline): Promise<Reply>
+  /**
+   * Runs a script by the backend's own means (the memory backend runs its TypeScript twin). Absent,
+   * the client sends EVALSHA over `send`, with EVAL on a NOSCRIPT reply (see `runScriptOver`).
+   */
+  runScript?(script: Script<unknown>, keys: readonly string[], args: readonly Arg[], deadline: Deadline): Promise<Reply>
   scan(match: string, count: number, guard: Guard): AsyncIterable<string[]>
   close(): Promise<void>
 }

@@ -1,21 +1,19 @@
 import type { RedisClient } from '@rediware/redis'
 import expressSession, { type SessionData } from 'express-session'
 import { settle } from './callbacks.js'
-import { removeCorrupt } from './corrupt-data.js'
 import { SessionStoreUnavailableError } from './errors.js'
 import { type RedisStoreOptions, type ResolvedStoreOptions, resolveStoreOptions, type Serializer } from './options.js'
-import type { LoadedSession } from './request-state.js'
 import { RequestStates } from './request-states.js'
-import { ScriptBatcher } from './script-batcher.js'
-import { type ReadResult, readSession } from './scripts/read-session.js'
-import { isObject, isThenable, SessionCodec } from './session-codec.js'
+import { isObject, SessionCodec } from './session-codec.js'
 import { SessionKeys } from './session-keys.js'
+import { SessionReads } from './session-reads.js'
 import { SessionScan } from './session-scan.js'
 import { SessionWrites } from './session-writes.js'
-import { StoreEvents, wrongTypeSession } from './store-events.js'
+import { StoreEvents } from './store-events.js'
 import { StoreOutage } from './store-outage.js'
+import type { StoreParts } from './store-parts.js'
 import { commitRotation, prepareRotation } from './store-rotation.js'
-import { decodeStored, type StoredValue } from './stored-value.js'
+import { decodeStored } from './stored-value.js'
 import { UserIndex, type UserSessionInfo } from './user-index.js'
 
 type Callback<T> = (error: unknown, value?: T) => void
@@ -31,7 +29,7 @@ const { Store } = expressSession
 export class RedisStore extends Store {
   readonly #options: ResolvedStoreOptions
   readonly #client: RedisClient
-  readonly #reads: ScriptBatcher<ReadResult>
+  readonly #reads: SessionReads
   readonly #keys: SessionKeys
   readonly #codec: SessionCodec
   readonly #events: StoreEvents
@@ -39,20 +37,12 @@ export class RedisStore extends Store {
   readonly #scan: SessionScan
   readonly #index: UserIndex
   readonly #writes: SessionWrites
-  /**
-   * What `get` loaded rides on the session it returns (a non-enumerable symbol property: cheaper
-   * than a WeakMap entry per request); `createSession` moves it to the request's state.
-   */
-  readonly #loadedKey = Symbol('rediware-session-loaded')
   readonly #states = new RequestStates()
-  /** The read script's arguments, fixed by the options. */
-  readonly #readArgs: readonly (string | number)[]
 
   constructor(options: RedisStoreOptions) {
     super()
     this.#options = resolveStoreOptions(options)
     this.#client = this.#options.client
-    this.#reads = new ScriptBatcher(this.#client, readSession)
     this.#keys = new SessionKeys(this.#options)
     this.#codec = new SessionCodec(this.#options)
     this.#events = new StoreEvents(this.#options.onEvent)
@@ -63,23 +53,17 @@ export class RedisStore extends Store {
       { keys: this.#keys, scan: this.#scan, events: this.#events, outage: this.#outage },
       this.#options,
     )
-    this.#writes = new SessionWrites({
+    const parts: StoreParts = {
       client: this.#client,
       options: this.#options,
       keys: this.#keys,
       codec: this.#codec,
       events: this.#events,
       outage: this.#outage,
-      index: this.#index,
-      states: this.#states,
       tolerate: (error) => this.#tolerate(error),
-    })
-    const { absoluteMs, disableTouch, disableTTL, ttlFunction, ttlSeconds } = this.#options
-    this.#readArgs = [
-      absoluteMs,
-      disableTouch || disableTTL ? '0' : '1',
-      ttlFunction === undefined ? Math.round(ttlSeconds * 1000) : 0,
-    ]
+    }
+    this.#reads = new SessionReads(parts)
+    this.#writes = new SessionWrites({ ...parts, index: this.#index, states: this.#states })
     if (this.#options.userId !== undefined && this.#options.absoluteMs === 0) {
       this.#events.report({
         type: 'config-warning',
@@ -125,7 +109,7 @@ export class RedisStore extends Store {
   // ---- express-session Store contract -------------------------------------------------------
 
   override get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> {
-    return settle(this.#get(sid), callback)
+    return settle(this.#reads.get(sid), callback)
   }
 
   override set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
@@ -149,7 +133,9 @@ export class RedisStore extends Store {
   /** Every session, as connect-redis returns them: `[{ ...session, id }]`. Batched per SCAN page. */
   override all(callback?: Callback<(SessionData & { id: string })[]>): Promise<(SessionData & { id: string })[]> {
     return settle(
-      this.#outage.call(() => this.#scan.all((member, key, value) => this.#decode(member, key, decodeStored(value)))),
+      this.#outage.call(() =>
+        this.#scan.all((member, key, value) => this.#reads.decode(member, key, decodeStored(value))),
+      ),
       callback,
     )
   }
@@ -182,7 +168,7 @@ export class RedisStore extends Store {
     // the request gets a new, empty one instead of an error, and the stored value stays.
     const { generate } = this as { generate?: (req: StoreRequest) => void }
     if (!isObject(session.cookie) && typeof generate === 'function') return this.#emptySession(req, session, generate)
-    const loaded = (session as unknown as Record<symbol, LoadedSession | undefined>)[this.#loadedKey]
+    const loaded = this.#reads.loadedOf(session)
     const created = super.createSession(req, session)
     if (loaded !== undefined) {
       this.#states.set(created, {
@@ -245,61 +231,5 @@ export class RedisStore extends Store {
   /** In `'anonymous'` mode an unavailable store is swallowed (the request goes on logged out). */
   #tolerate(error: unknown): boolean {
     return this.#options.onStoreError === 'anonymous' && error instanceof SessionStoreUnavailableError
-  }
-
-  /** Decodes a stored value; corrupt data is removed (and reported) and reads as no session. */
-  #decode(member: string, key: string, stored: StoredValue): SessionData | null | Promise<SessionData | null> {
-    const decoded = this.#codec.decode(stored, member)
-    const settleDecoded = (value: SessionData | Error): SessionData | null | Promise<null> =>
-      value instanceof Error ? removeCorrupt(this.#client, this.#events, member, key, value) : value
-    // Only an async serializer makes this a promise; JSON costs no extra tick.
-    return isThenable(decoded) ? Promise.resolve(decoded).then(settleDecoded) : settleDecoded(decoded)
-  }
-
-  async #get(sid: string): Promise<SessionData | null> {
-    const key = this.#keys.key(sid)
-    const { disableTTL } = this.#options
-    let result: ReadResult
-    try {
-      result = await this.#reads.run([key], this.#readArgs)
-      this.#outage.succeeded('read')
-    } catch (error) {
-      const failure = this.#outage.failed(error)
-      if (this.#tolerate(failure)) return null
-      throw failure
-    }
-    if (result.kind === 'corrupt') {
-      // The script already deleted the key: the request goes on logged out.
-      this.#events.corrupt(this.#keys.member(sid), wrongTypeSession())
-      return null
-    }
-    if (result.kind !== 'found') return null
-    const meta = result.stored.meta
-    const decoded = this.#decode(this.#keys.member(sid), key, result.stored)
-    const session = isThenable(decoded) ? await decoded : decoded
-    if (session === null) return null
-    const expires = (session.cookie as SessionData['cookie'] | undefined)?.expires
-    // With disableTTL the read does not slide, so it always answers the Redis clock.
-    if (
-      disableTTL &&
-      expires !== undefined &&
-      expires !== null &&
-      new Date(expires).getTime() <= (result.now ?? Date.now())
-    ) {
-      await this.#outage
-        .call(() => this.#client.del(key))
-        .catch((error: unknown) => {
-          this.#events.background('deleting an expired session', error)
-        })
-      return null
-    }
-    const loaded: LoadedSession = {
-      slid: result.slid,
-      created: meta?.created ?? 0,
-      raw: result.value,
-      legacy: meta === undefined,
-    }
-    Object.defineProperty(session, this.#loadedKey, { value: loaded, configurable: true })
-    return session
   }
 }

@@ -1,19 +1,15 @@
-import type { RedisClient } from '@rediware/redis'
 import type { SessionData } from 'express-session'
 import { SessionIdConflictError } from './errors.js'
 import { mergeSessions } from './merge.js'
-import type { ResolvedStoreOptions } from './options.js'
 import { type RequestStates, requestOf } from './request-states.js'
 import { destroySession } from './scripts/destroy-session.js'
 import { touchSession } from './scripts/touch-session.js'
 import { sha1, type WriteMode, type WriteResult, writeModeArg, writeSession } from './scripts/write-session.js'
-import { isObject, type SessionCodec } from './session-codec.js'
 import { cookieData, cookieProblem } from './session-cookie.js'
-import type { SessionKeys } from './session-keys.js'
 import { idleMs, ttlMs } from './session-lifetime.js'
-import { type StoreEvents, wrongTypeSession } from './store-events.js'
-import type { StoreOutage } from './store-outage.js'
+import { wrongTypeSession } from './store-events.js'
 import { encodeParts, encodeStored } from './stored-value.js'
+import type { StoreParts } from './store-parts.js'
 import type { UserIndex } from './user-index.js'
 
 /** What a write did: stored it, refused it (destroyed, expired, TTL in the past) or skipped it in an outage (`'anonymous'`). */
@@ -29,18 +25,10 @@ const MERGE_ATTEMPTS = 3
 /** Idle times this close are the same idle time (clock drift in express-session's cookie maths). */
 const IDLE_TOLERANCE_MS = 1000
 
-export interface WriteParts {
-  client: RedisClient
-  options: ResolvedStoreOptions
-  keys: SessionKeys
-  codec: SessionCodec
-  events: StoreEvents
-  outage: StoreOutage
+export interface WriteParts extends StoreParts {
   index: UserIndex
   /** What each request loaded or wrote (shared with the store's reads). */
   states: RequestStates
-  /** Whether an error is swallowed (`onStoreError: 'anonymous'` in an outage). */
-  tolerate: (error: unknown) => boolean
 }
 
 /**

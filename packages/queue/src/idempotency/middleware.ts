@@ -2,18 +2,15 @@ import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import {
   type Duration,
-  type HookOptions,
   hashKeyPart,
+  type HookOptions,
   KeyLayout,
-  memoryClient,
   type OptionNames,
-  OutageReporter,
   optionReader,
-  type RedisClient,
+  OutageReporter,
   type RedisInput,
   resolveHooks,
-  toClient,
-  warnOnce,
+  resolveRedisOption,
 } from '@rediware/redis'
 import type { RequestHandler } from '../router/http.js'
 import { captureResponse, replay, type StoredResponse } from './capture.js'
@@ -78,16 +75,6 @@ function problem(res: ServerResponse, status: number, title: string, extra: Reco
   res.end(body)
 }
 
-function resolveClient(redis: unknown, warn: (message: string) => void): RedisClient {
-  if (redis !== undefined) return toClient(redis, undefined, 'redis')
-  warnOnce(
-    'idempotency-memory-backend',
-    '@rediware/queue: idempotency() has no `redis` option, so keys live in this process only (not shared between instances).',
-    warn,
-  )
-  return memoryClient()
-}
-
 /**
  * Idempotency-Key for POST (and other unsafe) routes, with Stripe's semantics: the same key and the
  * same request replays the stored response (`Idempotent-Replayed: true`); the same key with another
@@ -102,7 +89,12 @@ export function idempotency<Req extends IncomingMessage = IncomingMessage>(
   })
   const hooks = resolveHooks<IdempotencyEvent>(reader, options)
   const warn = reader.fn<(message: string) => void>(options.warn, 'warn', '(message) => void') ?? console.warn
-  const client = resolveClient(options.redis, warn)
+  const client = resolveRedisOption(reader, options.redis, {
+    code: 'idempotency-memory-backend',
+    warning:
+      '@rediware/queue: idempotency() has no `redis` option, so keys live in this process only (not shared between instances).',
+    warn,
+  })
   const ttl = reader.duration(options.ttl, 'ttl', 86_400_000)
   if (ttl > MAX_TTL) throw reader.rangeError(`ttl must be at most 30 days; got ${ttl} ms.`)
   const lockTimeout = reader.duration(options.lockTimeout, 'lockTimeout', 60_000)

@@ -1,5 +1,5 @@
 import type { Reply } from '@rediware/redis'
-import { defineShardScript } from './define.js'
+import { defineShardScript, replyRows } from './define.js'
 
 /**
  * add: adds jobs to one shard; an id that exists is left as it is (deduplication).
@@ -28,18 +28,12 @@ export interface AddOutcome {
   state: string
 }
 
-export function parseAddReply(reply: Reply): AddOutcome[] {
-  const items = Array.isArray(reply) ? reply : []
-  const outcomes: AddOutcome[] = []
-  for (let index = 0; index + 2 < items.length; index += 3) {
-    outcomes.push({
-      id: String(items[index]),
-      created: Number(items[index + 1]) === 1,
-      state: String(items[index + 2]),
-    })
-  }
-  return outcomes
-}
+export const parseAddReply = (reply: Reply): AddOutcome[] =>
+  replyRows(reply, 3).map(([id, created, state]) => ({
+    id: String(id),
+    created: Number(created) === 1,
+    state: String(state),
+  }))
 
 export const addScript = defineShardScript<AddOutcome[]>({
   name: 'queue:add',

@@ -22,3 +22,14 @@ export function defineShardScript<T>(definition: ShardScript<T>): Script<T> {
     parse: definition.parse,
   })
 }
+
+/**
+ * A script's flat list reply (`[a1, b1, a2, b2, …]`) as rows of `width` items; a short last row is
+ * dropped, and a reply that is not a list reads as no rows.
+ */
+export function replyRows(reply: Reply | undefined, width: number): Reply[][] {
+  const items = Array.isArray(reply) ? reply : []
+  const rows: Reply[][] = []
+  for (let index = 0; index + width <= items.length; index += width) rows.push(items.slice(index, index + width))
+  return rows
+}

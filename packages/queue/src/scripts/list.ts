@@ -1,5 +1,5 @@
 import type { Reply } from '@rediware/redis'
-import { defineShardScript } from './define.js'
+import { defineShardScript, replyRows } from './define.js'
 
 /**
  * list: one page of the jobs in a state, for the dashboard. Waiting jobs come in the order they
@@ -64,10 +64,8 @@ export const listScript = defineShardScript<ListPage>({
     return out
   },
   parse: (reply) => {
-    const items = Array.isArray(reply) ? reply : []
-    const jobs: ListedJob[] = []
-    for (let index = 1; index + 1 < items.length; index += 2)
-      jobs.push({ id: String(items[index]), record: String(items[index + 1]) })
-    return { total: Number(items[0] ?? 0), jobs }
+    const [total, ...pairs] = Array.isArray(reply) ? reply : []
+    const jobs = replyRows(pairs, 2).map(([id, record]): ListedJob => ({ id: String(id), record: String(record) }))
+    return { total: Number(total ?? 0), jobs }
   },
 })

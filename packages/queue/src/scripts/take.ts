@@ -1,5 +1,5 @@
 import type { Reply } from '@rediware/redis'
-import { defineShardScript } from './define.js'
+import { defineShardScript, replyRows } from './define.js'
 import { type LocalShard, STEP, readKeep } from './shard-local.js'
 
 /**
@@ -235,28 +235,24 @@ export function parseTakeReply(reply: Reply): TakeReply {
   if (!Array.isArray(reply) || reply.length < 6)
     throw new Error(`unexpected reply from queue:take: ${JSON.stringify(reply)}`)
   const [now, nextAt, more, settled, claimedRaw, recoveredRaw] = reply
-  const claimedItems = Array.isArray(claimedRaw) ? claimedRaw : []
-  const claimed: ClaimedJob[] = []
-  for (let index = 0; index + 6 < claimedItems.length; index += 7) {
-    claimed.push({
-      id: String(claimedItems[index]),
-      token: String(claimedItems[index + 1]),
-      attempt: Number(claimedItems[index + 2]),
-      attempts: Number(claimedItems[index + 3]),
-      payload: String(claimedItems[index + 4]),
-      timeout: Number(claimedItems[index + 5]),
-      name: String(claimedItems[index + 6]),
-    })
-  }
-  const recoveredItems = Array.isArray(recoveredRaw) ? recoveredRaw : []
-  const recovered: RecoveredJob[] = []
-  for (let index = 0; index + 2 < recoveredItems.length; index += 3) {
-    recovered.push({
-      id: String(recoveredItems[index]),
-      willRetry: Number(recoveredItems[index + 1]) === 2,
-      attempt: Number(recoveredItems[index + 2]),
-    })
-  }
+  const claimed = replyRows(claimedRaw, 7).map(
+    ([id, token, attempt, attempts, payload, timeout, name]): ClaimedJob => ({
+      id: String(id),
+      token: String(token),
+      attempt: Number(attempt),
+      attempts: Number(attempts),
+      payload: String(payload),
+      timeout: Number(timeout),
+      name: String(name),
+    }),
+  )
+  const recovered = replyRows(recoveredRaw, 3).map(
+    ([id, willRetry, attempt]): RecoveredJob => ({
+      id: String(id),
+      willRetry: Number(willRetry) === 2,
+      attempt: Number(attempt),
+    }),
+  )
   return {
     now: Number(now),
     nextAt: Number(nextAt),

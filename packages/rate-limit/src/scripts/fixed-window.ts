@@ -1,29 +1,22 @@
 import type { LocalRedis, Reply } from '@rediware/redis'
-import { fmt, luaPreamble, num, readCommon, type LimiterScriptSource } from './shared.js'
+import { fmt, luaGiveBack, luaPreamble, num, readCommon, type LimiterScriptSource } from './shared.js'
 
 /**
  * Fixed window that starts at a key's first hit (express-rate-limit semantics). State per policy: a
  * hash { s = window start ms, c = count }. Nothing is written unless every policy admits the cost.
  */
-const lua = `${luaPreamble}
+const lua = `${luaPreamble}${luaGiveBack}
 if mode == 'r' then
   for i = 1, n do
-    local b = 3 + (i - 1) * 3
+    local _, _, stamp = policy(i)
     local v = redis.call('HMGET', KEYS[i], 's', 'c')
-    if v[1] and v[1] == ARGV[b + 3] then
-      local c = tonumber(v[2]) or 0
-      local refunded = c - cost
-      if refunded < 0 then refunded = 0 end
-      redis.call('HSET', KEYS[i], 'c', fmt(refunded))
-    end
+    if tonumber(v[1]) == stamp then give_back(KEYS[i], 'c', v[2]) end
   end
   return {1}
 end
 local starts, counts, out, ok = {}, {}, {}, 1
 for i = 1, n do
-  local b = 3 + (i - 1) * 3
-  local limit = tonumber(ARGV[b + 1])
-  local w = tonumber(ARGV[b + 2])
+  local limit, w = policy(i)
   local v = redis.call('HMGET', KEYS[i], 's', 'c')
   local s = tonumber(v[1])
   local c = tonumber(v[2]) or 0
@@ -36,9 +29,7 @@ for i = 1, n do
   if c + cost > limit then ok = 0 end
 end
 for i = 1, n do
-  local b = 3 + (i - 1) * 3
-  local limit = tonumber(ARGV[b + 1])
-  local w = tonumber(ARGV[b + 2])
+  local limit, w = policy(i)
   local s, c = starts[i], counts[i]
   local allowed, retry = 1, 0
   if c + cost > limit then

@@ -34,10 +34,6 @@ export function limiterLua(mechanisms: readonly Mechanism[], pick?: string): str
       : `local mechanisms = {${mechanisms.map((m) => `${m.name} = { check = ${m.name}_check, out = ${m.name}_out, refund = ${m.name}_refund }`).join(', ')}}\n`
   return `${luaPreamble}
 local nowUs = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local function policy(i)
-  local b = 3 + (i - 1) * 3
-  return tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
-end
 ${mechanisms.map((m) => m.lua).join('\n')}
 ${table}if mode == 'r' then
   for i = 1, n do

@@ -13,7 +13,7 @@ import type { LocalRedis, Reply } from '@rediware/redis'
 export const PER_POLICY_ARGS = 3
 export const PER_POLICY_REPLY = 5
 
-/** Lua preamble: `now` in ms from the server clock (`t` keeps the raw TIME reply), and the common arguments. */
+/** Lua preamble: `now` in ms from the server clock (`t` keeps the raw TIME reply), and the common arguments and helpers. */
 export const luaPreamble = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -22,6 +22,11 @@ local cost = tonumber(ARGV[2])
 local rid = ARGV[3]
 local n = #KEYS
 local function fmt(x) return string.format('%.0f', x) end
+-- Policy i's arguments: its limit, its window in ms, and the window a refund applies to (its stamp).
+local function policy(i)
+  local b = 3 + (i - 1) * 3
+  return tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3])
+end
 local function push_policy(out, allowed, remaining, reset, retry, charged_window)
   local k = #out
   out[k + 1] = allowed
@@ -29,6 +34,15 @@ local function push_policy(out, allowed, remaining, reset, retry, charged_window
   out[k + 3] = reset
   out[k + 4] = retry
   out[k + 5] = charged_window
+end
+`
+
+/** Lua for the counter scripts' refunds: takes `cost` back from a count field of a policy's hash, never below 0. */
+export const luaGiveBack = `
+local function give_back(key, field, count)
+  local left = (tonumber(count) or 0) - cost
+  if left < 0 then left = 0 end
+  redis.call('HSET', key, field, fmt(left))
 end
 `
 

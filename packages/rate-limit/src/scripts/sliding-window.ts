@@ -1,12 +1,12 @@
 import type { LocalRedis, Reply } from '@rediware/redis'
-import { fmt, luaPreamble, num, readCommon, type LimiterScriptSource } from './shared.js'
+import { fmt, luaGiveBack, luaPreamble, num, readCommon, type LimiterScriptSource } from './shared.js'
 
 /**
  * Sliding-window counter: windows aligned to epoch multiples of `w`; the previous window's count is
  * weighted by how much of it still overlaps the rolling window (rounded up, so the estimate never
  * under-counts an evenly spread previous window). State per policy: hash { s, c, p }.
  */
-const lua = `${luaPreamble}
+const lua = `${luaPreamble}${luaGiveBack}
 local function ceildiv(a, b) return math.floor((a + b - 1) / b) end
 -- The window state of one policy at \`now\`: window start, its count, the previous window's count,
 -- the weighted use, and whether the hash must be rewritten whole (new window, or no readable count).
@@ -49,8 +49,7 @@ local function reset_in(w, s, c, p)
 end
 -- One policy (the common case): no per-policy tables (they are about a fifth of the script's cost).
 if mode ~= 'r' and n == 1 then
-  local limit = tonumber(ARGV[4])
-  local w = tonumber(ARGV[5])
+  local limit, w = policy(1)
   local s, c, p, used, fresh = load_window(KEYS[1], w)
   local allowed, retry = 1, 0
   if used + cost > limit then
@@ -67,35 +66,27 @@ if mode ~= 'r' and n == 1 then
 end
 if mode == 'r' then
   for i = 1, n do
-    local b = 3 + (i - 1) * 3
-    local w = tonumber(ARGV[b + 2])
-    local stamp = tonumber(ARGV[b + 3])
+    local _, w, stamp = policy(i)
     local v = redis.call('HMGET', KEYS[i], 's', 'c', 'p')
     local s = tonumber(v[1])
     if s ~= nil and s == stamp then
-      local c = (tonumber(v[2]) or 0) - cost
-      if c < 0 then c = 0 end
-      redis.call('HSET', KEYS[i], 'c', fmt(c))
+      give_back(KEYS[i], 'c', v[2])
     elseif s ~= nil and s == stamp + w then
-      local p = (tonumber(v[3]) or 0) - cost
-      if p < 0 then p = 0 end
-      redis.call('HSET', KEYS[i], 'p', fmt(p))
+      give_back(KEYS[i], 'p', v[3])
     end
   end
   return {1}
 end
 local S, C, P, U, F, ok = {}, {}, {}, {}, {}, 1
 for i = 1, n do
-  local b = 3 + (i - 1) * 3
-  local s, c, p, used, fresh = load_window(KEYS[i], tonumber(ARGV[b + 2]))
+  local limit, w = policy(i)
+  local s, c, p, used, fresh = load_window(KEYS[i], w)
   S[i], C[i], P[i], U[i], F[i] = s, c, p, used, fresh
-  if used + cost > tonumber(ARGV[b + 1]) then ok = 0 end
+  if used + cost > limit then ok = 0 end
 end
 local out = {ok}
 for i = 1, n do
-  local b = 3 + (i - 1) * 3
-  local limit = tonumber(ARGV[b + 1])
-  local w = tonumber(ARGV[b + 2])
+  local limit, w = policy(i)
   local s, c, p, used = S[i], C[i], P[i], U[i]
   local allowed, retry = 1, 0
   if used + cost > limit then

@@ -2,6 +2,7 @@ import { RedisClientError } from '../errors.js'
 import { type PubSubWire, reconnectDelay, type WireEvents } from '../pubsub/wire.js'
 import { ConnectionSubscriber, subscriberOverrides } from './ioredis-pubsub.js'
 import type { IoredisClusterLike, IoredisLike } from './ioredis-like.js'
+import { ChannelStates } from '../pubsub/channel-states.js'
 import { keySlot } from './slots.js'
 
 const nodeKey = (node: IoredisLike): string => `${node.options.host}:${node.options.port}`
@@ -17,8 +18,7 @@ export class ClusterWire implements PubSubWire {
   readonly #cluster: IoredisClusterLike
   readonly #prefix: string
   readonly #events: WireEvents
-  readonly #wanted = new Set<string>()
-  readonly #confirmed = new Set<string>()
+  readonly #channels = new ChannelStates()
   /** channel → key of the master it is subscribed on */
   readonly #home = new Map<string, string>()
   readonly #nodes = new Map<string, ConnectionSubscriber>()
@@ -32,11 +32,11 @@ export class ClusterWire implements PubSubWire {
     this.#events = {
       message: (channel, message) => events.message(channel, message),
       subscribed: (channels) => {
-        for (const channel of channels) this.#confirmed.add(channel)
+        this.#channels.confirm(channels)
         events.subscribed(channels)
       },
       lost: (channels, error) => {
-        for (const channel of channels) this.#confirmed.delete(channel)
+        this.#channels.unconfirm(channels)
         events.lost(channels, error)
         this.#scheduleHeal()
       },
@@ -46,14 +46,13 @@ export class ClusterWire implements PubSubWire {
   }
 
   subscribe(channels: readonly string[]): void {
-    for (const channel of channels) this.#wanted.add(channel)
+    this.#channels.add(channels)
     this.#place(channels)
   }
 
   unsubscribe(channels: readonly string[]): void {
+    this.#channels.remove(channels)
     for (const channel of channels) {
-      this.#wanted.delete(channel)
-      this.#confirmed.delete(channel)
       const home = this.#home.get(channel)
       this.#home.delete(channel)
       if (home !== undefined) this.#nodes.get(home)?.remove([channel])
@@ -72,7 +71,7 @@ export class ClusterWire implements PubSubWire {
 
   readonly #replan = (): void => {
     if (this.#closed) return
-    this.#place([...this.#wanted])
+    this.#place(this.#channels.list())
     this.#closeIdle()
   }
 
@@ -92,7 +91,7 @@ export class ClusterWire implements PubSubWire {
       }
       if (home !== undefined) {
         this.#nodes.get(home)?.remove([channel])
-        if (this.#confirmed.delete(channel)) {
+        if (this.#channels.unconfirm([channel]).length > 0) {
           this.#events.lost(
             [channel],
             new RedisClientError('ERR_REDIS_UNAVAILABLE', `The slot of ${channel} moved to ${owner}.`),
@@ -141,7 +140,7 @@ export class ClusterWire implements PubSubWire {
       if (this.#closed) return
       const settle = () => {
         this.#replan()
-        if ([...this.#wanted].every((channel) => this.#confirmed.has(channel))) this.#healAttempt = 0
+        if (this.#channels.allConfirmed()) this.#healAttempt = 0
         else this.#scheduleHeal()
       }
       if (typeof this.#cluster.refreshSlotsCache === 'function') this.#cluster.refreshSlotsCache(() => settle())

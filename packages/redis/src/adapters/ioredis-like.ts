@@ -1,3 +1,5 @@
+import { hasMethods } from '../has-methods.js'
+
 /** The public ioredis surface the adapter relies on (ioredis 5 and 6 `Redis` and `Cluster`). */
 export type IoredisArg = string | Buffer | number
 
@@ -81,19 +83,10 @@ export interface IoredisClusterLike extends IoredisLike {
   off?(event: string, listener: (...args: never[]) => void): unknown
 }
 
-const isFunction = (value: unknown): boolean => typeof value === 'function'
-
-export function isIoredisLike(value: unknown): value is IoredisLike {
-  if (typeof value !== 'object' || value === null) return false
-  const candidate = value as Record<string, unknown>
-  return (
-    isFunction(candidate.callBuffer) &&
-    isFunction(candidate.pipeline) &&
-    isFunction(candidate.once) &&
-    typeof candidate.status === 'string' &&
-    typeof candidate.isCluster === 'boolean'
-  )
-}
+export const isIoredisLike = (value: unknown): value is IoredisLike =>
+  hasMethods(value, ['callBuffer', 'pipeline', 'once']) &&
+  typeof value.status === 'string' &&
+  typeof value.isCluster === 'boolean'
 
 export const isIoredisCluster = (value: IoredisLike): value is IoredisClusterLike =>
-  value.isCluster && isFunction((value as Partial<IoredisClusterLike>).nodes)
+  value.isCluster && hasMethods(value, ['nodes'])

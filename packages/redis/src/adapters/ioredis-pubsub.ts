@@ -1,6 +1,7 @@
 import { RedisClientError } from '../errors.js'
 import { type PubSubWire, reconnectDelay, type WireEvents } from '../pubsub/wire.js'
 import type { IoredisLike, SubscriberConnectionLike } from './ioredis-like.js'
+import { ChannelStates } from '../pubsub/channel-states.js'
 import { keySlot } from './slots.js'
 
 /**
@@ -39,8 +40,7 @@ export class ConnectionSubscriber {
   readonly #sharded: boolean
   readonly #prefix: string
   readonly #hooks: ConnectionHooks
-  readonly #channels = new Set<string>()
-  readonly #confirmed = new Set<string>()
+  readonly #channels = new ChannelStates()
   #lastError: Error | undefined
   #closed = false
 
@@ -55,14 +55,14 @@ export class ConnectionSubscriber {
     this.#sharded = sharded
     this.#prefix = prefix
     this.#hooks = hooks
-    connection.on('ready', () => this.#send([...this.#channels]))
+    connection.on('ready', () => this.#send(this.#channels.list()))
     connection.on('close', () => this.#dropped())
     connection.on('error', (error: Error) => {
       this.#lastError = error
     })
     connection.on(sharded ? 'smessage' : 'message', (wireChannel: string, message: string) => {
       const channel = wireChannel.startsWith(this.#prefix) ? wireChannel.slice(this.#prefix.length) : wireChannel
-      if (this.#channels.has(channel)) hooks.events.message(channel, message)
+      if (this.#channels.wants(channel)) hooks.events.message(channel, message)
     })
   }
 
@@ -72,20 +72,18 @@ export class ConnectionSubscriber {
 
   /** Every channel of this connection is subscribed now. */
   get settled(): boolean {
-    return this.#confirmed.size === this.#channels.size
+    return this.#channels.allConfirmed()
   }
 
   add(channels: readonly string[]): void {
-    const added = channels.filter((channel) => !this.#channels.has(channel))
-    for (const channel of added) this.#channels.add(channel)
+    const added = this.#channels.add(channels)
     if (added.length === 0) return
     if (this.#connection.status === 'wait') this.#connection.connect().catch(() => undefined)
     else if (this.#connection.status === 'ready') this.#send(added)
   }
 
   remove(channels: readonly string[]): void {
-    const removed = channels.filter((channel) => this.#channels.delete(channel))
-    for (const channel of removed) this.#confirmed.delete(channel)
+    const removed = this.#channels.remove(channels)
     if (removed.length === 0 || this.#connection.status !== 'ready') return
     for (const group of this.#groups(removed)) {
       const wire = group.map((channel) => this.#prefix + channel)
@@ -100,7 +98,6 @@ export class ConnectionSubscriber {
     if (this.#closed) return
     this.#closed = true
     this.#channels.clear()
-    this.#confirmed.clear()
     this.#connection.removeAllListeners()
     // A socket error after disconnect() must not become an unhandled 'error' event.
     this.#connection.on('error', () => undefined)
@@ -129,8 +126,8 @@ export class ConnectionSubscriber {
       request?.then(
         () => {
           if (this.#closed || this.#connection.status !== 'ready') return
-          const still = group.filter((channel) => this.#channels.has(channel))
-          for (const channel of still) this.#confirmed.add(channel)
+          const still = this.#channels.wantedOf(group)
+          this.#channels.confirm(still)
           if (still.length > 0) this.#hooks.events.subscribed(still)
         },
         (error: unknown) => {
@@ -143,8 +140,7 @@ export class ConnectionSubscriber {
 
   #dropped(): void {
     if (this.#closed) return
-    const lost = [...this.#confirmed]
-    this.#confirmed.clear()
+    const lost = this.#channels.unconfirmAll()
     if (lost.length > 0) {
       this.#hooks.events.lost(
         lost,

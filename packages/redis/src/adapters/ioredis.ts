@@ -1,8 +1,7 @@
-import { resolveClientOptions, type ClientOptions } from '../client-options.js'
-import { ManagedClient } from '../client.js'
+import type { ClientOptions } from '../client-options.js'
+import { adaptConnection } from '../client.js'
 import { type Deadline, readyWithin } from '../deadline.js'
 import { RedisClientError } from '../errors.js'
-import { evalWithFallback } from '../script.js'
 import { type Guard, ServerReplyError, type Transport } from '../transport.js'
 import type { PubSubWire, WireEvents } from '../pubsub/wire.js'
 import type { Arg, ClientCapabilities, Command, RedisClient, Reply } from '../types.js'
@@ -12,6 +11,7 @@ import { ClusterWire } from './cluster-pubsub.js'
 import { SettledAwareCommands } from './ioredis-command.js'
 import { type IoredisLike, isIoredisCluster, isIoredisLike } from './ioredis-like.js'
 import { openIoredisWire } from './ioredis-pubsub.js'
+import { scanNodes } from './scan-cursor.js'
 import { sameSlot } from './slots.js'
 import { WriteCoalescer } from '../write-coalescer.js'
 
@@ -180,36 +180,16 @@ export class IoredisTransport implements Transport {
     return this.#pipeline(list, deadline)
   }
 
-  runScript(
-    script: Parameters<Transport['runScript']>[0],
-    keys: readonly string[],
-    args: readonly Arg[],
-    deadline: Deadline,
-  ) {
-    return evalWithFallback((command) => this.send(command, deadline), script, keys, args)
-  }
-
   async *scan(match: string, count: number, guard: Guard): AsyncIterable<string[]> {
     const nodes = isIoredisCluster(this.#redis) ? this.#redis.nodes('master') : [this.#redis]
+    // A cluster node connection does not apply the cluster-level keyPrefix, so the pattern carries it
+    // explicitly; ioredis never prefixes a SCAN pattern on its own.
     const pattern = this.#prefix + match
-    for (const node of nodes) {
-      let cursor = '0'
-      do {
-        const [next, keys] = await guard(async (deadline) => {
-          await whenReady(node, deadline)
-          // A cluster node connection does not apply the cluster-level keyPrefix, so the pattern
-          // carries it explicitly; ioredis never prefixes a SCAN pattern on its own.
-          const reply = normalizeReply(await node.call('SCAN', cursor, 'MATCH', pattern, 'COUNT', count))
-          if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) {
-            throw new RedisClientError('ERR_REDIS_REPLY', 'Unexpected SCAN reply.')
-          }
-          return [String(reply[0]), (reply[1] as Reply[]).map(String)] as const
-        })
-        cursor = next
-        if (keys.length > 0)
-          yield keys.map((key) => (key.startsWith(this.#prefix) ? key.slice(this.#prefix.length) : key))
-      } while (cursor !== '0')
+    const scanPage = async (node: IoredisLike, cursor: string, deadline: Deadline) => {
+      await whenReady(node, deadline)
+      return normalizeReply(await node.call('SCAN', cursor, 'MATCH', pattern, 'COUNT', count))
     }
+    yield* scanNodes(nodes, scanPage, guard, this.#prefix)
   }
 
   openWire(events: WireEvents): PubSubWire {
@@ -260,9 +240,5 @@ export function fromIoredis(redis: unknown, options: IoredisAdapterOptions = {})
   if (!isIoredisLike(redis)) {
     throw new TypeError('fromIoredis() expects an ioredis Redis or Cluster instance.')
   }
-  return new ManagedClient(
-    new IoredisTransport(redis),
-    resolveClientOptions(options, 250),
-    options.closeConnection ?? false,
-  )
+  return adaptConnection(new IoredisTransport(redis), options, 250)
 }

@@ -1,4 +1,5 @@
 import type { ExpirySignal } from '../deadline.js'
+import { hasMethods } from '../has-methods.js'
 
 /** The public node-redis surface the adapter relies on (`redis` 5 and 6, `createClient` and `createCluster`). */
 export type NodeRedisArg = string | Buffer
@@ -53,23 +54,12 @@ export interface NodeRedisClusterLike extends NodeRedisCommon {
 
 export type NodeRedisLike = NodeRedisClientLike | NodeRedisClusterLike
 
-const isFunction = (value: unknown): boolean => typeof value === 'function'
-
 /** A node-redis client or cluster (not legacy mode), recognised by its public API. */
-export function isNodeRedisLike(value: unknown): value is NodeRedisLike {
-  if (typeof value !== 'object' || value === null) return false
-  const candidate = value as Record<string, unknown>
-  return (
-    typeof candidate.isOpen === 'boolean' &&
-    isFunction(candidate.sendCommand) &&
-    isFunction(candidate.duplicate) &&
-    isFunction(candidate.withTypeMapping)
-  )
-}
+export const isNodeRedisLike = (value: unknown): value is NodeRedisLike =>
+  hasMethods(value, ['sendCommand', 'duplicate', 'withTypeMapping']) && typeof value.isOpen === 'boolean'
 
 export const isNodeRedisCluster = (value: NodeRedisLike): value is NodeRedisClusterLike =>
-  isFunction((value as Partial<NodeRedisClusterLike>).nodeClient) &&
-  Array.isArray((value as Partial<NodeRedisClusterLike>).masters)
+  hasMethods(value, ['nodeClient']) && Array.isArray(value.masters)
 
 /**
  * Whether a command can be written now. A cluster reconnects its nodes by itself; node-redis 6 says

@@ -1,6 +1,7 @@
 import { RedisClientError } from '../errors.js'
 import type { PubSubWire, WireEvents } from '../pubsub/wire.js'
 import { isNodeRedisCluster, type NodeRedisLike, type NodeRedisListener } from './node-redis-like.js'
+import { ChannelStates } from '../pubsub/channel-states.js'
 import { keySlot } from './slots.js'
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)))
@@ -28,8 +29,7 @@ class NodeRedisWire implements PubSubWire {
   readonly #subscriber: NodeRedisLike
   readonly #prefix: string
   readonly #events: WireEvents
-  readonly #wanted = new Set<string>()
-  readonly #confirmed = new Set<string>()
+  readonly #channels = new ChannelStates()
   readonly #connecting: Promise<unknown>
   #lastError: Error | undefined
   /** A cluster reports no readiness of its own: it can subscribe once `connect()` resolved. */
@@ -46,33 +46,31 @@ class NodeRedisWire implements PubSubWire {
       this.#dropped()
     })
     subscriber.on('reconnecting', () => this.#dropped())
-    subscriber.on('ready', () => this.#send([...this.#wanted]))
+    subscriber.on('ready', () => this.#send(this.#channels.list()))
     // A cluster may report no `ready` of its own: channels wanted meanwhile are sent once it connects.
     this.#connecting = subscriber.connect().then(
       () => {
         this.#connected = true
-        this.#send([...this.#wanted])
+        this.#send(this.#channels.list())
       },
       (error: unknown) => {
-        if (!this.#closed) events.lost([...this.#wanted], asError(error))
+        if (!this.#closed) events.lost(this.#channels.list(), asError(error))
       },
     )
   }
 
   readonly #listener: NodeRedisListener = (message, wireChannel) => {
     const channel = wireChannel.startsWith(this.#prefix) ? wireChannel.slice(this.#prefix.length) : wireChannel
-    if (this.#wanted.has(channel)) this.#events.message(channel, message)
+    if (this.#channels.wants(channel)) this.#events.message(channel, message)
   }
 
   subscribe(channels: readonly string[]): void {
-    const added = channels.filter((channel) => !this.#wanted.has(channel))
-    for (const channel of added) this.#wanted.add(channel)
+    const added = this.#channels.add(channels)
     if (added.length > 0 && this.#writable()) this.#send(added)
   }
 
   unsubscribe(channels: readonly string[]): void {
-    const removed = channels.filter((channel) => this.#wanted.delete(channel))
-    for (const channel of removed) this.#confirmed.delete(channel)
+    const removed = this.#channels.remove(channels)
     if (removed.length === 0 || !this.#writable()) return
     const subscriber = this.#subscriber
     for (const group of groups(removed, this.#prefix, isNodeRedisCluster(subscriber))) {
@@ -91,8 +89,7 @@ class NodeRedisWire implements PubSubWire {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    this.#wanted.clear()
-    this.#confirmed.clear()
+    this.#channels.clear()
     // Ends at once, without QUIT: never waits on an unreachable server.
     this.#subscriber.destroy()
     await this.#connecting
@@ -116,14 +113,13 @@ class NodeRedisWire implements PubSubWire {
     request.then(
       () => {
         if (this.#closed || !this.#writable()) return
-        const fresh = channels.filter((channel) => this.#wanted.has(channel) && !this.#confirmed.has(channel))
-        for (const channel of fresh) this.#confirmed.add(channel)
+        const fresh = this.#channels.confirm(channels)
         if (fresh.length > 0) this.#events.subscribed(fresh)
       },
       (error: unknown) => {
         // A dropped connection rejects pending commands; `ready` subscribes again.
         if (this.#closed) return
-        const refused = channels.filter((channel) => this.#wanted.has(channel))
+        const refused = this.#channels.wantedOf(channels)
         if (this.#writable() && refused.length > 0) this.#events.lost(refused, asError(error))
       },
     )
@@ -131,8 +127,7 @@ class NodeRedisWire implements PubSubWire {
 
   #dropped(): void {
     if (this.#closed || this.#writable()) return
-    const lost = [...this.#confirmed]
-    this.#confirmed.clear()
+    const lost = this.#channels.unconfirmAll()
     if (lost.length > 0) {
       this.#events.lost(
         lost,

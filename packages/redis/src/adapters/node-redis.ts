@@ -1,11 +1,10 @@
-import { type ClientOptions, resolveClientOptions } from '../client-options.js'
-import { ManagedClient } from '../client.js'
+import type { ClientOptions } from '../client-options.js'
+import { adaptConnection } from '../client.js'
 import { type Deadline, readyWithin } from '../deadline.js'
 import { RedisClientError } from '../errors.js'
 import type { PubSubWire, WireEvents } from '../pubsub/wire.js'
-import { evalWithFallback } from '../script.js'
 import type { Guard, ServerReplyError, Transport } from '../transport.js'
-import type { Arg, ClientCapabilities, Command, RedisClient, Reply, Script } from '../types.js'
+import type { Arg, ClientCapabilities, Command, RedisClient, Reply } from '../types.js'
 import { tcpCapabilities } from './capabilities.js'
 import { sendAcrossSlots, sendEach } from './cross-slot.js'
 import {
@@ -21,6 +20,7 @@ import {
 } from './node-redis-like.js'
 import { openNodeRedisWire } from './node-redis-pubsub.js'
 import { bufferMapping, normalizeReply, textMapping, toServerError } from './node-redis-reply.js'
+import { scanNodes } from './scan-cursor.js'
 import { sameSlot } from './slots.js'
 
 export interface NodeRedisAdapterOptions extends ClientOptions {
@@ -130,42 +130,18 @@ export class NodeRedisTransport implements Transport {
     return sendEach(list, deadline, (command, commandDeadline) => this.send(command, commandDeadline))
   }
 
-  runScript(
-    script: Script<unknown>,
-    keys: readonly string[],
-    args: readonly Arg[],
-    deadline: Deadline,
-  ): Promise<Reply> {
-    return evalWithFallback((command) => this.send(command, deadline), script, keys, args)
-  }
-
   async *scan(match: string, count: number, guard: Guard): AsyncIterable<string[]> {
     const cluster = this.#cluster
     const nodes: NodeRedisClientLike[] = cluster
       ? await Promise.all(cluster.masters.map((master) => cluster.nodeClient(master)))
       : [this.#client as NodeRedisClientLike]
     const pattern = this.#prefix + match
-    for (const node of nodes) {
-      let cursor = '0'
-      do {
-        const [next, keys] = await guard(async (deadline) => {
-          await whenReady(node, deadline)
-          const reply = normalizeReply(
-            { name: 'SCAN', args: [], keyIndexes: [], parse: (value) => value },
-            await node.sendCommand(['SCAN', cursor, 'MATCH', pattern, 'COUNT', String(count)], {
-              typeMapping: textMapping,
-            }),
-          )
-          if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) {
-            throw new RedisClientError('ERR_REDIS_REPLY', 'Unexpected SCAN reply.')
-          }
-          return [String(reply[0]), (reply[1] as Reply[]).map(String)] as const
-        })
-        cursor = next
-        if (keys.length > 0)
-          yield keys.map((key) => (key.startsWith(this.#prefix) ? key.slice(this.#prefix.length) : key))
-      } while (cursor !== '0')
+    const scanPage = async (node: NodeRedisClientLike, cursor: string, deadline: Deadline) => {
+      await whenReady(node, deadline)
+      const wire = ['SCAN', cursor, 'MATCH', pattern, 'COUNT', String(count)]
+      return normalizeReply(scanCommand, await node.sendCommand(wire, { typeMapping: textMapping }))
     }
+    yield* scanNodes(nodes, scanPage, guard, this.#prefix)
   }
 
   openWire(events: WireEvents): PubSubWire {
@@ -189,6 +165,9 @@ function firstKey(command: Command<unknown>, wire: readonly NodeRedisArg[]): Nod
   return index === undefined ? undefined : wire[index + 1]
 }
 
+/** What `normalizeReply` reads a SCAN reply as: text, parsed by the caller. */
+const scanCommand: Command<unknown> = { name: 'SCAN', args: [], keyIndexes: [], parse: (value) => value }
+
 const rejectAsServerError = (error: unknown): Promise<never> => Promise.reject(toServerError(error))
 
 /**
@@ -200,9 +179,5 @@ export function fromNodeRedis(client: unknown, options: NodeRedisAdapterOptions 
   if (!isNodeRedisLike(client)) {
     throw new TypeError('fromNodeRedis() expects a node-redis client (createClient()) or cluster (createCluster()).')
   }
-  return new ManagedClient(
-    new NodeRedisTransport(client),
-    resolveClientOptions(options, 250),
-    options.closeConnection ?? false,
-  )
+  return adaptConnection(new NodeRedisTransport(client), options, 250)
 }

@@ -1,3 +1,4 @@
+import { hasMethods } from '../has-methods.js'
 /** The public @upstash/redis surface the adapter relies on (1.34 and newer). */
 export interface UpstashRequestLike {
   path?: string[]
@@ -23,15 +24,5 @@ export interface UpstashLike {
   createScript(...args: unknown[]): unknown
 }
 
-const isFunction = (value: unknown): boolean => typeof value === 'function'
-
-export function isUpstashLike(value: unknown): value is UpstashLike {
-  if (typeof value !== 'object' || value === null) return false
-  const candidate = value as Record<string, unknown>
-  return (
-    isFunction(candidate.exec) &&
-    isFunction(candidate.use) &&
-    isFunction(candidate.evalsha) &&
-    isFunction(candidate.createScript)
-  )
-}
+export const isUpstashLike = (value: unknown): value is UpstashLike =>
+  hasMethods(value, ['exec', 'use', 'evalsha', 'createScript'])

@@ -1,16 +1,16 @@
 import { httpCapabilities } from './capabilities.js'
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { resolveClientOptions, type ClientOptions } from '../client-options.js'
-import { ManagedClient } from '../client.js'
+import type { ClientOptions } from '../client-options.js'
+import { adaptConnection } from '../client.js'
 import type { Deadline } from '../deadline.js'
 import { RedisClientError } from '../errors.js'
-import { evalWithFallback } from '../script.js'
 import { type Guard, ServerReplyError, type Transport } from '../transport.js'
 import type { PubSubWire, WireEvents } from '../pubsub/wire.js'
-import type { Arg, Command, RedisClient, Reply, Script } from '../types.js'
+import type { Command, RedisClient, Reply } from '../types.js'
 import { type UpstashLike, type UpstashMiddleware, isUpstashLike } from './upstash-like.js'
 import { upstashEndpoint, UpstashWire } from './upstash-pubsub.js'
 import { toWire } from './upstash-wire.js'
+import { scanNodes } from './scan-cursor.js'
 
 export interface UpstashAdapterOptions extends ClientOptions {}
 
@@ -97,31 +97,13 @@ export class UpstashTransport implements Transport {
     return this.#pipeline(list, deadline)
   }
 
-  runScript(
-    script: Script<unknown>,
-    keys: readonly string[],
-    args: readonly Arg[],
-    deadline: Deadline,
-  ): Promise<Reply> {
-    return evalWithFallback((command) => this.send(command, deadline), script, keys, args)
-  }
-
   async *scan(match: string, count: number, guard: Guard): AsyncIterable<string[]> {
-    let cursor = '0'
-    do {
-      const reply = await guard((deadline) =>
-        this.send(
-          { name: 'SCAN', args: [cursor, 'MATCH', match, 'COUNT', count], keyIndexes: [], parse: toReply },
-          deadline,
-        ),
+    const scanPage = (_node: UpstashLike, cursor: string, deadline: Deadline) =>
+      this.send(
+        { name: 'SCAN', args: [cursor, 'MATCH', match, 'COUNT', count], keyIndexes: [], parse: toReply },
+        deadline,
       )
-      if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) {
-        throw new RedisClientError('ERR_REDIS_REPLY', 'Unexpected SCAN reply.')
-      }
-      cursor = String(reply[0])
-      const keys = (reply[1] as Reply[]).map(String)
-      if (keys.length > 0) yield keys
-    } while (cursor !== '0')
+    yield* scanNodes([this.#redis], scanPage, guard)
   }
 
   openWire(events: WireEvents): PubSubWire {
@@ -146,5 +128,5 @@ export function fromUpstash(redis: unknown, options: UpstashAdapterOptions = {})
   if (!isUpstashLike(redis)) {
     throw new TypeError('fromUpstash() expects an @upstash/redis Redis instance.')
   }
-  return new ManagedClient(new UpstashTransport(redis), resolveClientOptions(options, 1000), false)
+  return adaptConnection(new UpstashTransport(redis), options, 1000)
 }

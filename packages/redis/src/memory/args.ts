@@ -42,8 +42,25 @@ export function typed<T extends StoredValue['type']>(
   return data as Extract<StoredValue, { type: T }>
 }
 
+type CollectionType = 'hash' | 'set' | 'zset'
+type CollectionOf<T extends CollectionType> = Extract<StoredValue, { type: T }>['value']
+
+/** The collection at `key`, stored empty first when the key does not exist (HSET, SADD, ZADD). */
+export function collectionAt<T extends CollectionType>(
+  space: Keyspace,
+  key: string,
+  type: T,
+  empty: () => CollectionOf<T>,
+): CollectionOf<T> {
+  const existing = typed(space, key, type) as { value: CollectionOf<T> } | undefined
+  if (existing) return existing.value
+  const value = empty()
+  space.put(key, { type, value } as StoredValue)
+  return value
+}
+
 /** HDEL, SREM and ZREM: deletes the named members of a collection, drops the key once it is empty. */
-export function removeMembers(space: Keyspace, args: readonly Arg[], type: 'hash' | 'set' | 'zset'): number {
+export function removeMembers(space: Keyspace, args: readonly Arg[], type: CollectionType): number {
   const key = text(args[0])
   const members = typed(space, key, type)?.value
   if (!members) return 0

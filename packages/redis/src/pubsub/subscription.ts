@@ -1,4 +1,5 @@
 import { RedisClientError } from '../errors.js'
+import { ChannelStates } from './channel-states.js'
 import type { CallOptions, MessageListener, SubscribeOptions, Subscription } from '../types.js'
 
 /** What a subscription asks of the registry that shares one subscriber connection. */
@@ -37,8 +38,7 @@ export class ChannelSubscription implements Subscription {
   readonly #host: SubscriptionHost
   readonly #listener: MessageListener
   readonly #options: SubscribeOptions
-  readonly #channels = new Set<string>()
-  readonly #confirmed = new Set<string>()
+  readonly #channels = new ChannelStates()
   readonly #waiters = new Set<Waiter>()
   /**
    * Messages of channels whose (re)subscription is not confirmed to us yet: the confirmation and the
@@ -58,7 +58,7 @@ export class ChannelSubscription implements Subscription {
   }
 
   get channels(): readonly string[] {
-    return [...this.#channels]
+    return this.#channels.list()
   }
 
   get closed(): boolean {
@@ -67,18 +67,14 @@ export class ChannelSubscription implements Subscription {
 
   add(channels: string | readonly string[]): void {
     if (this.#closed) throw new RedisClientError('ERR_REDIS_CLOSED', 'This subscription was closed.')
-    const added = channelList(channels).filter((channel) => !this.#channels.has(channel))
-    for (const channel of added) this.#channels.add(channel)
+    const added = this.#channels.add(channelList(channels))
     if (added.length > 0) this.#host.add(this, added)
   }
 
   remove(channels: string | readonly string[]): void {
     if (this.#closed) return
-    const removed = channelList(channels).filter((channel) => this.#channels.delete(channel))
-    for (const channel of removed) {
-      this.#confirmed.delete(channel)
-      this.#early.delete(channel)
-    }
+    const removed = this.#channels.remove(channelList(channels))
+    for (const channel of removed) this.#early.delete(channel)
     if (removed.length > 0) this.#host.remove(this, removed)
     this.#settleWaiters()
   }
@@ -117,9 +113,9 @@ export class ChannelSubscription implements Subscription {
   /** The registry's report: these channels of ours are subscribed (again). */
   confirm(channels: readonly string[]): void {
     if (this.#closed) return
-    const mine = channels.filter((channel) => this.#channels.has(channel))
+    const mine = this.#channels.wantedOf(channels)
     if (mine.length === 0) return
-    for (const channel of mine) this.#confirmed.add(channel)
+    this.#channels.confirm(mine)
     const onSubscribe = this.#options.onSubscribe
     if (onSubscribe) safely(() => onSubscribe(mine))
     for (const channel of mine) {
@@ -133,17 +129,15 @@ export class ChannelSubscription implements Subscription {
   /** The registry's report: these channels of ours lost their subscription. */
   lose(channels: readonly string[], error: Error): void {
     if (this.#closed) return
-    for (const channel of channels) {
-      this.#confirmed.delete(channel)
-      this.#early.delete(channel)
-    }
+    this.#channels.unconfirm(channels)
+    for (const channel of channels) this.#early.delete(channel)
     const onError = this.#options.onError
     if (onError) safely(() => onError(error))
   }
 
   deliver(message: string, channel: string): void {
-    if (this.#closed || !this.#channels.has(channel)) return
-    if (!this.#confirmed.has(channel)) {
+    if (this.#closed || !this.#channels.wants(channel)) return
+    if (!this.#channels.isConfirmed(channel)) {
       const early = this.#early.get(channel) ?? []
       if (early.length < MAX_EARLY_MESSAGES) early.push(message)
       this.#early.set(channel, early)
@@ -158,8 +152,7 @@ export class ChannelSubscription implements Subscription {
   }
 
   #isReady(): boolean {
-    for (const channel of this.#channels) if (!this.#confirmed.has(channel)) return false
-    return true
+    return this.#channels.allConfirmed()
   }
 
   #settleWaiters(): void {

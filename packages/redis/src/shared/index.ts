@@ -9,3 +9,4 @@ export {
   optionReader,
 } from './options.js'
 export { OutageReporter, type OutageReporterOptions } from './outage.js'
+export { type MemoryFallback, type ResolvedSharedOptions, resolveRedisOption } from './redis-option.js'

@@ -1,4 +1,5 @@
 import { describeValue, parseDuration } from '../duration.js'
+import { hasMethods } from '../has-methods.js'
 
 /**
  * Every option name of `T`, each mapped to `true`. Declaring the known-option list with this type
@@ -133,6 +134,15 @@ export class OptionReader {
     if (typeof value !== 'function')
       throw this.typeError(`${name} must be a function ${signature}; got ${describeValue(value)}.`)
     return value as F
+  }
+
+  /**
+   * A required object offering `methods`, such as a Realtime of @rediware/realtime; `requirement`
+   * completes the error after the option's name (e.g. `must have publish(channel, event)`).
+   */
+  withMethods<T extends object>(value: unknown, name: string, methods: readonly string[], requirement: string): T {
+    if (!hasMethods(value, methods)) throw this.typeError(`${name} ${requirement}; got ${describeValue(value)}.`)
+    return value as T
   }
 
   /** A non-empty string of at most `maxLength` characters. */

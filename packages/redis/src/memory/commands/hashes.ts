@@ -1,14 +1,8 @@
 import { ServerReplyError } from '../../transport.js'
-import { bytes, type Handler, integer, text, typed, removeMembers } from '../args.js'
+import { bytes, type Handler, integer, text, typed, removeMembers, collectionAt } from '../args.js'
 import type { Keyspace } from '../keyspace.js'
 
-function hashOf(space: Keyspace, key: string): Map<string, Buffer> {
-  const existing = typed(space, key, 'hash')
-  if (existing) return existing.value
-  const value = new Map<string, Buffer>()
-  space.put(key, { type: 'hash', value })
-  return value
-}
+const hashOf = (space: Keyspace, key: string) => collectionAt(space, key, 'hash', () => new Map<string, Buffer>())
 
 export const hashesCommands: Readonly<Record<string, Handler>> = {
   HGET: (space, args) => typed(space, text(args[0]), 'hash')?.value.get(text(args[1])) ?? null,

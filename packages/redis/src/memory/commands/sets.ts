@@ -1,13 +1,7 @@
-import { type Handler, text, typed, removeMembers } from '../args.js'
+import { type Handler, text, typed, removeMembers, collectionAt } from '../args.js'
 import type { Keyspace } from '../keyspace.js'
 
-function setOf(space: Keyspace, key: string): Set<string> {
-  const existing = typed(space, key, 'set')
-  if (existing) return existing.value
-  const value = new Set<string>()
-  space.put(key, { type: 'set', value })
-  return value
-}
+const setOf = (space: Keyspace, key: string) => collectionAt(space, key, 'set', () => new Set<string>())
 
 export const setsCommands: Readonly<Record<string, Handler>> = {
   SADD: (space, args) => {

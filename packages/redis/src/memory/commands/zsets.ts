@@ -1,15 +1,9 @@
 import { ServerReplyError } from '../../transport.js'
 import type { Arg, Reply } from '../../types.js'
-import { float, type Handler, integer, SYNTAX, text, typed, removeMembers } from '../args.js'
+import { float, type Handler, integer, SYNTAX, text, typed, removeMembers, collectionAt } from '../args.js'
 import type { Keyspace } from '../keyspace.js'
 
-function zsetOf(space: Keyspace, key: string): Map<string, number> {
-  const existing = typed(space, key, 'zset')
-  if (existing) return existing.value
-  const value = new Map<string, number>()
-  space.put(key, { type: 'zset', value })
-  return value
-}
+const zsetOf = (space: Keyspace, key: string) => collectionAt(space, key, 'zset', () => new Map<string, number>())
 
 interface ScoreBound {
   value: number
