@@ -121,6 +121,18 @@ describe('HTTP requests over Upstash REST (dedicated upstash-local)', () => {
       await publisher.publish('news', { type: 'warm', data: 0 })
       requests.length = 0
       const streams = await openLive(app.url, 10)
+      // Streams are live before the subscription's confirmation (and the read it triggers) has come
+      // back on a loaded machine: the connect phase ends once no request was made for 500 ms.
+      let seen = -1
+      await waitFor(
+        async () => {
+          const quiet = requests.length === seen
+          seen = requests.length
+          if (!quiet) await sleep(500)
+          return quiet
+        },
+        { description: 'the connect requests to settle', interval: 0 },
+      )
       const connect = [...requests]
       requests.length = 0
       await sleep(3000)
