@@ -1,8 +1,14 @@
+import type { Deadline } from './deadline.js'
 import type { Command, Reply } from './types.js'
 import type { ServerReplyError } from './transport.js'
 
-interface Waiting {
-  command: Command<unknown>
+/** A command on its way out, with the deadline of its call (nothing of it is written once that settles). */
+export interface Outgoing {
+  readonly command: Command<unknown>
+  readonly deadline: Deadline
+}
+
+interface Waiting extends Outgoing {
   resolve(reply: Reply): void
   reject(error: unknown): void
 }
@@ -22,15 +28,15 @@ export type WriteTogether = (write: () => void) => boolean
  * own reply or error.
  */
 export class WriteCoalescer {
-  readonly #flushOne: (command: Command<unknown>) => Promise<Reply>
-  readonly #flushMany: (commands: readonly Command<unknown>[]) => Promise<(Reply | ServerReplyError)[]>
+  readonly #flushOne: (command: Command<unknown>, deadline: Deadline) => Promise<Reply>
+  readonly #flushMany: (commands: readonly Outgoing[]) => Promise<(Reply | ServerReplyError)[]>
   readonly #together: WriteTogether | undefined
   #waiting: Waiting[] = []
   #scheduled = false
 
   constructor(
-    flushOne: (command: Command<unknown>) => Promise<Reply>,
-    flushMany: (commands: readonly Command<unknown>[]) => Promise<(Reply | ServerReplyError)[]>,
+    flushOne: (command: Command<unknown>, deadline: Deadline) => Promise<Reply>,
+    flushMany: (commands: readonly Outgoing[]) => Promise<(Reply | ServerReplyError)[]>,
     together?: WriteTogether,
   ) {
     this.#flushOne = flushOne
@@ -38,16 +44,16 @@ export class WriteCoalescer {
     this.#together = together
   }
 
-  send(command: Command<unknown>): Promise<Reply> {
+  send(command: Command<unknown>, deadline: Deadline): Promise<Reply> {
     if (!this.#scheduled) {
       // The first command of a turn leaves at once, so the server works on it while this process
       // handles the rest of the turn; the ones after it wait for the end of the turn.
       this.#scheduled = true
       setImmediate(this.#flush)
-      return this.#flushOne(command)
+      return this.#flushOne(command, deadline)
     }
     return new Promise<Reply>((resolve, reject) => {
-      this.#waiting.push({ command, resolve, reject })
+      this.#waiting.push({ command, deadline, resolve, reject })
     })
   }
 
@@ -58,14 +64,16 @@ export class WriteCoalescer {
     this.#waiting = []
     const [only] = batch
     if (batch.length === 1 && only) {
-      this.#flushOne(only.command).then(only.resolve, only.reject)
+      this.#flushOne(only.command, only.deadline).then(only.resolve, only.reject)
       return
     }
     const sentTogether = this.#together?.(() => {
-      for (const waiting of batch) this.#flushOne(waiting.command).then(waiting.resolve, waiting.reject)
+      for (const waiting of batch) {
+        this.#flushOne(waiting.command, waiting.deadline).then(waiting.resolve, waiting.reject)
+      }
     })
     if (sentTogether) return
-    this.#flushMany(batch.map((waiting) => waiting.command)).then(
+    this.#flushMany(batch).then(
       (replies) => {
         batch.forEach((waiting, index) => {
           const reply = replies[index]

@@ -2,7 +2,7 @@ import { Redis as UpstashRedis } from '@upstash/redis'
 import { Cluster, Redis } from 'ioredis'
 import { createClient as nodeRedis6, createCluster as nodeRedisCluster6 } from 'redis'
 import { createClient as nodeRedis5, createCluster as nodeRedisCluster5 } from 'redis5'
-import { createClient, memoryClient, toClient } from '@rediware/redis'
+import { commands, createClient, defineScript, memoryClient, toClient } from '@rediware/redis'
 import { ENV, requireEnv } from '@rediware/test-utils'
 
 describe('toClient', () => {
@@ -82,6 +82,45 @@ describe('toClient', () => {
       plain.destroy()
     }
   })
+
+  it.each([
+    ['', false],
+    [', with showFriendlyErrorStack', true],
+  ])(
+    'puts an ioredis keyPrefix in front of keys on every path and takes it off SCAN results%s',
+    async (_, showFriendlyErrorStack) => {
+      const prefix = `t:prefix:${Math.random().toString(36).slice(2)}:`
+      const raw = new Redis(requireEnv(ENV.redisUrl), { keyPrefix: prefix, showFriendlyErrorStack })
+      const plain = new Redis(requireEnv(ENV.redisUrl))
+      const setAndRead = defineScript({
+        name: 'set-and-read',
+        keys: 1,
+        lua: "redis.call('SET', KEYS[1], ARGV[1]); return redis.call('GET', KEYS[1])",
+        local: (redis, [key = ''], [value = '']) => {
+          redis.call('SET', key, value)
+          return redis.call('GET', key)
+        },
+      })
+      try {
+        const client = toClient(raw)
+        await client.set('lone', 'v')
+        // The turn's first call leaves at once, the others together at the end of the turn.
+        await Promise.all([client.set('turn:1', 'v'), client.set('turn:2', 'v'), client.set('turn:3', 'v')])
+        await client.batch([commands.set('batch:1', 'v'), commands.set('batch:2', 'v')])
+        expect(await client.runScript(setAndRead, ['script'], ['v'])).toBe('v')
+        expect(await client.getBuffer('lone')).toEqual(Buffer.from('v'))
+        const written = ['lone', 'turn:1', 'turn:2', 'turn:3', 'batch:1', 'batch:2', 'script']
+        expect(await plain.mget(written.map((key) => `${prefix}${key}`))).toEqual(written.map(() => 'v'))
+        const keys: string[] = []
+        for await (const page of client.scan({ match: '*' })) keys.push(...page)
+        expect(keys.sort()).toEqual([...written].sort())
+        await plain.del(written.map((key) => `${prefix}${key}`))
+      } finally {
+        raw.disconnect()
+        plain.disconnect()
+      }
+    },
+  )
 
   it.each([
     [undefined, 'undefined'],

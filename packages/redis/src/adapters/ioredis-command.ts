@@ -56,8 +56,10 @@ const settledAwareClasses = new WeakMap<IoredisCommandClass, SettledAwareCommand
 /**
  * ioredis' Command, written as PING once its call has an outcome. ioredis writes a command through
  * `toWritable` every time it sends it: the first time, and again whenever it re-sends it from an
- * offline queue, after a node connection closed, or after MOVED, ASK, TRYAGAIN or CLUSTERDOWN. That
- * is the one place that sees every write, so a call reported failed is never written afterwards.
+ * offline queue, after a connection closed with the command unanswered (a standalone `Redis`'
+ * `autoResendUnfulfilledCommands`, a Cluster's retries), or after MOVED, ASK, TRYAGAIN or
+ * CLUSTERDOWN. That is the one place that sees every write, so a call reported failed is never
+ * written afterwards.
  */
 function settledAwareClassOf(base: IoredisCommandClass): SettledAwareCommandClass {
   let settledAware = settledAwareClasses.get(base)

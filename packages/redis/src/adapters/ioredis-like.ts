@@ -27,8 +27,6 @@ export type IoredisCommandClass = new (
 ) => IoredisCommandLike
 
 export interface IoredisPipelineLike {
-  call(command: string, ...args: IoredisArg[]): IoredisPipelineLike
-  callBuffer(command: string, ...args: IoredisArg[]): IoredisPipelineLike
   /** Queues a built command (`Pipeline#sendCommand`). */
   sendCommand(command: IoredisCommandLike): IoredisPipelineLike
   exec(): Promise<[Error | null, unknown][] | null>

@@ -13,7 +13,7 @@ import { type IoredisLike, isIoredisCluster, isIoredisLike } from './ioredis-lik
 import { openIoredisWire } from './ioredis-pubsub.js'
 import { scanNodes } from './scan-cursor.js'
 import { sameSlot } from './slots.js'
-import { WriteCoalescer } from '../write-coalescer.js'
+import { type Outgoing, WriteCoalescer } from '../write-coalescer.js'
 
 export interface IoredisAdapterOptions extends ClientOptions {
   /**
@@ -75,22 +75,23 @@ export class IoredisTransport implements Transport {
   readonly #prefix: string
   readonly #coalescer: WriteCoalescer | undefined
   /**
-   * A Cluster's commands. ioredis' Cluster re-sends a command on its own (see `SettledAwareCommands`),
-   * possibly after our deadline reported it failed; these commands are written as a no-op then.
+   * Every command this transport hands ioredis. ioredis sends a command again on its own (see
+   * `SettledAwareCommands`), possibly after our deadline reported it failed; these commands are
+   * written as a no-op then.
    */
-  readonly #clusterCommands: SettledAwareCommands | undefined
+  readonly #commands: SettledAwareCommands
 
   constructor(redis: IoredisLike) {
     this.#redis = redis
     this.kind = isIoredisCluster(redis) ? 'cluster' : 'ioredis'
-    this.#clusterCommands = this.kind === 'cluster' ? new SettledAwareCommands(redis) : undefined
+    this.#commands = new SettledAwareCommands(redis)
     this.capabilities = tcpCapabilities(this.kind === 'cluster')
     this.connection = redis
     this.#prefix = redis.options.keyPrefix ?? ''
     this.#coalescer =
       this.kind === 'ioredis'
         ? new WriteCoalescer(
-            (command) => this.#sendNow(command),
+            (command, deadline) => this.#sendNow(command, deadline),
             (list) => this.#pipeline(list),
             (write) => this.#corked(write),
           )
@@ -109,19 +110,7 @@ export class IoredisTransport implements Transport {
   /** A standalone connection coalesces concurrent commands into one write; a Cluster routes each
    * command to its own node, so it sends them as they come. */
   #handOver(command: Command<unknown>, deadline: Deadline): Promise<Reply> {
-    if (this.#coalescer) return this.#coalescer.send(command)
-    return this.#clusterCommands
-      ? this.#sendToCluster(this.#clusterCommands, command, deadline)
-      : this.#sendNow(command)
-  }
-
-  async #sendToCluster(commands: SettledAwareCommands, command: Command<unknown>, deadline: Deadline): Promise<Reply> {
-    const built = commands.build(command.name, command.args as Arg[], command.wantsBuffers === true, deadline)
-    try {
-      return normalizeReply(await this.#redis.sendCommand(built))
-    } catch (error) {
-      throw toServerError(error)
-    }
+    return this.#coalescer ? this.#coalescer.send(command, deadline) : this.#sendNow(command, deadline)
   }
 
   /** Commands written while the socket is corked leave in one write, without a pipeline object. */
@@ -137,31 +126,21 @@ export class IoredisTransport implements Transport {
     return true
   }
 
-  async #sendNow(command: Command<unknown>): Promise<Reply> {
-    const args = command.args as Arg[]
+  async #sendNow(command: Command<unknown>, deadline: Deadline): Promise<Reply> {
+    const built = this.#commands.build(command.name, command.args as Arg[], command.wantsBuffers === true, deadline)
     try {
-      const reply = command.wantsBuffers
-        ? await this.#redis.callBuffer(command.name, ...args)
-        : await this.#redis.call(command.name, ...args)
-      return normalizeReply(reply)
+      return normalizeReply(await this.#redis.sendCommand(built))
     } catch (error) {
       throw toServerError(error)
     }
   }
 
-  /**
-   * One pipeline for commands that all go to this connection; error replies stay in place. A
-   * Cluster's carry the deadline (`deadline`), as in `#sendToCluster`.
-   */
-  async #pipeline(list: readonly Command<unknown>[], deadline?: Deadline): Promise<(Reply | ServerReplyError)[]> {
+  /** One pipeline for commands that all go to this connection; error replies stay in place. */
+  async #pipeline(list: readonly Outgoing[]): Promise<(Reply | ServerReplyError)[]> {
     const pipeline = this.#redis.pipeline()
-    const clusterCommands = this.#clusterCommands
-    for (const command of list) {
-      const args = command.args as Arg[]
-      if (clusterCommands && deadline) {
-        pipeline.sendCommand(clusterCommands.build(command.name, args, command.wantsBuffers === true, deadline))
-      } else if (command.wantsBuffers) pipeline.callBuffer(command.name, ...args)
-      else pipeline.call(command.name, ...args)
+    const commands = this.#commands
+    for (const { command, deadline } of list) {
+      pipeline.sendCommand(commands.build(command.name, command.args as Arg[], command.wantsBuffers === true, deadline))
     }
     const results = await pipeline.exec()
     if (!results) throw new RedisClientError('ERR_REDIS_UNAVAILABLE', 'The pipeline was discarded.')
@@ -177,7 +156,7 @@ export class IoredisTransport implements Transport {
       return sendEach(list, deadline, (command, commandDeadline) => this.send(command, commandDeadline))
     }
     await whenReady(this.#redis, deadline)
-    return this.#pipeline(list, deadline)
+    return this.#pipeline(list.map((command) => ({ command, deadline })))
   }
 
   async *scan(match: string, count: number, guard: Guard): AsyncIterable<string[]> {
@@ -187,7 +166,8 @@ export class IoredisTransport implements Transport {
     const pattern = this.#prefix + match
     const scanPage = async (node: IoredisLike, cursor: string, deadline: Deadline) => {
       await whenReady(node, deadline)
-      return normalizeReply(await node.call('SCAN', cursor, 'MATCH', pattern, 'COUNT', count))
+      const scan = this.#commands.build('SCAN', [cursor, 'MATCH', pattern, 'COUNT', count], false, deadline)
+      return normalizeReply(await node.sendCommand(scan))
     }
     yield* scanNodes(nodes, scanPage, guard, this.#prefix)
   }
