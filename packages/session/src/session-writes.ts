@@ -6,7 +6,7 @@ import type { ResolvedStoreOptions } from './options.js'
 import { type RequestStates, requestOf } from './request-states.js'
 import { destroySession } from './scripts/destroy-session.js'
 import { touchSession } from './scripts/touch-session.js'
-import { sha1, type WriteMode, type WriteResult, writeModeArg, writeSession } from './scripts/write-session.js'
+import { sha1, type WriteMode, type WriteResult, writeArgs, writeSession } from './scripts/write-session.js'
 import { isObject, type SessionCodec } from './session-codec.js'
 import { cookieData, cookieProblem } from './session-cookie.js'
 import type { SessionKeys } from './session-keys.js'
@@ -82,7 +82,7 @@ export class SessionWrites {
           this.#parts.client.runScript(
             writeSession,
             [key],
-            [head, tail, writeModeArg(mode), disableTTL ? 0 : ttl, absoluteMs, carried, check],
+            writeArgs(head, tail, { mode, ttlMs: disableTTL ? 0 : ttl, absoluteMs, created: carried, check }),
           ),
         )
       } catch (error) {
