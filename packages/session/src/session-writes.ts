@@ -4,7 +4,7 @@ import { mergeSessions } from './merge.js'
 import { type RequestStates, requestOf } from './request-states.js'
 import { destroySession } from './scripts/destroy-session.js'
 import { touchSession } from './scripts/touch-session.js'
-import { sha1, type WriteMode, type WriteResult, writeModeArg, writeSession } from './scripts/write-session.js'
+import { sha1, type WriteMode, type WriteResult, writeArgs, writeSession } from './scripts/write-session.js'
 import { cookieData, cookieProblem } from './session-cookie.js'
 import { idleMs, ttlMs } from './session-lifetime.js'
 import { wrongTypeSession } from './store-events.js'
@@ -70,7 +70,7 @@ export class SessionWrites {
           this.#parts.client.runScript(
             writeSession,
             [key],
-            [head, tail, writeModeArg(mode), disableTTL ? 0 : ttl, absoluteMs, carried, check],
+            writeArgs(head, tail, { mode, ttlMs: disableTTL ? 0 : ttl, absoluteMs, created: carried, check }),
           ),
         )
       } catch (error) {

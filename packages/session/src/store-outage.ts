@@ -38,14 +38,26 @@ export class StoreOutage {
     return new SessionStoreUnavailableError(error)
   }
 
-  /** Runs a Redis operation with outage bookkeeping. */
-  async call<T>(operation: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a Redis operation with outage bookkeeping. A `then` on the operation's promise rather than
+   * an async function: one promise (and no extra turn) less on every write.
+   */
+  call<T>(operation: () => Promise<T>): Promise<T> {
+    let pending: Promise<T>
     try {
-      const result = await operation()
-      this.succeeded()
-      return result
+      pending = operation()
     } catch (error) {
-      throw this.failed(error)
+      return Promise.reject(this.failed(error))
     }
+    return pending.then(this.#passSuccess, this.#passFailure) as Promise<T>
+  }
+
+  readonly #passSuccess = <T>(result: T): T => {
+    this.succeeded()
+    return result
+  }
+
+  readonly #passFailure = (error: unknown): never => {
+    throw this.failed(error)
   }
 }

@@ -26,16 +26,21 @@ export interface PolicyContext extends CommonArgs {
 export function limiterLua(mechanisms: readonly Mechanism[], pick?: string): string {
   const [only] = mechanisms
   if (!only) throw new TypeError('limiterLua: no mechanism.')
-  const dispatch = (suffix: string, args: string) =>
-    pick === undefined ? `${only.name}_${suffix}(${args})` : `mechanisms[${pick}].${suffix}(${args})`
-  const table =
+  // An if/elseif chain over the names rather than a table of the functions: the table (and one
+  // per mechanism) would be built again on every call.
+  const dispatch = (suffix: string, args: string, assign = '') =>
     pick === undefined
-      ? ''
-      : `local mechanisms = {${mechanisms.map((m) => `${m.name} = { check = ${m.name}_check, out = ${m.name}_out, refund = ${m.name}_refund }`).join(', ')}}\n`
+      ? `${assign}${only.name}_${suffix}(${args})`
+      : `local which = ${pick} ${mechanisms
+          .map(
+            (m, index) =>
+              `${index === 0 ? 'if' : 'elseif'} which == '${m.name}' then ${assign}${m.name}_${suffix}(${args})`,
+          )
+          .join(' ')} end`
   return `${luaPreamble}
 local nowUs = tonumber(t[1]) * 1000000 + tonumber(t[2])
 ${mechanisms.map((m) => m.lua).join('\n')}
-${table}if mode == 'r' then
+if mode == 'r' then
   for i = 1, n do
     local limit, w = policy(i)
     ${dispatch('refund', 'KEYS[i], limit, w')}
@@ -45,7 +50,8 @@ end
 local S, ok = {}, 1
 for i = 1, n do
   local limit, w = policy(i)
-  local state, fits = ${dispatch('check', 'KEYS[i], limit, w')}
+  local state, fits
+  ${dispatch('check', 'KEYS[i], limit, w', 'state, fits = ')}
   S[i] = state
   if not fits then ok = 0 end
 end

@@ -23,19 +23,39 @@ export type WriteResult =
 export const sha1 = (value: string): string => createHash('sha1').update(value, 'utf8').digest('hex')
 
 const modeCode: Record<WriteMode, string> = { insert: 'i', update: 'u', upsert: 'a' }
-export const writeModeArg = (mode: WriteMode): string => modeCode[mode]
+
+/** What a write needs besides the value's parts: `absoluteMs`, `created` and `check` default to 0, 0 and ''. */
+export interface WriteCall {
+  mode: WriteMode
+  ttlMs: number
+  absoluteMs: number
+  created: number
+  check: string
+}
+
+/** The script's ARGV, trailing defaults left out. */
+export function writeArgs(head: string, tail: string, call: WriteCall): (string | number)[] {
+  const args: (string | number)[] = [head, tail, modeCode[call.mode], call.ttlMs]
+  if (call.check !== '') args.push(call.absoluteMs, call.created, call.check)
+  else if (call.created !== 0) args.push(call.absoluteMs, call.created)
+  else if (call.absoluteMs !== 0) args.push(call.absoluteMs)
+  return args
+}
 
 /**
  * Writes a session with its metadata header, refusing to resurrect a destroyed session (`update`)
  * or to overwrite an existing one (`insert`). Keeps the creation time of an existing session.
  * KEYS: session key. ARGV: head and tail of the value (`encodeParts`; the script puts the creation
- * time between them), mode (i/u/a), ttlMs (0 = no TTL), absoluteMs (0 = none), created (0 = keep
- * or now), expected SHA-1 of the stored value ('' = no check; update only).
+ * time between them), mode (i/u/a), ttlMs (0 = no TTL), then optional: absoluteMs (0 = none),
+ * created (0 = keep or now), expected SHA-1 of the stored value ('' = no check; update only).
+ * Trailing defaults are left out (`writeArgs`): every argument costs Redis a string and a table slot.
  * A key holding another type than a string is deleted first and then counts as missing.
  * Reply: {status, created, previousUser, now, corrupt (1/0)}; status 1 written, 0 exists, -1 gone,
  * -2 expired; {2, current} when the stored value is not the one expected (a concurrent write: merge
- * and retry). The clock is read only when it is needed (a new creation time or an absolute
- * deadline); `now` is 0 otherwise.
+ * and retry). A plain write (no previous user, clock not read, nothing corrupt) replies with the
+ * creation time alone: converting a table reply costs Redis more than the rest of the write.
+ * The clock is read only when it is needed (a new creation time or an absolute deadline); `now` is
+ * 0 otherwise.
  */
 export const writeSession = defineScript<WriteResult>({
   name: 'session-write',
@@ -47,10 +67,11 @@ if bad then w = 1 end
 local mode = ARGV[3]
 if mode == 'i' and cur then return { 0, 0, '', 0, w } end
 if mode == 'u' and not cur then return { -1, 0, '', 0, w } end
-if mode == 'u' and ARGV[7] ~= '' and redis.sha1hex(cur) ~= ARGV[7] then return { 2, cur } end
+local check = ARGV[7]
+if mode == 'u' and check and check ~= '' and redis.sha1hex(cur) ~= check then return { 2, cur } end
 local ttl = tonumber(ARGV[4])
-local abs = tonumber(ARGV[5])
-local cs = ARGV[6]
+local abs = tonumber(ARGV[5] or '0')
+local cs = ARGV[6] or '0'
 local prev = ''
 if cur then
   local pc, _, pu = decode_meta(cur)
@@ -79,6 +100,7 @@ if ttl > 0 then
 else
   redis.call('SET', KEYS[1], value)
 end
+if prev == '' and now == 0 and w == 0 then return cs end
 return { 1, cs, prev, now, w }
 `,
   local: (redis, keys, args) => {
@@ -112,9 +134,13 @@ return { 1, cs, prev, now, w }
       redis.call('SET', key, value, 'PXAT', ttl > 0 ? Math.min(now + ttl, deadline) : deadline)
     } else if (ttl > 0) redis.call('SET', key, value, 'PX', ttl)
     else redis.call('SET', key, value)
+    if (previous === '' && now === 0 && bad === 0) return String(created)
     return [1, String(created), previous, String(now), bad]
   },
   parse: (reply: Reply): WriteResult => {
+    if (typeof reply === 'string' || Buffer.isBuffer(reply)) {
+      return { kind: 'written', created: Number(asText(reply)), previousUser: '', now: 0, corrupt: false }
+    }
     const [status, created, previous, now, bad] = asArray(reply)
     if (Number(status) === 2) return { kind: 'conflict', current: asText(created), corrupt: false }
     const corrupt = Number(bad) === 1
