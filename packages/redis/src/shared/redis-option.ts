@@ -17,7 +17,7 @@ export interface MemoryFallback {
 }
 
 /**
- * The `redis` option every package takes: any client `toClient` accepts (a wrong value throws a
+ * The `redis` option every package takes: whatever client `toClient` accepts (a wrong value throws a
  * TypeError naming the package and the option), or, when absent, the in-process backend with one
  * warning per process.
  */
