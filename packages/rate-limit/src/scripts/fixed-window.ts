@@ -8,7 +8,7 @@ import { fmt, luaGiveBack, luaPreamble, num, readCommon, type LimiterScriptSourc
 const lua = `${luaPreamble}${luaGiveBack}
 if mode == 'r' then
   for i = 1, n do
-    local _, _, stamp = policy(i)
+    local stamp = stamp_of(i)
     local v = redis.call('HMGET', KEYS[i], 's', 'c')
     if tonumber(v[1]) == stamp then give_back(KEYS[i], 'c', v[2]) end
   end

@@ -38,7 +38,7 @@ export function limiterLua(mechanisms: readonly Mechanism[], pick?: string): str
           )
           .join(' ')} end`
   return `${luaPreamble}
-local nowUs = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local nowUs = sec * 1000000 + usec
 ${mechanisms.map((m) => m.lua).join('\n')}
 if mode == 'r' then
   for i = 1, n do
@@ -46,6 +46,16 @@ if mode == 'r' then
     ${dispatch('refund', 'KEYS[i], limit, w')}
   end
   return {1}
+end
+-- One policy (the common case): its arguments parsed once, and no per-policy table.
+if n == 1 then
+  local limit, w = policy(1)
+  local state, fits
+  ${dispatch('check', 'KEYS[1], limit, w', 'state, fits = ')}
+  local ok = fits and 1 or 0
+  local out = {ok}
+  ${dispatch('out', 'out, KEYS[1], limit, w, state, ok')}
+  return out
 end
 local S, ok = {}, 1
 for i = 1, n do

@@ -13,20 +13,23 @@ import type { LocalRedis, Reply } from '@rediware/redis'
 export const PER_POLICY_ARGS = 3
 export const PER_POLICY_REPLY = 5
 
-/** Lua preamble: `now` in ms from the server clock (`t` keeps the raw TIME reply), and the common arguments and helpers. */
+/** Lua preamble: `now` in ms from the server clock (`sec`, `usec`: the TIME reply as numbers), and the common arguments and helpers. */
 export const luaPreamble = `
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local sec, usec = tonumber(t[1]), tonumber(t[2])
+local now = sec * 1000 + math.floor(usec / 1000)
 local mode = ARGV[1]
 local cost = tonumber(ARGV[2])
 local rid = ARGV[3]
 local n = #KEYS
 local function fmt(x) return string.format('%.0f', x) end
--- Policy i's arguments: its limit, its window in ms, and the window a refund applies to (its stamp).
+-- Policy i's limit and window in ms. Each tonumber of a string costs Redis two strtod calls, so
+-- callers parse what they need once: the stamp (the window a refund applies to) only in refunds.
 local function policy(i)
   local b = 3 + (i - 1) * 3
-  return tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3])
+  return tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
 end
+local function stamp_of(i) return tonumber(ARGV[3 + i * 3]) end
 local function push_policy(out, allowed, remaining, reset, retry, charged_window)
   local k = #out
   out[k + 1] = allowed

@@ -66,7 +66,8 @@ if mode ~= 'r' and n == 1 then
 end
 if mode == 'r' then
   for i = 1, n do
-    local _, w, stamp = policy(i)
+    local _, w = policy(i)
+    local stamp = stamp_of(i)
     local v = redis.call('HMGET', KEYS[i], 's', 'c', 'p')
     local s = tonumber(v[1])
     if s ~= nil and s == stamp then

@@ -27,29 +27,36 @@ export const readSession = defineScript<ReadResult>({
 local v, bad = read_value(KEYS[1])
 if bad then return 2 end
 if not v then return 0 end
-local abs = tonumber(ARGV[1])
+-- Numbers are parsed only where they are compared (each tonumber of a string costs two strtod calls).
+local abs = 0
+if ARGV[1] ~= '0' then abs = tonumber(ARGV[1]) end
 local slide = ARGV[2] == '1'
 local now = 0
 if abs > 0 or not slide then now = now_ms() end
 local cs, is = decode_meta(v)
-local c, i = tonumber(cs), tonumber(is)
-if c and abs > 0 and c + abs <= now then
-  redis.call('DEL', KEYS[1])
-  return 1
-end
-if not c then
+local c, i
+if cs then
+  i = tonumber(is)
+  if abs > 0 then
+    c = tonumber(cs)
+    if c + abs <= now then
+      redis.call('DEL', KEYS[1])
+      return 1
+    end
+  end
+else
   is = string.match(v, '"originalMaxAge":(%d+)')
   if is then i = tonumber(is)
   elseif string.find(v, '"originalMaxAge":null', 1, true) then is = ARGV[3]; i = tonumber(is)
   else i = 0 end
 end
 if slide and i > 0 and redis.call('PTTL', KEYS[1]) >= 0 then
-  if c and abs > 0 and c + abs < now + i then
+  if c and c + abs < now + i then
     redis.call('PEXPIREAT', KEYS[1], fmt(c + abs))
   else
     redis.call('PEXPIRE', KEYS[1], is)
   end
-  if c then return v end
+  if cs then return v end
   return { v, now, i }
 end
 return { v, now, 0 }
