@@ -9,6 +9,7 @@ import {
   startRedisCluster,
   waitFor,
 } from '@rediware/test-utils'
+import { expectOnlyTheControlWrote, withSetup } from './replay-check.js'
 
 /**
  * ioredis' Cluster sends a command again on its own: after its node connection closed (while the
@@ -69,29 +70,42 @@ function keyPair(): { guarded: string; control: string } {
   return { guarded: `replay:{${tag}}:guarded`, control: `replay:{${tag}}:control` }
 }
 
+const withCluster = (nodeTimeout: number, options: ClusterOptions, body: (setup: Setup) => Promise<void>) =>
+  withSetup(() => setUp(nodeTimeout, options), tearDown, body)
+
+/** The check once every node was paused (they read the writes and hold them), then killed and restarted. */
+const afterEveryNodeDied = (setup: Setup, writes: Promise<unknown>[], guardedKeys: string[], controlKey: string) =>
+  expectOnlyTheControlWrote({
+    client: setup.client,
+    writes,
+    guardedKeys,
+    control: setup.redis.set(controlKey, 'v'),
+    controlKey,
+    recover: async () => {
+      await everyNode(setup, (server) => server.kill())
+      await everyNode(setup, (server) => server.restart())
+    },
+  })
+
 describe('a Cluster write reported failed is never written afterwards', () => {
-  it('when ioredis retries it after its node connection closed, and the node comes back', async () => {
+  it('when ioredis retries it after its node connection closed, and the node comes back', () =>
     // Retries every 50 ms for as long as the test needs: the node is back long before they run out.
-    const setup = await setUp(15_000, { retryDelayOnFailover: 50, maxRedirections: 1000 })
-    try {
+    withCluster(15_000, { retryDelayOnFailover: 50, maxRedirections: 1000 }, async (setup) => {
       const { guarded, control } = keyPair()
       const owner = await ownerOf(setup.cluster, guarded)
       await owner.kill()
-      const write = setup.client.set(guarded, 'v')
-      const controlWrite = setup.redis.set(control, 'v')
-      await expect(write).rejects.toMatchObject({ code: 'ERR_REDIS_TIMEOUT' })
-      await owner.restart()
-      await expect(controlWrite).resolves.toBe('OK')
-      await expect(setup.client.get(control, { timeout: 2000 })).resolves.toBe('v')
-      await expect(setup.client.get(guarded, { timeout: 2000 })).resolves.toBeNull()
-    } finally {
-      await tearDown(setup)
-    }
-  })
+      await expectOnlyTheControlWrote({
+        client: setup.client,
+        writes: [setup.client.set(guarded, 'v')],
+        guardedKeys: [guarded],
+        control: setup.redis.set(control, 'v'),
+        controlKey: control,
+        recover: () => owner.restart(),
+      })
+    }))
 
-  it('when ioredis retries it on CLUSTERDOWN, and the cluster recovers', async () => {
-    const setup = await setUp(1000, { retryDelayOnClusterDown: 50, maxRedirections: 1000 })
-    try {
+  it('when ioredis retries it on CLUSTERDOWN, and the cluster recovers', () =>
+    withCluster(1000, { retryDelayOnClusterDown: 50, maxRedirections: 1000 }, async (setup) => {
       const { guarded, control } = keyPair()
       const owner = await ownerOf(setup.cluster, guarded)
       const other = setup.cluster.servers.find((server) => server !== owner)
@@ -103,52 +117,28 @@ describe('a Cluster write reported failed is never written afterwards', () => {
         timeout: 15_000,
         interval: 50,
       })
-      const write = setup.client.set(guarded, 'v')
-      const controlWrite = setup.redis.set(control, 'v')
-      await expect(write).rejects.toMatchObject({ code: 'ERR_REDIS_TIMEOUT' })
-      await other.restart()
-      await expect(controlWrite).resolves.toBe('OK')
-      await expect(setup.client.get(control, { timeout: 2000 })).resolves.toBe('v')
-      await expect(setup.client.get(guarded, { timeout: 2000 })).resolves.toBeNull()
-    } finally {
-      await tearDown(setup)
-    }
-  })
+      await expectOnlyTheControlWrote({
+        client: setup.client,
+        writes: [setup.client.set(guarded, 'v')],
+        guardedKeys: [guarded],
+        control: setup.redis.set(control, 'v'),
+        controlKey: control,
+        recover: () => other.restart(),
+      })
+    }))
 
-  it('when it was written just before every node died, and ioredis sends it again once they are back', async () => {
-    const setup = await setUp(15_000, { retryDelayOnClusterDown: 50, maxRedirections: 1000 })
-    try {
-      const { guarded, control } = keyPair()
-      // Paused nodes read the writes and hold them: ioredis has written them when the nodes die.
-      await everyNode(setup, (server) => server.pause(10_000))
-      const write = setup.client.set(guarded, 'v')
-      const controlWrite = setup.redis.set(control, 'v')
-      await expect(write).rejects.toMatchObject({ code: 'ERR_REDIS_TIMEOUT' })
-      await everyNode(setup, (server) => server.kill())
-      await everyNode(setup, (server) => server.restart())
-      await expect(controlWrite).resolves.toBe('OK')
-      await expect(setup.client.get(control, { timeout: 2000 })).resolves.toBe('v')
-      await expect(setup.client.get(guarded, { timeout: 2000 })).resolves.toBeNull()
-    } finally {
-      await tearDown(setup)
-    }
-  })
-
-  it('in a batch, the same way', async () => {
-    const setup = await setUp(15_000, { retryDelayOnClusterDown: 50, maxRedirections: 1000 })
-    try {
+  it('when it was written just before every node died, and ioredis sends it again once they are back', () =>
+    withCluster(15_000, { retryDelayOnClusterDown: 50, maxRedirections: 1000 }, async (setup) => {
       const { guarded, control } = keyPair()
       await everyNode(setup, (server) => server.pause(10_000))
-      const write = setup.client.batch([commands.set(guarded, 'v'), commands.set(`${guarded}:2`, 'v')])
-      const controlWrite = setup.redis.set(control, 'v')
-      await expect(write).rejects.toMatchObject({ code: 'ERR_REDIS_TIMEOUT' })
-      await everyNode(setup, (server) => server.kill())
-      await everyNode(setup, (server) => server.restart())
-      await expect(controlWrite).resolves.toBe('OK')
-      await expect(setup.client.get(control, { timeout: 2000 })).resolves.toBe('v')
-      await expect(setup.client.mget([guarded, `${guarded}:2`], { timeout: 2000 })).resolves.toEqual([null, null])
-    } finally {
-      await tearDown(setup)
-    }
-  })
+      await afterEveryNodeDied(setup, [setup.client.set(guarded, 'v')], [guarded], control)
+    }))
+
+  it('in a batch, the same way', () =>
+    withCluster(15_000, { retryDelayOnClusterDown: 50, maxRedirections: 1000 }, async (setup) => {
+      const { guarded, control } = keyPair()
+      const keys = [guarded, `${guarded}:2`]
+      await everyNode(setup, (server) => server.pause(10_000))
+      await afterEveryNodeDied(setup, [setup.client.batch(keys.map((key) => commands.set(key, 'v')))], keys, control)
+    }))
 })

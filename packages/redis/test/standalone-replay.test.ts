@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { commands, fromIoredis, type RedisClient } from '@rediware/redis'
 import { type RedisServerHandle, startRedisServer } from '@rediware/test-utils'
+import { expectOnlyTheControlWrote, withSetup } from './replay-check.js'
 
 /**
  * A standalone ioredis `Redis` writes a command again on its own once it is ready again: the
@@ -50,63 +51,56 @@ function keyPair(): { guarded: string; control: string } {
   return { guarded: `replay:${tag}:guarded`, control: `replay:${tag}:control` }
 }
 
+const withServer = (body: (setup: Setup) => Promise<void>): Promise<void> => withSetup(setUp, tearDown, body)
+
 describe('a standalone ioredis write reported failed is never written afterwards', () => {
-  it('when it was written just before the socket dropped, and ioredis resends it on reconnect', async () => {
-    const setup = await setUp()
-    try {
+  it('when it was written just before the socket dropped, and ioredis resends it on reconnect', () =>
+    withServer(async (setup) => {
       const { guarded, control } = keyPair()
       await setup.server.pause(10_000)
-      const write = setup.client.set(guarded, 'v')
-      const controlWrite = controlAfterThisTurn(setup.redis, control)
-      await expect(write).rejects.toMatchObject({ code: 'ERR_REDIS_TIMEOUT' })
-      await crashAndRestart(setup)
-      await expect(controlWrite).resolves.toBe('OK')
-      await expect(setup.client.get(control, { timeout: 2000 })).resolves.toBe('v')
-      await expect(setup.client.get(guarded, { timeout: 2000 })).resolves.toBeNull()
-    } finally {
-      await tearDown(setup)
-    }
-  })
+      await expectOnlyTheControlWrote({
+        client: setup.client,
+        writes: [setup.client.set(guarded, 'v')],
+        guardedKeys: [guarded],
+        control: controlAfterThisTurn(setup.redis, control),
+        controlKey: control,
+        recover: () => crashAndRestart(setup),
+      })
+    }))
 
-  it('when it left with the other commands of its turn of the event loop', async () => {
-    const setup = await setUp()
-    try {
+  it('when it left with the other commands of its turn of the event loop', () =>
+    withServer(async (setup) => {
       const { guarded, control } = keyPair()
       const keys = [guarded, `${guarded}:2`, `${guarded}:3`]
       await setup.server.pause(10_000)
-      // The turn's first write leaves at once, the others together at the end of the turn.
-      const writes = keys.map((key) => setup.client.set(key, 'v'))
-      const controlWrite = controlAfterThisTurn(setup.redis, control)
-      for (const write of writes) await expect(write).rejects.toMatchObject({ code: 'ERR_REDIS_TIMEOUT' })
-      await crashAndRestart(setup)
-      await expect(controlWrite).resolves.toBe('OK')
-      await expect(setup.client.get(control, { timeout: 2000 })).resolves.toBe('v')
-      await expect(setup.client.mget(keys, { timeout: 2000 })).resolves.toEqual([null, null, null])
-    } finally {
-      await tearDown(setup)
-    }
-  })
+      await expectOnlyTheControlWrote({
+        client: setup.client,
+        // The turn's first write leaves at once, the others together at the end of the turn.
+        writes: keys.map((key) => setup.client.set(key, 'v')),
+        guardedKeys: keys,
+        control: controlAfterThisTurn(setup.redis, control),
+        controlKey: control,
+        recover: () => crashAndRestart(setup),
+      })
+    }))
 
-  it('in a batch, the same way', async () => {
-    const setup = await setUp()
-    try {
+  it('in a batch, the same way', () =>
+    withServer(async (setup) => {
       const { guarded, control } = keyPair()
+      const keys = [guarded, `${guarded}:2`]
       await setup.server.pause(10_000)
-      const write = setup.client.batch([commands.set(guarded, 'v'), commands.set(`${guarded}:2`, 'v')])
-      const controlWrite = controlAfterThisTurn(setup.redis, control)
-      await expect(write).rejects.toMatchObject({ code: 'ERR_REDIS_TIMEOUT' })
-      await crashAndRestart(setup)
-      await expect(controlWrite).resolves.toBe('OK')
-      await expect(setup.client.get(control, { timeout: 2000 })).resolves.toBe('v')
-      await expect(setup.client.mget([guarded, `${guarded}:2`], { timeout: 2000 })).resolves.toEqual([null, null])
-    } finally {
-      await tearDown(setup)
-    }
-  })
+      await expectOnlyTheControlWrote({
+        client: setup.client,
+        writes: [setup.client.batch(keys.map((key) => commands.set(key, 'v')))],
+        guardedKeys: keys,
+        control: controlAfterThisTurn(setup.redis, control),
+        controlKey: control,
+        recover: () => crashAndRestart(setup),
+      })
+    }))
 
-  it('when the socket dropped before it left, and ioredis kept it in its offline queue', async () => {
-    const setup = await setUp()
-    try {
+  it('when the socket dropped before it left, and ioredis kept it in its offline queue', () =>
+    withServer(async (setup) => {
       const { guarded, control } = keyPair()
       // The reconnected connection's handshake waits on the paused server: ioredis keeps its
       // offline queue until the server is back.
@@ -115,15 +109,13 @@ describe('a standalone ioredis write reported failed is never written afterwards
       // Handed over while the connection is ready; it leaves at the end of the turn.
       const write = setup.client.set(guarded, 'v')
       setup.redis.stream.destroy()
-      const controlWrite = controlAfterThisTurn(setup.redis, control)
-      await expect(opener).rejects.toMatchObject({ code: 'ERR_REDIS_TIMEOUT' })
-      await expect(write).rejects.toMatchObject({ code: 'ERR_REDIS_TIMEOUT' })
-      await crashAndRestart(setup)
-      await expect(controlWrite).resolves.toBe('OK')
-      await expect(setup.client.get(control, { timeout: 2000 })).resolves.toBe('v')
-      await expect(setup.client.get(guarded, { timeout: 2000 })).resolves.toBeNull()
-    } finally {
-      await tearDown(setup)
-    }
-  })
+      await expectOnlyTheControlWrote({
+        client: setup.client,
+        writes: [opener, write],
+        guardedKeys: [guarded],
+        control: controlAfterThisTurn(setup.redis, control),
+        controlKey: control,
+        recover: () => crashAndRestart(setup),
+      })
+    }))
 })
