@@ -73,6 +73,17 @@ function keyPair(): { guarded: string; control: string } {
 const withCluster = (nodeTimeout: number, options: ClusterOptions, body: (setup: Setup) => Promise<void>) =>
   withSetup(() => setUp(nodeTimeout, options), tearDown, body)
 
+/** The check for one SET through the client, with the control sent straight through ioredis after it. */
+const afterOneWrite = (setup: Setup, guarded: string, controlKey: string, recover: () => Promise<void>) =>
+  expectOnlyTheControlWrote({
+    client: setup.client,
+    writes: [setup.client.set(guarded, 'v')],
+    guardedKeys: [guarded],
+    control: setup.redis.set(controlKey, 'v'),
+    controlKey,
+    recover,
+  })
+
 /** The check once every node was paused (they read the writes and hold them), then killed and restarted. */
 const afterEveryNodeDied = (setup: Setup, writes: Promise<unknown>[], guardedKeys: string[], controlKey: string) =>
   expectOnlyTheControlWrote({
@@ -94,14 +105,7 @@ describe('a Cluster write reported failed is never written afterwards', () => {
       const { guarded, control } = keyPair()
       const owner = await ownerOf(setup.cluster, guarded)
       await owner.kill()
-      await expectOnlyTheControlWrote({
-        client: setup.client,
-        writes: [setup.client.set(guarded, 'v')],
-        guardedKeys: [guarded],
-        control: setup.redis.set(control, 'v'),
-        controlKey: control,
-        recover: () => owner.restart(),
-      })
+      await afterOneWrite(setup, guarded, control, () => owner.restart())
     }))
 
   it('when ioredis retries it on CLUSTERDOWN, and the cluster recovers', () =>
@@ -117,14 +121,7 @@ describe('a Cluster write reported failed is never written afterwards', () => {
         timeout: 15_000,
         interval: 50,
       })
-      await expectOnlyTheControlWrote({
-        client: setup.client,
-        writes: [setup.client.set(guarded, 'v')],
-        guardedKeys: [guarded],
-        control: setup.redis.set(control, 'v'),
-        controlKey: control,
-        recover: () => other.restart(),
-      })
+      await afterOneWrite(setup, guarded, control, () => other.restart())
     }))
 
   it('when it was written just before every node died, and ioredis sends it again once they are back', () =>

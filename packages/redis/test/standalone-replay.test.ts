@@ -53,19 +53,23 @@ function keyPair(): { guarded: string; control: string } {
 
 const withServer = (body: (setup: Setup) => Promise<void>): Promise<void> => withSetup(setUp, tearDown, body)
 
+/** The check once `writes` were handed over: the control follows them, and the server crashes and restarts. */
+const afterCrash = (setup: Setup, writes: Promise<unknown>[], guardedKeys: string[], controlKey: string) =>
+  expectOnlyTheControlWrote({
+    client: setup.client,
+    writes,
+    guardedKeys,
+    control: controlAfterThisTurn(setup.redis, controlKey),
+    controlKey,
+    recover: () => crashAndRestart(setup),
+  })
+
 describe('a standalone ioredis write reported failed is never written afterwards', () => {
   it('when it was written just before the socket dropped, and ioredis resends it on reconnect', () =>
     withServer(async (setup) => {
       const { guarded, control } = keyPair()
       await setup.server.pause(10_000)
-      await expectOnlyTheControlWrote({
-        client: setup.client,
-        writes: [setup.client.set(guarded, 'v')],
-        guardedKeys: [guarded],
-        control: controlAfterThisTurn(setup.redis, control),
-        controlKey: control,
-        recover: () => crashAndRestart(setup),
-      })
+      await afterCrash(setup, [setup.client.set(guarded, 'v')], [guarded], control)
     }))
 
   it('when it left with the other commands of its turn of the event loop', () =>
@@ -73,15 +77,13 @@ describe('a standalone ioredis write reported failed is never written afterwards
       const { guarded, control } = keyPair()
       const keys = [guarded, `${guarded}:2`, `${guarded}:3`]
       await setup.server.pause(10_000)
-      await expectOnlyTheControlWrote({
-        client: setup.client,
-        // The turn's first write leaves at once, the others together at the end of the turn.
-        writes: keys.map((key) => setup.client.set(key, 'v')),
-        guardedKeys: keys,
-        control: controlAfterThisTurn(setup.redis, control),
-        controlKey: control,
-        recover: () => crashAndRestart(setup),
-      })
+      // The turn's first write leaves at once, the others together at the end of the turn.
+      await afterCrash(
+        setup,
+        keys.map((key) => setup.client.set(key, 'v')),
+        keys,
+        control,
+      )
     }))
 
   it('in a batch, the same way', () =>
@@ -89,14 +91,7 @@ describe('a standalone ioredis write reported failed is never written afterwards
       const { guarded, control } = keyPair()
       const keys = [guarded, `${guarded}:2`]
       await setup.server.pause(10_000)
-      await expectOnlyTheControlWrote({
-        client: setup.client,
-        writes: [setup.client.batch(keys.map((key) => commands.set(key, 'v')))],
-        guardedKeys: keys,
-        control: controlAfterThisTurn(setup.redis, control),
-        controlKey: control,
-        recover: () => crashAndRestart(setup),
-      })
+      await afterCrash(setup, [setup.client.batch(keys.map((key) => commands.set(key, 'v')))], keys, control)
     }))
 
   it('when the socket dropped before it left, and ioredis kept it in its offline queue', () =>
@@ -109,13 +104,6 @@ describe('a standalone ioredis write reported failed is never written afterwards
       // Handed over while the connection is ready; it leaves at the end of the turn.
       const write = setup.client.set(guarded, 'v')
       setup.redis.stream.destroy()
-      await expectOnlyTheControlWrote({
-        client: setup.client,
-        writes: [opener, write],
-        guardedKeys: [guarded],
-        control: controlAfterThisTurn(setup.redis, control),
-        controlKey: control,
-        recover: () => crashAndRestart(setup),
-      })
+      await afterCrash(setup, [opener, write], [guarded], control)
     }))
 })
