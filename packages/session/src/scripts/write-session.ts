@@ -70,7 +70,8 @@ if mode == 'u' and not cur then return { -1, 0, '', 0, w } end
 local check = ARGV[7]
 if mode == 'u' and check and check ~= '' and redis.sha1hex(cur) ~= check then return { 2, cur } end
 local ttl = tonumber(ARGV[4])
-local abs = tonumber(ARGV[5] or '0')
+local abs = 0
+if ARGV[5] and ARGV[5] ~= '0' then abs = tonumber(ARGV[5]) end
 local cs = ARGV[6] or '0'
 local prev = ''
 if cur then
